@@ -1,0 +1,15 @@
+/**
+ * SDK clients, one per process (module-level singletons are reused across
+ * warm invocations). Endpoints come from the SDK's standard
+ * AWS_ENDPOINT_URL[_<SERVICE>] variables, so the same code reaches AWS,
+ * LocalStack or the embedded emulators.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+export const dynamoDocumentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+export const sqsClient = new SQSClient({});

@@ -1,0 +1,52 @@
+/**
+ * HTTP edges of the API function: reading API Gateway v2 events and writing
+ * JSON responses, including the error body of DESIGN §2.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { ApiError, payloadTooLarge, validationError } from "../core/api-error.ts";
+
+/** Largest request body accepted; larger inputs belong in S3. */
+export const maxBodyBytes = 256 * 1024;
+
+export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorResponse(error: ApiError): APIGatewayProxyStructuredResultV2 {
+  const body = {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+  return json(error.status, body);
+}
+
+/** Parses the JSON body; a missing body reads as `{}`. */
+export function readJsonBody(event: APIGatewayProxyEventV2): unknown {
+  if (event.body === undefined || event.body === "") return {};
+  const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  if (Buffer.byteLength(text, "utf8") > maxBodyBytes) {
+    throw payloadTooLarge(`request body exceeds ${maxBodyBytes} bytes`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw validationError([{ path: "", message: "body is not valid JSON" }]);
+  }
+}
+
+export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+export { ApiError };

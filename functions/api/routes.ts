@@ -1,0 +1,21 @@
+/**
+ * The HTTP API's routes, as data. The CDK api construct creates one API
+ * Gateway route per entry and the API handler maps each to its use case, so
+ * the list is written once.
+ */
+export const apiRoutes = [
+  { method: "GET", path: "/v1/health", authenticated: false },
+  { method: "POST", path: "/v1/tasks", authenticated: true },
+  { method: "GET", path: "/v1/tasks/{id}", authenticated: true },
+] as const;
+
+export type ApiRoute = (typeof apiRoutes)[number];
+
+/** API Gateway's route key: `METHOD /path/{param}`. */
+export type RouteKey = ApiRoute extends infer Route
+  ? Route extends ApiRoute
+    ? `${Route["method"]} ${Route["path"]}`
+    : never
+  : never;
+
+export const routeKeyOf = (route: ApiRoute): RouteKey => `${route.method} ${route.path}` as RouteKey;

@@ -1,0 +1,25 @@
+/**
+ * The contract between the worker and the task modules in functions/tasks.
+ */
+import type { TaskInput, TaskType } from "../tasks/catalog.ts";
+
+/** What a running task knows about its attempt. */
+export interface TaskContext {
+  readonly taskId: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Fires at the type's soft time limit (and, later, on cancellation). Pass it to every I/O call. */
+  readonly signal: AbortSignal;
+}
+
+export type TaskHandler<T extends TaskType = TaskType> = (
+  input: TaskInput<T>,
+  context: TaskContext,
+) => Promise<unknown>;
+
+/** One handler per catalog entry; the type makes a missing one a compile error. */
+export type TaskHandlers = { readonly [T in TaskType]: TaskHandler<T> };
+
+/** A handler seen from the worker, which passes input already parsed by the type's schema. */
+export type UntypedTaskHandler = (input: unknown, context: TaskContext) => Promise<unknown>;
