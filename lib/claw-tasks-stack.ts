@@ -1,0 +1,49 @@
+/**
+ * The claw-tasks stack: task tables, one lane per catalog lane, the HTTP API.
+ */
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import { laneNames } from "../functions/tasks/lanes.ts";
+import { TaskApi } from "./constructs/api.ts";
+import { LaneResources } from "./constructs/lane.ts";
+import { TaskTables } from "./constructs/task-tables.ts";
+import type { StageConfig } from "./stage-config.ts";
+
+export interface ClawTasksStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+/** PascalCase of a snake_case lane name, for construct ids. */
+const constructIdOf = (lane: string) =>
+  lane.replace(/(^|_)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
+
+export class ClawTasksStack extends Stack {
+  readonly tables: TaskTables;
+  readonly lanes: readonly LaneResources[];
+  readonly api: TaskApi;
+
+  constructor(scope: Construct, id: string, props: ClawTasksStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.tables = new TaskTables(this, "Tables", { retainData: config.retainData });
+    this.lanes = laneNames.map(
+      (lane) =>
+        new LaneResources(this, `Lane${constructIdOf(lane)}`, { lane, stage: config, tables: this.tables }),
+    );
+    this.api = new TaskApi(this, "Api", { stage: config });
+    this.tables.bindTaskRecords(this.api.handler);
+    this.tables.bindApiKeyReader(this.api.handler);
+    for (const lane of this.lanes) lane.bindSender(this.api.handler);
+
+    new CfnOutput(this, "ApiUrl", {
+      value: this.api.httpApi.apiEndpoint,
+      description: "Base URL of the task API",
+    });
+    new CfnOutput(this, "TaskTableName", { value: this.tables.taskTable.tableName });
+    new CfnOutput(this, "ApiKeyTableName", {
+      value: this.tables.apiKeyTable.tableName,
+      description: "Where API key hashes live (see README: creating API keys)",
+    });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The task table: on-demand, encrypted, point-in-time recovery, TTL on
+ * finished records, and the sharded listing indexes the task store queries.
+ * Also the API key table, which only the API function reads.
+ */
+import { RemovalPolicy } from "aws-cdk-lib";
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { Construct } from "constructs";
+import { apiKeyPartitionKey } from "../../functions/adapters/dynamodb-api-key-store.ts";
+import { taskIndexes, ttlAttribute } from "../../functions/adapters/dynamodb-task-store.ts";
+
+export interface TaskTablesProps {
+  /** Keep the tables (and refuse deletion) when the stack goes. */
+  readonly retainData: boolean;
+}
+
+/** What a function may do with task records: read, create, update; never delete or scan. */
+const taskRecordActions = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:Query",
+  "dynamodb:ConditionCheckItem",
+];
+
+export class TaskTables extends Construct {
+  readonly taskTable: Table;
+  readonly apiKeyTable: Table;
+
+  constructor(scope: Construct, id: string, props: TaskTablesProps) {
+    super(scope, id);
+    const common = {
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.retainData,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    };
+
+    this.taskTable = new Table(this, "Tasks", {
+      ...common,
+      partitionKey: { name: "pk", type: AttributeType.STRING },
+      sortKey: { name: "sk", type: AttributeType.STRING },
+      timeToLiveAttribute: ttlAttribute,
+    });
+    for (const index of taskIndexes) {
+      this.taskTable.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    this.apiKeyTable = new Table(this, "ApiKeys", {
+      ...common,
+      partitionKey: { name: apiKeyPartitionKey, type: AttributeType.STRING },
+    });
+  }
+
+  /** Gives `fn` the task table's name (TASK_TABLE_NAME) and the record actions on it and its indexes. */
+  bindTaskRecords(fn: IFunction & { addEnvironment(key: string, value: string): unknown }): void {
+    fn.addEnvironment("TASK_TABLE_NAME", this.taskTable.tableName);
+    this.taskTable.grant(fn, ...taskRecordActions);
+  }
+
+  /** Gives `fn` the API key table's name (API_KEY_TABLE_NAME) and read access to single keys. */
+  bindApiKeyReader(fn: IFunction & { addEnvironment(key: string, value: string): unknown }): void {
+    fn.addEnvironment("API_KEY_TABLE_NAME", this.apiKeyTable.tableName);
+    this.apiKeyTable.grant(fn, "dynamodb:GetItem");
+  }
+}
