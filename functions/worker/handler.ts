@@ -40,6 +40,10 @@ async function processRecord(record: SQSRecord): Promise<void> {
   try {
     const outcome = await runDelivery(envelope, deps);
     logger.info("delivery handled", { outcome, receiveCount: record.attributes.ApproximateReceiveCount });
+  } catch (error) {
+    // The message comes back after its visibility timeout (and reaches the DLQ after maxReceiveCount).
+    logger.error("delivery failed; the message will be delivered again", { error: error as Error });
+    throw error;
   } finally {
     logger.removeKeys(["taskId", "taskType"]);
   }

@@ -1,0 +1,35 @@
+/**
+ * `npm start`: the whole system on this machine, on embedded AWS emulators
+ * (or on AWS_ENDPOINT_URL when set). Ctrl-C stops everything.
+ */
+import { startLocalRuntime } from "./runtime.ts";
+
+const started = Date.now();
+console.log("claw-tasks: synthesizing the stack and starting the emulators ...");
+const runtime = await startLocalRuntime().catch((error: Error) => {
+  console.error(`claw-tasks: could not start: ${error.message}`);
+  process.exit(1);
+});
+
+console.log(`
+claw-tasks is running (${((Date.now() - started) / 1000).toFixed(1)} s)
+  API:      ${runtime.url}
+  API key:  ${runtime.apiKey}
+  SQS:      ${runtime.endpoints.sqs}
+  DynamoDB: ${runtime.endpoints.dynamodb}
+
+Try:
+  curl -s -X POST ${runtime.url}/v1/tasks -H "Authorization: Bearer ${runtime.apiKey}" \\
+       -H "content-type: application/json" -d '{"type":"echo","input":{"value":"hello"}}'
+`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\nclaw-tasks: ${signal} received, stopping ...`);
+  await runtime.stop();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,167 @@
+/**
+ * Creates the template's tables and queues on the emulators (or any
+ * AWS-compatible endpoint), through the AWS SDK, and records what each
+ * resource answers to Ref and GetAtt. Nothing here lists resources: the
+ * template does.
+ */
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  type GlobalSecondaryIndex,
+  type KeySchemaElement,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import {
+  type ResolveContext,
+  type ResolvedResource,
+  resolveValue,
+  resourcesOfType,
+  type Template,
+} from "./template.ts";
+
+export interface ProvisionClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  /** The SQS endpoint the functions use; queue URLs are put on its origin. */
+  readonly sqsEndpoint: string;
+}
+
+/** A resource's physical name: the template's own, or `<stack>-<logicalId>` as CloudFormation would generate. */
+function physicalName(explicit: unknown, stackName: string, logicalId: string, maxLength: number): string {
+  if (typeof explicit === "string") return explicit;
+  return `${stackName}-${logicalId}`.slice(0, maxLength);
+}
+
+async function provisionTable(
+  logicalId: string,
+  properties: Record<string, unknown>,
+  context: ResolveContext,
+  client: DynamoDBClient,
+): Promise<ResolvedResource> {
+  const tableName = physicalName(properties.TableName, context.stackName, logicalId, 255);
+  const indexes = (properties.GlobalSecondaryIndexes ?? []) as GlobalSecondaryIndex[];
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: properties.KeySchema as KeySchemaElement[],
+        AttributeDefinitions: properties.AttributeDefinitions as AttributeDefinition[],
+        BillingMode: "PAY_PER_REQUEST",
+        ...(indexes.length > 0
+          ? {
+              GlobalSecondaryIndexes: indexes.map(({ IndexName, KeySchema, Projection }) => ({
+                IndexName,
+                KeySchema,
+                Projection,
+              })),
+            }
+          : {}),
+      }),
+    );
+  } catch (error) {
+    // An endpoint that outlives the runtime (LocalStack) keeps its tables.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  const ttl = properties.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+  if (ttl?.Enabled && ttl.AttributeName) {
+    await client
+      .send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+        }),
+      )
+      .catch((error: Error) => {
+        // Enabling TTL twice is an error on AWS-like endpoints; once is enough.
+        if (!/already enabled|TimeToLive is already/i.test(error.message)) throw error;
+      });
+  }
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  return {
+    ref: tableName,
+    attributes: {
+      Arn: Table?.TableArn ?? `arn:aws:dynamodb:${context.region}:${context.accountId}:table/${tableName}`,
+    },
+  };
+}
+
+/** Queue attributes the template may set that the SQS API takes as they are. */
+const passThroughQueueAttributes = [
+  "DelaySeconds",
+  "MaximumMessageSize",
+  "MessageRetentionPeriod",
+  "ReceiveMessageWaitTimeSeconds",
+  "VisibilityTimeout",
+] as const;
+
+async function provisionQueue(
+  logicalId: string,
+  properties: Record<string, unknown>,
+  context: ResolveContext,
+  client: SQSClient,
+  endpoint: string,
+): Promise<ResolvedResource> {
+  const queueName = physicalName(properties.QueueName, context.stackName, logicalId, 80);
+  const attributes: Record<string, string> = {};
+  for (const name of passThroughQueueAttributes) {
+    if (properties[name] !== undefined) attributes[name] = String(properties[name]);
+  }
+  const created = await client.send(new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }));
+  // Emulators answer with URLs on hosts such as sqs.<region>.localhost, which need not resolve here;
+  // the same path on the endpoint's own origin reaches the same queue.
+  const QueueUrl = new URL(new URL(created.QueueUrl!).pathname, endpoint).href;
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  return {
+    ref: QueueUrl!,
+    attributes: { Arn: Attributes!.QueueArn!, QueueName: queueName, QueueUrl: QueueUrl! },
+  };
+}
+
+/**
+ * Provisions tables and queues, then sets redrive policies (a queue's DLQ
+ * must exist first). Adds each to `resources`, keyed by logical id.
+ */
+export async function provisionStorage(
+  template: Template,
+  context: ResolveContext & { readonly resources: Map<string, ResolvedResource> },
+  clients: ProvisionClients,
+): Promise<void> {
+  const tables = resourcesOfType(template, "AWS::DynamoDB::Table");
+  const queues = resourcesOfType(template, "AWS::SQS::Queue");
+  const provisioned = await Promise.all([
+    ...tables.map(
+      async ([id, resource]) =>
+        [id, await provisionTable(id, resource.Properties ?? {}, context, clients.dynamodb)] as const,
+    ),
+    ...queues.map(
+      async ([id, resource]) =>
+        [
+          id,
+          await provisionQueue(id, resource.Properties ?? {}, context, clients.sqs, clients.sqsEndpoint),
+        ] as const,
+    ),
+  ]);
+  for (const [id, resource] of provisioned) context.resources.set(id, resource);
+
+  for (const [id, resource] of queues) {
+    const redrive = resource.Properties?.RedrivePolicy;
+    if (redrive === undefined) continue;
+    await clients.sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: context.resources.get(id)!.ref,
+        Attributes: { RedrivePolicy: JSON.stringify(resolveValue(redrive, context)) },
+      }),
+    );
+  }
+}

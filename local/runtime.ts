@@ -1,0 +1,298 @@
+/**
+ * The local runtime: the synthesized template, run on embedded emulators.
+ *
+ * Template                          -> local stand-in
+ *   AWS::DynamoDB::Table, SQS::Queue  -> created on DynamoDB Local / fauxqs (provision.ts)
+ *   AWS::Lambda::Function             -> worker-thread sandboxes running the bundled asset (function-host.ts)
+ *   AWS::Lambda::EventSourceMapping   -> queue pollers (event-source-poller.ts)
+ *   AWS::ApiGatewayV2::Route          -> HTTP gateway on PORT (http-gateway.ts)
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import * as path from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createDynamoApiKeyStore } from "../functions/adapters/dynamodb-api-key-store.ts";
+import { generateApiKey, hashApiKey } from "../functions/core/authenticate.ts";
+import { type AwsEndpoints, startEmulators } from "./emulators.ts";
+import { EventSourcePoller } from "./event-source-poller.ts";
+import { type FunctionSpec, LocalFunction, type LogSink } from "./function-host.ts";
+import { type GatewayRoute, type RunningGateway, startHttpGateway } from "./http-gateway.ts";
+import { provisionStorage } from "./provision.ts";
+import { projectRoot, synthesize } from "./synthesize.ts";
+import {
+  type ResolveContext,
+  type ResolvedResource,
+  resolveValue,
+  resourceProperties,
+  resourcesOfType,
+  type Template,
+} from "./template.ts";
+
+export interface LocalRuntimeOptions {
+  /** HTTP port of the API; 0 picks a free one. @default PORT or 3000 */
+  readonly port?: number;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** @default CLAW_TASKS_API_KEY, else a generated key */
+  readonly apiKey?: string;
+  /** @default CLAW_TASKS_STAGE or dev */
+  readonly stage?: string;
+  /** Where function logs go. @default stdout, prefixed by function */
+  readonly logSink?: LogSink;
+  /** Concurrency of a function without a reservation (Lambda's unreserved pool). @default 10 */
+  readonly unreservedConcurrency?: number;
+}
+
+/** A lane as the local runtime wired it: its queues and worker. */
+export interface LocalLane {
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl?: string;
+  readonly functionLogicalId: string;
+}
+
+export interface LocalRuntime {
+  readonly url: string;
+  readonly apiKey: string;
+  readonly region: string;
+  readonly endpoints: AwsEndpoints;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly stackName: string;
+  readonly lanes: Readonly<Record<string, LocalLane>>;
+  readonly functions: ReadonlyMap<string, LocalFunction>;
+  readonly pollers: readonly EventSourcePoller[];
+  stop(): Promise<void>;
+}
+
+const accountId = "000000000000";
+
+/** The logical id a `{Ref}` or `{Fn::GetAtt}` points at, wherever it sits in `value`. */
+function referencedId(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.map(referencedId).find((id) => id !== undefined);
+  if (value === null || typeof value !== "object") return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.Ref === "string") return record.Ref;
+  const getAtt = record["Fn::GetAtt"];
+  if (Array.isArray(getAtt)) return getAtt[0] as string;
+  return Object.values(record)
+    .map(referencedId)
+    .find((id) => id !== undefined);
+}
+
+function functionResources(
+  template: Template,
+  context: ResolveContext & { resources: Map<string, ResolvedResource> },
+) {
+  for (const [logicalId] of resourcesOfType(template, "AWS::Lambda::Function")) {
+    const name = `${context.stackName}-${logicalId}`.slice(0, 64);
+    context.resources.set(logicalId, {
+      ref: name,
+      attributes: { Arn: `arn:aws:lambda:${context.region}:${accountId}:function:${name}` },
+    });
+  }
+}
+
+function handlerModule(assetDir: string, handler: string): { modulePath: string; exportName: string } {
+  const dot = handler.lastIndexOf(".");
+  const base = handler.slice(0, dot);
+  const exportName = handler.slice(dot + 1);
+  for (const extension of [".mjs", ".js", ".cjs"]) {
+    const candidate = path.join(assetDir, `${base}${extension}`);
+    if (existsSync(candidate)) return { modulePath: candidate, exportName };
+  }
+  throw new Error(`no module for handler ${handler} in ${assetDir}`);
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const env = process.env;
+  const stage = options.stage ?? env.CLAW_TASKS_STAGE ?? "dev";
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+  const credentials = {
+    accessKeyId:
+      env.AWS_ENDPOINT_URL && env.AWS_ACCESS_KEY_ID
+        ? env.AWS_ACCESS_KEY_ID
+        : `local${randomBytes(6).toString("hex")}`,
+    secretAccessKey:
+      env.AWS_ENDPOINT_URL && env.AWS_SECRET_ACCESS_KEY
+        ? env.AWS_SECRET_ACCESS_KEY
+        : randomBytes(18).toString("base64url"),
+  };
+  const logSink: LogSink = options.logSink ?? ((name, line) => process.stdout.write(`[${name}] ${line}\n`));
+  const outdir = path.join(projectRoot, ".local", `cdk.out.${process.pid}`);
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    const [assembly, emulators] = await Promise.all([synthesize(outdir, stage), startEmulators(env)]);
+    cleanups.push(() => rm(outdir, { recursive: true, force: true }));
+    cleanups.push(() => emulators.stop());
+    const { template, stackName } = assembly;
+    const { endpoints } = emulators;
+
+    const sdkConfig = { region, credentials };
+    const dynamodb = new DynamoDBClient({ ...sdkConfig, endpoint: endpoints.dynamodb });
+    const sqs = new SQSClient({ ...sdkConfig, endpoint: endpoints.sqs });
+    cleanups.push(async () => {
+      dynamodb.destroy();
+      sqs.destroy();
+    });
+
+    const resources = new Map<string, ResolvedResource>();
+    const context = { region, accountId, stackName, resources };
+    await provisionStorage(template, context, { dynamodb, sqs, sqsEndpoint: endpoints.sqs });
+    functionResources(template, context);
+
+    // Functions with a bundled asset run locally; the rest (none today) would be reported when used.
+    const functions = new Map<string, LocalFunction>();
+    for (const [logicalId, resource] of resourcesOfType(template, "AWS::Lambda::Function")) {
+      const assetPath = resource.Metadata?.["aws:asset:path"];
+      if (typeof assetPath !== "string") continue;
+      const properties = resource.Properties ?? {};
+      const { modulePath, exportName } = handlerModule(
+        path.join(outdir, assetPath),
+        properties.Handler as string,
+      );
+      const variables = resolveValue(
+        (properties.Environment as { Variables?: unknown } | undefined)?.Variables ?? {},
+        context,
+      );
+      const reserved = properties.ReservedConcurrentExecutions as number | undefined;
+      const functionName = resources.get(logicalId)!.ref;
+      const memoryMb = (properties.MemorySize as number | undefined) ?? 128;
+      const spec: FunctionSpec = {
+        logicalId,
+        functionName,
+        functionArn: resources.get(logicalId)!.attributes.Arn!,
+        modulePath,
+        handlerName: exportName,
+        timeoutSeconds: (properties.Timeout as number | undefined) ?? 3,
+        memoryMb,
+        maxConcurrency: reserved ?? options.unreservedConcurrency ?? 10,
+        environment: {
+          ...(variables as Record<string, string>),
+          AWS_REGION: region,
+          AWS_DEFAULT_REGION: region,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          AWS_EC2_METADATA_DISABLED: "true",
+          AWS_LAMBDA_FUNCTION_NAME: functionName,
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+          AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+          AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+          AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+          ...(endpoints.general ? { AWS_ENDPOINT_URL: endpoints.general } : {}),
+          ...(env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL } : {}),
+        },
+      };
+      functions.set(logicalId, new LocalFunction(spec, logSink));
+    }
+    cleanups.push(async () => {
+      await Promise.all([...functions.values()].map((fn) => fn.stop()));
+    });
+    const localFunction = (logicalId: string | undefined, usedBy: string) => {
+      const found = logicalId ? functions.get(logicalId) : undefined;
+      if (!found)
+        throw new Error(`${usedBy} targets function ${logicalId}, which the local runtime cannot run`);
+      return found;
+    };
+    await Promise.all([...functions.values()].map((fn) => fn.warm()));
+
+    // Event-source mappings -> pollers; each lane is recorded by its worker's LANE variable.
+    const pollers: EventSourcePoller[] = [];
+    const lanes: Record<string, LocalLane> = {};
+    for (const [logicalId, resource] of resourcesOfType(template, "AWS::Lambda::EventSourceMapping")) {
+      const properties = resource.Properties ?? {};
+      const queueId = referencedId(properties.EventSourceArn);
+      const queue = queueId ? resources.get(queueId) : undefined;
+      if (!queue || template.Resources[queueId!]?.Type !== "AWS::SQS::Queue") {
+        throw new Error(`event-source mapping ${logicalId}: only SQS sources run locally`);
+      }
+      const functionId = referencedId(properties.FunctionName);
+      const target = localFunction(functionId, `event-source mapping ${logicalId}`);
+      const scaling = properties.ScalingConfig as { MaximumConcurrency?: number } | undefined;
+      const poller = new EventSourcePoller(
+        {
+          logicalId,
+          queueUrl: queue.ref,
+          queueArn: queue.attributes.Arn!,
+          batchSize: (properties.BatchSize as number | undefined) ?? 10,
+          maxConcurrency: Math.min(scaling?.MaximumConcurrency ?? 1000, target.spec.maxConcurrency),
+          reportBatchItemFailures: (
+            (properties.FunctionResponseTypes as string[] | undefined) ?? []
+          ).includes("ReportBatchItemFailures"),
+          enabled: (properties.Enabled as boolean | undefined) ?? true,
+          region,
+        },
+        target,
+        sqs,
+        (message) => logSink("event-source", message),
+      );
+      pollers.push(poller);
+      const lane = target.spec.environment.LANE;
+      if (lane) {
+        const redrive = resourceProperties(template, queueId!).RedrivePolicy;
+        const deadLetterId = referencedId(redrive);
+        lanes[lane] = {
+          queueUrl: queue.ref,
+          ...(deadLetterId ? { deadLetterQueueUrl: resources.get(deadLetterId)!.ref } : {}),
+          functionLogicalId: functionId!,
+        };
+      }
+    }
+
+    // The first API key: its hash goes where the deployed stack keeps key hashes.
+    const apiKey = options.apiKey ?? env.CLAW_TASKS_API_KEY ?? generateApiKey();
+    const keyTable = resolveValue(template.Outputs?.ApiKeyTableName?.Value, context);
+    if (typeof keyTable !== "string") throw new Error("the template has no ApiKeyTableName output");
+    await createDynamoApiKeyStore(DynamoDBDocumentClient.from(dynamodb), keyTable).put({
+      keyHash: hashApiKey(apiKey),
+      name: "local",
+      createdAt: new Date().toISOString(),
+    });
+
+    for (const poller of pollers) poller.start();
+    cleanups.push(async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    });
+
+    const routes: GatewayRoute[] = resourcesOfType(template, "AWS::ApiGatewayV2::Route").map(
+      ([logicalId, resource]) => {
+        const properties = resource.Properties ?? {};
+        const integrationId = referencedId(properties.Target);
+        const integration = integrationId ? resourceProperties(template, integrationId) : {};
+        return {
+          routeKey: properties.RouteKey as string,
+          target: localFunction(referencedId(integration.IntegrationUri), `route ${logicalId}`),
+        };
+      },
+    );
+    const port = options.port ?? Number(env.PORT ?? 3000);
+    const gateway: RunningGateway = await startHttpGateway(routes, {
+      port,
+      host: options.host ?? "127.0.0.1",
+    });
+    cleanups.push(() => gateway.stop());
+
+    return {
+      url: gateway.url,
+      apiKey,
+      region,
+      endpoints,
+      credentials,
+      stackName,
+      lanes,
+      functions,
+      pollers,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

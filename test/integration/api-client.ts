@@ -1,0 +1,65 @@
+/**
+ * A small HTTP client for the integration tests: plain fetch against the
+ * local runtime's API, as any caller would use it.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { inject } from "vitest";
+import type { Task, TaskStatus } from "../../functions/core/task.ts";
+
+export const runtime = inject("clawTasks");
+
+export interface ApiResponse<T = unknown> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: Headers;
+}
+
+export async function api<T = unknown>(
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; key?: string | null; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  const key = options.key === undefined ? runtime.apiKey : options.key;
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    headers["content-type"] = "application/json";
+    body = JSON.stringify(options.body);
+  }
+  const response = await fetch(`${runtime.url}${path}`, { method, headers, body });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: (text ? JSON.parse(text) : undefined) as T,
+    headers: response.headers,
+  };
+}
+
+export async function submit(body: unknown): Promise<Task> {
+  const response = await api<Task>("POST", "/v1/tasks", { body });
+  if (response.status !== 202)
+    throw new Error(`submit answered ${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+/** Polls the task until its status is one of `statuses`; fails after `timeoutMs`. */
+export async function waitForStatus(
+  id: string,
+  statuses: readonly TaskStatus[],
+  timeoutMs = 15_000,
+): Promise<Task> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Task | undefined;
+  while (Date.now() < deadline) {
+    const response = await api<Task>("GET", `/v1/tasks/${id}`);
+    if (response.status === 200) {
+      last = response.body;
+      if (statuses.includes(last.status)) return last;
+    }
+    await sleep(50);
+  }
+  throw new Error(
+    `task ${id} did not reach ${statuses.join("|")} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * Integration tier: SQS delivers at least once. The same task message
+ * delivered twice, at once or after the task finished, runs the task once.
+ */
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, describe, expect, it } from "vitest";
+import { envelopeOf } from "../../functions/core/envelope.ts";
+import type { Task } from "../../functions/core/task.ts";
+import { runtime, submit, waitForStatus } from "./api-client.ts";
+
+const sqs = new SQSClient({
+  region: runtime.region,
+  endpoint: runtime.endpoints.sqs,
+  credentials: runtime.credentials,
+});
+afterAll(() => sqs.destroy());
+
+async function deliver(task: Task): Promise<void> {
+  const queueUrl = runtime.lanes[task.lane]?.queueUrl;
+  if (!queueUrl) throw new Error(`no local queue for lane ${task.lane}`);
+  await sqs.send(
+    new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(envelopeOf(task)) }),
+  );
+}
+
+/** Waits until the lane's queue holds no message, visible or in flight: every delivery has been handled. */
+async function waitForLaneIdle(lane: string, timeoutMs = 15_000): Promise<void> {
+  const queueUrl = runtime.lanes[lane]!.queueUrl;
+  const deadline = Date.now() + timeoutMs;
+  let idleChecks = 0;
+  while (Date.now() < deadline) {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
+    const busy =
+      Number(Attributes?.ApproximateNumberOfMessages) +
+      Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+    idleChecks = busy === 0 ? idleChecks + 1 : 0;
+    if (idleChecks >= 2) return;
+    await sleep(100);
+  }
+  throw new Error(`lane ${lane} did not become idle in ${timeoutMs} ms`);
+}
+
+const runningEntries = (task: Task) => task.history.filter((entry) => entry.status === "running").length;
+
+describe("duplicate delivery", () => {
+  it("runs a task once when its message arrives twice at the same time", async () => {
+    const now = new Date().toISOString();
+    const task: Task = {
+      id: randomUUID(),
+      type: "echo",
+      status: "queued",
+      lane: "default",
+      priority: "normal",
+      input: { value: "once", sleepMs: 300, failTimes: 0 },
+      attempts: 0,
+      maxAttempts: 3,
+      createdAt: now,
+      updatedAt: now,
+      history: [],
+    };
+    await Promise.all([deliver(task), deliver(task)]);
+
+    const done = await waitForStatus(task.id, ["succeeded", "failed"]);
+    expect(done.status).toBe("succeeded");
+    expect(done.attempts).toBe(1);
+    expect(runningEntries(done)).toBe(1);
+  });
+
+  it("does not run a succeeded task again when its message comes back", async () => {
+    const accepted = await submit({ type: "echo", input: { value: "done already" } });
+    const done = await waitForStatus(accepted.id, ["succeeded"]);
+
+    await deliver(done);
+    await waitForLaneIdle(done.lane);
+
+    const after = await waitForStatus(accepted.id, ["succeeded"]);
+    expect(after.attempts).toBe(1);
+    expect(after.updatedAt).toBe(done.updatedAt);
+    expect(runningEntries(after)).toBe(1);
+  });
+});
