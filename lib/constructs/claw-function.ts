@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Duration, RemovalPolicy } from "aws-cdk-lib";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 
@@ -53,6 +53,7 @@ export class ClawFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         target: "node24",
         minify: true,
+        logLevel: LogLevel.WARNING,
         sourceMap: true,
         mainFields: ["module", "main"],
         externalModules: ["@aws-sdk/*"],

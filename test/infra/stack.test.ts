@@ -1,0 +1,187 @@
+/**
+ * Infra tier: targeted assertions on the synthesized template, one property
+ * of the design per test (no whole-template snapshots).
+ */
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { taskIndexes, ttlAttribute } from "../../functions/adapters/dynamodb-task-store.ts";
+import { apiRoutes } from "../../functions/api/routes.ts";
+import { taskCatalog, taskTypesOfLane } from "../../functions/tasks/catalog.ts";
+import { laneNames, laneQueueUrlVariable, lanes } from "../../functions/tasks/lanes.ts";
+import { ClawTasksStack } from "../../lib/claw-tasks-stack.ts";
+import { type StageConfig, stageConfig } from "../../lib/stage-config.ts";
+
+function synth(config: StageConfig): Template {
+  const app = new App();
+  const stack = new ClawTasksStack(app, `Test-${config.stage}`, { config, env: { region: "eu-west-1" } });
+  return Template.fromStack(stack);
+}
+
+type Resources = Record<string, { Properties: Record<string, unknown> }>;
+
+let template: Template;
+beforeAll(() => {
+  template = synth(stageConfig("dev"));
+});
+
+/** The worker function of a lane, found by its LANE variable. */
+function workerOf(lane: string): [string, Record<string, unknown>] {
+  const functions = template.findResources("AWS::Lambda::Function", {
+    Properties: { Environment: { Variables: { LANE: lane } } },
+  }) as Resources;
+  const entries = Object.entries(functions);
+  expect(entries).toHaveLength(1);
+  return [entries[0]![0], entries[0]![1].Properties];
+}
+
+describe("task table", () => {
+  it("is on-demand, encrypted, recoverable, with TTL on finished records", () => {
+    template.hasResourceProperties("AWS::DynamoDB::Table", {
+      BillingMode: "PAY_PER_REQUEST",
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+    });
+  });
+
+  it("has the sharded listing indexes the store queries", () => {
+    template.hasResourceProperties("AWS::DynamoDB::Table", {
+      GlobalSecondaryIndexes: taskIndexes.map((index) =>
+        Match.objectLike({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: "HASH" },
+            { AttributeName: index.sortKey, KeyType: "RANGE" },
+          ],
+        }),
+      ),
+    });
+  });
+
+  it("keeps data in prod: retained and protected from deletion", () => {
+    const prod = synth(stageConfig("prod"));
+    const tables = prod.findResources("AWS::DynamoDB::Table") as Record<
+      string,
+      { DeletionPolicy: string; Properties: Record<string, unknown> }
+    >;
+    expect(Object.keys(tables)).toHaveLength(2);
+    for (const table of Object.values(tables)) {
+      expect(table.DeletionPolicy).toBe("Retain");
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    }
+  });
+});
+
+describe("lanes", () => {
+  it("has one queue pair, worker and event-source mapping per catalog lane", () => {
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length);
+    template.resourceCountIs("AWS::SQS::Queue", laneNames.length * 2);
+    for (const lane of laneNames) workerOf(lane);
+  });
+
+  it.each(laneNames)(
+    "lane %s: queue encrypted, DLQ after maxReceiveCount, visibility >= 6x the worker timeout",
+    (lane) => {
+      const [workerId, worker] = workerOf(lane);
+      const [mapping] = Object.values(
+        template.findResources("AWS::Lambda::EventSourceMapping", {
+          Properties: { FunctionName: { Ref: workerId } },
+        }) as Resources,
+      );
+      const queueId = (mapping!.Properties.EventSourceArn as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
+      const queue = (template.toJSON().Resources as Resources)[queueId]!.Properties;
+      expect(queue.SqsManagedSseEnabled).toBe(true);
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (worker.Timeout as number));
+      expect(queue.RedrivePolicy).toMatchObject({ maxReceiveCount: lanes[lane].maxReceiveCount });
+      const deadLetterId = (queue.RedrivePolicy as { deadLetterTargetArn: { "Fn::GetAtt": string[] } })
+        .deadLetterTargetArn["Fn::GetAtt"][0]!;
+      expect((template.toJSON().Resources as Resources)[deadLetterId]!.Properties.SqsManagedSseEnabled).toBe(
+        true,
+      );
+    },
+  );
+
+  it.each(laneNames)("lane %s: worker on Node.js 24 arm64, outliving its longest hard limit", (lane) => {
+    const [, worker] = workerOf(lane);
+    expect(worker.Runtime).toBe("nodejs24.x");
+    expect(worker.Architectures).toEqual(["arm64"]);
+    const longest = Math.max(
+      ...taskTypesOfLane(lane).map((type) => taskCatalog[type].timeLimits.hardSeconds),
+    );
+    expect(worker.Timeout).toBeGreaterThan(longest);
+    expect(worker.LoggingConfig).toBeDefined();
+  });
+
+  it.each(laneNames)(
+    "lane %s: partial batch responses, batch size and concurrency within the reservation",
+    (lane) => {
+      const [workerId, worker] = workerOf(lane);
+      template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+        FunctionName: { Ref: workerId },
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        BatchSize: lanes[lane].batchSize,
+        ScalingConfig: { MaximumConcurrency: lanes[lane].maxConcurrency },
+      });
+      expect(worker.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(lanes[lane].maxConcurrency);
+    },
+  );
+
+  it("reserves no concurrency when the stage turns reservation off", () => {
+    const noReservation = synth({ ...stageConfig("dev"), stage: "small", reserveConcurrency: false });
+    const functions = Object.values(noReservation.findResources("AWS::Lambda::Function") as Resources);
+    for (const fn of functions) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it("takes a lane's concurrency from the stage when it overrides the catalog", () => {
+    const tuned = synth({ ...stageConfig("dev"), stage: "tuned", lanes: { default: { maxConcurrency: 3 } } });
+    tuned.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      ScalingConfig: { MaximumConcurrency: 3 },
+    });
+  });
+});
+
+describe("HTTP API", () => {
+  it("has one route per entry of the route table, all on the API function", () => {
+    template.resourceCountIs("AWS::ApiGatewayV2::Route", apiRoutes.length);
+    for (const route of apiRoutes) {
+      template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
+        RouteKey: `${route.method} ${route.path}`,
+      });
+    }
+    template.hasResourceProperties("AWS::ApiGatewayV2::Integration", { PayloadFormatVersion: "2.0" });
+  });
+
+  it("gives the API function every lane's queue URL and the two table names", () => {
+    const functions = template.findResources("AWS::Lambda::Function", {
+      Properties: { Environment: { Variables: { API_KEY_TABLE_NAME: Match.anyValue() } } },
+    }) as Resources;
+    const [api] = Object.values(functions);
+    const variables = (api!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    for (const lane of laneNames) expect(variables[laneQueueUrlVariable(lane)]).toBeDefined();
+    expect(variables.TASK_TABLE_NAME).toBeDefined();
+  });
+
+  it("lets no function delete task records or tables, or scan them", () => {
+    const policies = Object.values(template.findResources("AWS::IAM::Policy") as Resources);
+    const actions = policies.flatMap((policy) =>
+      (policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
+        (statement) => statement.Action,
+      ),
+    );
+    expect(actions).not.toContain("dynamodb:DeleteItem");
+    expect(actions).not.toContain("dynamodb:DeleteTable");
+    expect(actions).not.toContain("dynamodb:Scan");
+    expect(actions).not.toContain("dynamodb:*");
+  });
+
+  it("sets log retention on every function's log group", () => {
+    const groups = Object.values(template.findResources("AWS::Logs::LogGroup") as Resources);
+    expect(groups.length).toBe(laneNames.length + 1);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(14);
+  });
+});

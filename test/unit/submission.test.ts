@@ -1,0 +1,91 @@
+/**
+ * Unit tier: what POST /v1/tasks accepts, checked against the catalog.
+ */
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../../functions/core/api-error.ts";
+import { parseSubmission } from "../../functions/core/submission.ts";
+import { taskCatalog, taskTypes } from "../../functions/tasks/catalog.ts";
+import { laneNames } from "../../functions/tasks/lanes.ts";
+
+function issuesOf(body: unknown): { path: string; message: string }[] {
+  try {
+    parseSubmission(body);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(400);
+    return ((error as ApiError).details as { issues: { path: string; message: string }[] }).issues;
+  }
+  throw new Error("expected a validation error");
+}
+
+describe("parseSubmission", () => {
+  it("applies the input schema's defaults and the normal priority", () => {
+    expect(parseSubmission({ type: "echo", input: { value: 1 } })).toEqual({
+      type: "echo",
+      input: { value: 1, sleepMs: 0, failTimes: 0 },
+      priority: "normal",
+    });
+  });
+
+  it("treats a missing input as an empty object", () => {
+    expect(parseSubmission({ type: "check_task_health" }).input).toEqual({});
+  });
+
+  it("names each bad field with its dotted path", () => {
+    const issues = issuesOf({
+      type: "update_knowledge_base",
+      input: { knowledgeBaseId: "kb", documents: [{ text: "" }] },
+    });
+    expect(issues.map((issue) => issue.path).sort()).toEqual([
+      "input.documents.0.documentId",
+      "input.documents.0.text",
+    ]);
+  });
+
+  it("lists the known types when the type is unknown", () => {
+    const [issue] = issuesOf({ type: "reticulate_splines" });
+    expect(issue?.path).toBe("type");
+    expect(issue?.message).toContain("echo");
+  });
+
+  it("limits tags", () => {
+    const tags = Object.fromEntries(Array.from({ length: 21 }, (_, index) => [`k${index}`, "v"]));
+    expect(issuesOf({ type: "echo", tags }).map((issue) => issue.path)).toEqual(["tags"]);
+    expect(issuesOf({ type: "echo", tags: { "bad key!": "v" } })[0]?.path).toMatch(/^tags/);
+  });
+});
+
+describe("task catalog", () => {
+  it("registers the seven seed types and echo, each on a lane that exists", () => {
+    expect(taskTypes.sort()).toEqual(
+      [
+        "check_task_health",
+        "cleanup_expired_results",
+        "delete_knowledge_vectors",
+        "echo",
+        "generate_ai_response",
+        "send_notification",
+        "update_knowledge_base",
+        "vectorize_document",
+      ].sort(),
+    );
+    for (const type of taskTypes) expect(laneNames).toContain(taskCatalog[type].lane);
+  });
+
+  it("keeps the seed's limits for AI responses and vectorization", () => {
+    expect(taskCatalog.generate_ai_response).toMatchObject({
+      lane: "ai_high_priority",
+      ratePerMinute: 10,
+      timeLimits: { softSeconds: 300, hardSeconds: 600 },
+    });
+    expect(taskCatalog.vectorize_document).toMatchObject({ lane: "knowledge_default", ratePerMinute: 5 });
+  });
+
+  it("gives every type a soft limit below its hard limit, and a hard limit Lambda can host", () => {
+    for (const type of taskTypes) {
+      const { softSeconds, hardSeconds } = taskCatalog[type].timeLimits;
+      expect(softSeconds).toBeLessThan(hardSeconds);
+      expect(hardSeconds).toBeLessThanOrEqual(870);
+    }
+  });
+});

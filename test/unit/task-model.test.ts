@@ -1,0 +1,85 @@
+/**
+ * Unit tier: the task state machine and the failure/backoff rules the worker
+ * applies between attempts.
+ */
+import { describe, expect, it } from "vitest";
+import { retryDelaySeconds } from "../../functions/core/backoff.ts";
+import { canTransition, isTerminal, statusesLeadingTo, taskStatuses } from "../../functions/core/task.ts";
+import { describeFailure, permanentFailure, TaskFailure } from "../../functions/core/task-failure.ts";
+import type { RetryPolicy } from "../../functions/tasks/catalog.ts";
+
+describe("task state machine", () => {
+  it("never leaves succeeded", () => {
+    for (const to of taskStatuses) expect(canTransition("succeeded", to)).toBe(false);
+  });
+
+  it("lets failed, cancelled and expired tasks be queued again (retry by id) and nothing else", () => {
+    for (const from of ["failed", "cancelled", "expired"] as const) {
+      expect(taskStatuses.filter((to) => canTransition(from, to))).toEqual(["queued"]);
+    }
+  });
+
+  it("runs a task only from queued, scheduled, retrying, or a running attempt whose lease ran out", () => {
+    expect(statusesLeadingTo("running").sort()).toEqual(["queued", "retrying", "running", "scheduled"]);
+  });
+
+  it("ends attempts only from running", () => {
+    expect(statusesLeadingTo("succeeded")).toEqual(["running"]);
+    expect(statusesLeadingTo("retrying")).toEqual(["running"]);
+  });
+
+  it("calls exactly the four end states terminal", () => {
+    expect(taskStatuses.filter(isTerminal)).toEqual(["succeeded", "failed", "cancelled", "expired"]);
+  });
+});
+
+describe("failure description", () => {
+  const nonRetryable = ["validation_error", "not_implemented"];
+
+  it("keeps a TaskFailure's type and retryability", () => {
+    const error = describeFailure(
+      new TaskFailure("upstream_busy", "try later", { retryable: true }),
+      nonRetryable,
+    );
+    expect(error).toEqual({ type: "upstream_busy", message: "try later", retryable: true });
+  });
+
+  it("makes a catalog non-retryable type permanent even when thrown as retryable", () => {
+    const error = describeFailure(
+      new TaskFailure("not_implemented", "later", { retryable: true }),
+      nonRetryable,
+    );
+    expect(error.retryable).toBe(false);
+  });
+
+  it("treats anything else thrown as a retryable task_error", () => {
+    expect(describeFailure(new Error("boom"), nonRetryable)).toEqual({
+      type: "task_error",
+      message: "boom",
+      retryable: true,
+    });
+    expect(describeFailure("a string", nonRetryable).message).toBe("a string");
+    expect(describeFailure(permanentFailure("bad_input", "no"), nonRetryable).retryable).toBe(false);
+  });
+});
+
+describe("retry backoff (full jitter)", () => {
+  const policy: RetryPolicy = {
+    maxAttempts: 10,
+    backoffBaseSeconds: 2,
+    backoffCapSeconds: 60,
+    nonRetryableErrors: [],
+  };
+
+  it("spans zero to base * 2^(attempt-1)", () => {
+    expect(retryDelaySeconds(policy, 1, () => 0)).toBe(0);
+    expect(retryDelaySeconds(policy, 1, () => 0.999)).toBe(2);
+    expect(retryDelaySeconds(policy, 3, () => 0.999)).toBe(8);
+  });
+
+  it("never exceeds the cap, nor SQS's 900 s delay limit", () => {
+    expect(retryDelaySeconds(policy, 30, () => 0.999)).toBe(60);
+    const longCap = { ...policy, backoffCapSeconds: 100_000 };
+    expect(retryDelaySeconds(longCap, 30, () => 0.999)).toBe(900);
+  });
+});
