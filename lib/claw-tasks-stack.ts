@@ -3,6 +3,7 @@
  */
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { taskCatalog } from "../functions/tasks/catalog.ts";
 import { laneNames } from "../functions/tasks/lanes.ts";
 import { TaskApi } from "./constructs/api.ts";
 import { LaneResources } from "./constructs/lane.ts";
@@ -34,7 +35,13 @@ export class ClawTasksStack extends Stack {
     this.api = new TaskApi(this, "Api", { stage: config });
     this.tables.bindTaskRecords(this.api.handler);
     this.tables.bindApiKeyReader(this.api.handler);
-    for (const lane of this.lanes) lane.bindSender(this.api.handler);
+    for (const lane of this.lanes) {
+      lane.bindSender(this.api.handler);
+      lane.bindOperator(this.api.handler);
+    }
+    // Every worker may queue completion callbacks on the notification lane.
+    const notificationLane = this.lanes.find((lane) => lane.lane === taskCatalog.send_notification.lane)!;
+    for (const lane of this.lanes) if (lane !== notificationLane) notificationLane.bindSender(lane.worker);
 
     new CfnOutput(this, "ApiUrl", {
       value: this.api.httpApi.apiEndpoint,

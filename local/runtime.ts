@@ -44,13 +44,16 @@ export interface LocalRuntimeOptions {
   readonly logSink?: LogSink;
   /** Concurrency of a function without a reservation (Lambda's unreserved pool). @default 10 */
   readonly unreservedConcurrency?: number;
+  /** Extra environment for every function, over the template's (tests use it to shorten waits). */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
 }
 
-/** A lane as the local runtime wired it: its queues and worker. */
-export interface LocalLane {
-  readonly queueUrl: string;
-  readonly deadLetterQueueUrl?: string;
-  readonly functionLogicalId: string;
+/** A queue of the template as created locally, with its tags. */
+export interface LocalQueue {
+  readonly logicalId: string;
+  readonly url: string;
+  readonly arn: string;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface LocalRuntime {
@@ -60,7 +63,7 @@ export interface LocalRuntime {
   readonly endpoints: AwsEndpoints;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly stackName: string;
-  readonly lanes: Readonly<Record<string, LocalLane>>;
+  readonly queues: readonly LocalQueue[];
   readonly functions: ReadonlyMap<string, LocalFunction>;
   readonly pollers: readonly EventSourcePoller[];
   stop(): Promise<void>;
@@ -188,6 +191,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
           ...(endpoints.general ? { AWS_ENDPOINT_URL: endpoints.general } : {}),
           ...(env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL } : {}),
+          ...options.functionEnvironment,
         },
       };
       functions.set(logicalId, new LocalFunction(spec, logSink));
@@ -203,9 +207,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     await Promise.all([...functions.values()].map((fn) => fn.warm()));
 
-    // Event-source mappings -> pollers; each lane is recorded by its worker's LANE variable.
+    // Event-source mappings -> pollers.
     const pollers: EventSourcePoller[] = [];
-    const lanes: Record<string, LocalLane> = {};
     for (const [logicalId, resource] of resourcesOfType(template, "AWS::Lambda::EventSourceMapping")) {
       const properties = resource.Properties ?? {};
       const queueId = referencedId(properties.EventSourceArn);
@@ -234,16 +237,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         (message) => logSink("event-source", message),
       );
       pollers.push(poller);
-      const lane = target.spec.environment.LANE;
-      if (lane) {
-        const redrive = resourceProperties(template, queueId!).RedrivePolicy;
-        const deadLetterId = referencedId(redrive);
-        lanes[lane] = {
-          queueUrl: queue.ref,
-          ...(deadLetterId ? { deadLetterQueueUrl: resources.get(deadLetterId)!.ref } : {}),
-          functionLogicalId: functionId!,
-        };
-      }
     }
 
     // The first API key: its hash goes where the deployed stack keeps key hashes.
@@ -279,6 +272,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     cleanups.push(() => gateway.stop());
 
+    const queues: LocalQueue[] = resourcesOfType(template, "AWS::SQS::Queue").map(([logicalId, resource]) => {
+      const tags = (resource.Properties?.Tags ?? []) as { Key: string; Value: string }[];
+      const queue = resources.get(logicalId)!;
+      return {
+        logicalId,
+        url: queue.ref,
+        arn: queue.attributes.Arn!,
+        tags: Object.fromEntries(tags.map(({ Key, Value }) => [Key, Value])),
+      };
+    });
+
     return {
       url: gateway.url,
       apiKey,
@@ -286,7 +290,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       endpoints,
       credentials,
       stackName,
-      lanes,
+      queues,
       functions,
       pollers,
       stop: stopAll,

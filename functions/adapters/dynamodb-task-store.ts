@@ -1,29 +1,54 @@
 /**
  * TaskStore on DynamoDB.
  *
- * Item layout (table keys `pk`, `sk`): a task is `pk = task#<id>`, `sk = task`.
- * Input and result are stored as JSON strings, so any JSON a client sends is
- * stored as sent (DynamoDB maps reject some JSON, such as empty keys).
+ * Item layout (table keys `pk`, `sk`):
+ * - a task: `task#<id>` / `task`; input and result as JSON strings, so any
+ *   JSON a client sends is stored as sent (DynamoDB maps reject some JSON);
+ * - an idempotency key: `idem#<scope>#<key>` / `idem`, expiring by TTL;
+ * - counters: `stats#<0..7>` / `stats`, one ADD per transition on a random
+ *   shard, summed on read, so no single item takes every update.
  *
  * Listing indexes spread each status, type and "all" over `listShards`
  * partitions (`<status>#<n>` etc., sorted by `createdKey`), so no single
  * partition takes every write (DESIGN §3 principle 5).
  */
 import { createHash } from "node:crypto";
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { TaskEnvelope } from "../core/envelope.ts";
-import type { AttemptOutcome, ClaimResult, TaskStore } from "../core/ports.ts";
+import type {
+  AttemptOutcome,
+  CancelResult,
+  ClaimResult,
+  CreateResult,
+  IdempotencyClaim,
+  TaskCounts,
+  TaskListFilter,
+  TaskPage,
+  TaskStore,
+} from "../core/ports.ts";
 import {
   statusesLeadingTo,
   type Task,
   type TaskErrorInfo,
   type TaskStatus,
   type TaskTransition,
+  taskStatuses,
 } from "../core/task.ts";
+import { type TaskType, taskTypes } from "../tasks/catalog.ts";
+import { ExpressionBuilder } from "./dynamodb-expressions.ts";
 
 export const listShards = 8;
+const counterShards = 8;
 
 /** Index names and their keys; the CDK task-table construct creates them from this list. */
 export const taskIndexes = [
@@ -35,19 +60,7 @@ export const taskIndexes = [
 /** The attribute DynamoDB's TTL deletes expired records by (epoch seconds). */
 export const ttlAttribute = "expiresAtEpoch";
 
-interface TaskItem extends Omit<Task, "input" | "result"> {
-  readonly pk: string;
-  readonly sk: string;
-  readonly inputJson: string;
-  readonly resultJson?: string;
-  readonly statusShard: string;
-  readonly typeShard: string;
-  readonly allShard: string;
-  readonly createdKey: string;
-  readonly leaseUntil?: string;
-  readonly nextAttemptAt?: string;
-  readonly [ttlAttribute]?: number;
-}
+type Item = Record<string, unknown>;
 
 const internalAttributes = [
   "pk",
@@ -70,7 +83,7 @@ function shardOf(id: string): number {
 
 const statusShard = (id: string, status: TaskStatus) => `${status}#${shardOf(id)}`;
 
-function toItem(task: Task): TaskItem {
+function toItem(task: Task): Item {
   const { input, result, ...rest } = task;
   const shard = shardOf(task.id);
   return {
@@ -85,20 +98,39 @@ function toItem(task: Task): TaskItem {
   };
 }
 
-function toTask(item: Record<string, unknown>): Task {
-  const view: Record<string, unknown> = { ...item };
+function toTask(item: Item): Task {
+  const view: Item = { ...item };
   for (const attribute of internalAttributes) delete view[attribute];
   view.input = JSON.parse(item.inputJson as string);
   if (typeof item.resultJson === "string") view.result = JSON.parse(item.resultJson);
   return view as unknown as Task;
 }
 
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+const isConditionFailure = (error: unknown): error is ConditionalCheckFailedException =>
+  error instanceof ConditionalCheckFailedException;
+
+/** The current item a failed condition reports (the SDK leaves it marshalled). */
+const currentOf = (error: ConditionalCheckFailedException): Item | undefined =>
+  error.Item ? unmarshall(error.Item) : undefined;
 
 export interface DynamoTaskStoreOptions {
   readonly tableName: string;
   /** How long a finished task is kept before TTL deletes it. */
   readonly resultTtlSeconds: number;
+}
+
+interface TransitionSpec {
+  readonly id: string;
+  readonly from: readonly TaskStatus[];
+  readonly to: TaskStatus;
+  readonly now: Date;
+  readonly set?: Item;
+  readonly remove?: readonly string[];
+  readonly entry?: Partial<TaskTransition>;
+  /** Finishing transitions start the TTL clock and stamp finishedAt. */
+  readonly finishes?: boolean;
+  /** Extra condition, built with the same builder. */
+  readonly condition?: (builder: ExpressionBuilder) => string;
 }
 
 export function createDynamoTaskStore(
@@ -108,28 +140,201 @@ export function createDynamoTaskStore(
   const { tableName, resultTtlSeconds } = options;
   const expiryEpoch = (now: Date) => Math.floor(now.getTime() / 1000) + resultTtlSeconds;
 
-  return {
-    async create(task) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: toItem(task),
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
+  /** Counts one task moving from `from` (absent: a new task) to `to`. */
+  async function count(
+    type: string,
+    from: TaskStatus | undefined,
+    to: TaskStatus | undefined,
+  ): Promise<void> {
+    if (from === to) return;
+    const builder = new ExpressionBuilder();
+    if (to) builder.add(`s_${to}`, 1).add(`t_${type}_${to}`, 1);
+    if (from) builder.add(`s_${from}`, -1).add(`t_${type}_${from}`, -1);
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `stats#${Math.floor(Math.random() * counterShards)}`, sk: "stats" },
+        UpdateExpression: builder.updateExpression(),
+        ...builder.attributes(),
+      }),
+    );
+  }
+
+  /**
+   * One conditional status change: sets status, its index shard, updatedAt and a
+   * history entry, plus `set`/`remove`; returns the item before and after.
+   */
+  async function transition(
+    spec: TransitionSpec,
+  ): Promise<{ ok: true; before: Item; after: Item } | { ok: false; current?: Item }> {
+    const at = spec.now.toISOString();
+    const builder = new ExpressionBuilder();
+    const entry = { status: spec.to, at, ...spec.entry };
+    const set: Item = {
+      status: spec.to,
+      statusShard: statusShard(spec.id, spec.to),
+      updatedAt: at,
+      ...(spec.finishes ? { finishedAt: at, [ttlAttribute]: expiryEpoch(spec.now) } : {}),
+      ...spec.set,
+    };
+    for (const [attribute, value] of Object.entries(set)) builder.set(attribute, value);
+    builder.append("history", [entry]);
+    for (const attribute of spec.remove ?? []) builder.remove(attribute);
+    const conditions = [builder.isOneOf("status", spec.from)];
+    if (spec.condition) conditions.push(spec.condition(builder));
+    try {
+      const { Attributes } = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: taskKey(spec.id),
+          UpdateExpression: builder.updateExpression(),
+          ConditionExpression: conditions.map((condition) => `(${condition})`).join(" AND "),
+          ...builder.attributes(),
+          ReturnValues: "ALL_OLD",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      const before = Attributes ?? {};
+      const after: Item = { ...before, ...set, history: [...((before.history as unknown[]) ?? []), entry] };
+      for (const attribute of spec.remove ?? []) delete after[attribute];
+      await count(before.type as string, before.status as TaskStatus, spec.to);
+      return { ok: true, before, after };
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        const current = currentOf(error);
+        return current ? { ok: false, current } : { ok: false };
+      }
+      throw error;
+    }
+  }
+
+  async function getItem(id: string): Promise<Item | undefined> {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: taskKey(id), ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  async function queryShard(
+    index: (typeof taskIndexes)[number],
+    partition: string,
+    filter: TaskListFilter,
+    limit: number,
+    before: string | undefined,
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    let exclusiveStartKey: Item | undefined;
+    // A filter may drop most of a page; read on until `limit` items match or the partition ends (bounded).
+    for (let page = 0; page < 20 && items.length < limit; page++) {
+      const builder = new ExpressionBuilder();
+      const keyConditions = [`${builder.name(index.partitionKey)} = ${builder.value(partition)}`];
+      if (before) keyConditions.push(`${builder.name(index.sortKey)} < ${builder.value(before)}`);
+      const filters: string[] = [];
+      if (filter.type && index.name !== "byType")
+        filters.push(`${builder.name("type")} = ${builder.value(filter.type)}`);
+      if (filter.tag) {
+        filters.push(
+          `${builder.name("tags")}.${builder.name(filter.tag.key)} = ${builder.value(filter.tag.value)}`,
         );
-        return true;
+      }
+      const { Items, LastEvaluatedKey } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: index.name,
+          KeyConditionExpression: keyConditions.join(" AND "),
+          ...(filters.length > 0 ? { FilterExpression: filters.join(" AND ") } : {}),
+          ...builder.attributes(),
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+        }),
+      );
+      items.push(...(Items ?? []));
+      exclusiveStartKey = LastEvaluatedKey;
+      if (!exclusiveStartKey) break;
+    }
+    return items;
+  }
+
+  return {
+    async create(task, idempotency?: IdempotencyClaim): Promise<CreateResult> {
+      const item = toItem(task);
+      // Counted at once, in parallel with the write (one round trip); undone if the write loses.
+      const counted = count(task.type, undefined, task.status);
+      try {
+        if (!idempotency) {
+          await client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: item,
+              ConditionExpression: "attribute_not_exists(pk)",
+            }),
+          );
+        } else {
+          const nowEpoch = Math.floor(Date.parse(task.createdAt) / 1000);
+          await client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: {
+                      pk: `idem#${idempotency.scope}#${idempotency.key}`,
+                      sk: "idem",
+                      taskId: task.id,
+                      requestHash: idempotency.requestHash,
+                      [ttlAttribute]: nowEpoch + idempotency.ttlSeconds,
+                    },
+                    // An expired key whose item TTL has not removed yet counts as free.
+                    ConditionExpression: "attribute_not_exists(pk) OR #expiry < :now",
+                    ExpressionAttributeNames: { "#expiry": ttlAttribute },
+                    ExpressionAttributeValues: { ":now": nowEpoch },
+                    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+                  },
+                },
+                {
+                  Put: { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" },
+                },
+              ],
+            }),
+          );
+        }
+        await counted;
+        return { created: true };
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        await counted.then(() => count(task.type, task.status, undefined)).catch(() => {});
+        if (isConditionFailure(error)) return { created: false, existingTaskId: task.id, requestHash: "" };
+        if (error instanceof TransactionCanceledException) {
+          const [keyReason] = error.CancellationReasons ?? [];
+          if (keyReason?.Code === "ConditionalCheckFailed" && keyReason.Item) {
+            const existing = unmarshall(keyReason.Item as never);
+            return {
+              created: false,
+              existingTaskId: existing.taskId as string,
+              requestHash: existing.requestHash as string,
+            };
+          }
+        }
         throw error;
       }
     },
 
-    async get(id) {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: taskKey(id), ConsistentRead: true }),
+    async releaseIdempotency(scope, key) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `idem#${scope}#${key}`, sk: "idem" },
+          UpdateExpression: "SET #expiry = :zero",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#expiry": ttlAttribute },
+          ExpressionAttributeValues: { ":zero": 0 },
+        }),
       );
-      return Item ? toTask(Item) : undefined;
+    },
+
+    async get(id) {
+      const item = await getItem(id);
+      return item ? toTask(item) : undefined;
     },
 
     async claim(envelope: TaskEnvelope, now: Date, leaseUntil: Date): Promise<ClaimResult> {
@@ -138,147 +343,290 @@ export function createDynamoTaskStore(
         ...envelope,
         status: "running",
         attempts: 0,
-        createdAt: envelope.createdAt,
         updatedAt: at,
         history: [],
-      });
-      const claimable = statusesLeadingTo("running").filter((status) => status !== "running");
-      const statusValues = Object.fromEntries(claimable.map((status, index) => [`:from${index}`, status]));
-      const entry: TaskTransition = { status: "running", at };
+      } as Task);
+      const builder = new ExpressionBuilder();
+      builder
+        .set("status", "running")
+        .set("statusShard", statusShard(envelope.id, "running"))
+        .setExpression(
+          "attempts",
+          `if_not_exists(${builder.name("attempts")}, ${builder.value(0)}) + ${builder.value(1)}`,
+        )
+        .set("startedAt", at)
+        .set("updatedAt", at)
+        .set("leaseUntil", leaseUntil.toISOString())
+        .append("history", [{ status: "running", at } satisfies TaskTransition])
+        .remove("nextAttemptAt")
+        .remove("progress");
+      // Creates the record from the envelope when the submit's write has not landed (or failed).
+      for (const attribute of ["id", "type", "lane", "priority", "inputJson", "maxAttempts", "createdAt"]) {
+        builder.setIfMissing(attribute, base[attribute]);
+      }
+      for (const attribute of ["typeShard", "allShard", "createdKey"])
+        builder.setIfMissing(attribute, base[attribute]);
+      for (const attribute of [
+        "runAt",
+        "expiresAt",
+        "timeLimits",
+        "callbackUrl",
+        "scheduleName",
+        "tags",
+      ] as const) {
+        if (envelope[attribute] !== undefined) builder.setIfMissing(attribute, envelope[attribute]);
+      }
+      const waiting = statusesLeadingTo("running").filter((status) => status !== "running");
+      const condition = [
+        `attribute_not_exists(pk)`,
+        builder.isOneOf("status", waiting),
+        `(${builder.name("status")} = ${builder.value("running")} AND ${builder.name("leaseUntil")} < ${builder.value(at)})`,
+      ].join(" OR ");
       try {
         const { Attributes } = await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: taskKey(envelope.id),
-            UpdateExpression: [
-              "SET #status = :running, statusShard = :statusShard, attempts = if_not_exists(attempts, :zero) + :one",
-              "startedAt = :at, updatedAt = :at, leaseUntil = :leaseUntil",
-              "#history = list_append(if_not_exists(#history, :empty), :entry)",
-              "id = if_not_exists(id, :id), #type = if_not_exists(#type, :type), lane = if_not_exists(lane, :lane)",
-              "priority = if_not_exists(priority, :priority), inputJson = if_not_exists(inputJson, :inputJson)",
-              "maxAttempts = if_not_exists(maxAttempts, :maxAttempts), createdAt = if_not_exists(createdAt, :createdAt)",
-              "typeShard = if_not_exists(typeShard, :typeShard), allShard = if_not_exists(allShard, :allShard)",
-              "createdKey = if_not_exists(createdKey, :createdKey)",
-              ...(envelope.tags ? ["tags = if_not_exists(tags, :tags)"] : []),
-            ].join(", "),
-            ConditionExpression: `attribute_not_exists(pk) OR #status IN (${Object.keys(statusValues).join(", ")}) OR (#status = :running AND leaseUntil < :at)`,
-            ExpressionAttributeNames: { "#status": "status", "#history": "history", "#type": "type" },
-            ExpressionAttributeValues: {
-              ...statusValues,
-              ":running": "running",
-              ":statusShard": statusShard(envelope.id, "running"),
-              ":zero": 0,
-              ":one": 1,
-              ":at": at,
-              ":leaseUntil": leaseUntil.toISOString(),
-              ":empty": [],
-              ":entry": [entry],
-              ":id": envelope.id,
-              ":type": base.type,
-              ":lane": base.lane,
-              ":priority": base.priority,
-              ":inputJson": base.inputJson,
-              ":maxAttempts": base.maxAttempts,
-              ":createdAt": base.createdAt,
-              ":typeShard": base.typeShard,
-              ":allShard": base.allShard,
-              ":createdKey": base.createdKey,
-              ...(envelope.tags ? { ":tags": envelope.tags } : {}),
-            },
+            UpdateExpression: builder.updateExpression(),
+            ConditionExpression: condition,
+            ...builder.attributes(),
             ReturnValues: "ALL_NEW",
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         );
-        return { claimed: true, task: toTask(Attributes!) };
+        const claimed = toTask(Attributes!);
+        // The previous status is the last history entry before this claim's own.
+        const previous = claimed.history.at(-2)?.status;
+        await count(claimed.type, claimed.history.length > 1 ? previous : undefined, "running");
+        return { claimed: true, task: claimed };
       } catch (error) {
         if (isConditionFailure(error)) {
-          return { claimed: false, current: error.Item ? toTask(unmarshall(error.Item)) : undefined };
+          const current = currentOf(error);
+          return { claimed: false, current: current ? toTask(current) : undefined };
         }
         throw error;
       }
     },
 
     async finishAttempt(id, attempt, outcome: AttemptOutcome, now) {
-      const at = now.toISOString();
-      const entry: TaskTransition = {
-        status: outcome.status,
-        at,
-        attempt,
-        ...(outcome.status === "succeeded" ? {} : { error: outcome.error }),
-      };
-      const set = [
-        "#status = :status",
-        "statusShard = :statusShard",
-        "updatedAt = :at",
-        "#history = list_append(#history, :entry)",
-      ];
+      const { status } = outcome;
+      const finishes = status !== "retrying";
+      const set: Item = {};
       const remove = ["leaseUntil"];
-      const values: Record<string, unknown> = {
-        ":status": outcome.status,
-        ":statusShard": statusShard(id, outcome.status),
-        ":at": at,
-        ":entry": [entry],
-        ":running": "running",
-        ":attempt": attempt,
-      };
-      if (outcome.status === "retrying") {
-        set.push("#error = :error", "nextAttemptAt = :nextAttemptAt");
-        values[":error"] = outcome.error;
-        values[":nextAttemptAt"] = outcome.nextAttemptAt;
+      if (status === "succeeded") {
+        set.resultJson = JSON.stringify(outcome.result);
+        remove.push("error", "nextAttemptAt");
       } else {
-        set.push("finishedAt = :at", `${ttlAttribute} = :expiry`);
-        values[":expiry"] = expiryEpoch(now);
-        remove.push("nextAttemptAt");
-        if (outcome.status === "succeeded") {
-          set.push("resultJson = :resultJson");
-          values[":resultJson"] = JSON.stringify(outcome.result);
-          remove.push("#error");
-        } else {
-          set.push("#error = :error");
-          values[":error"] = outcome.error;
+        set.error = outcome.error;
+        if (status === "retrying") set.nextAttemptAt = outcome.nextAttemptAt;
+        else remove.push("nextAttemptAt");
+      }
+      const result = await transition({
+        id,
+        from: ["running"],
+        to: status,
+        now,
+        set,
+        remove,
+        finishes,
+        entry: { attempt, ...(status === "succeeded" ? {} : { error: outcome.error }) },
+        condition: (builder) => `${builder.name("attempts")} = ${builder.value(attempt)}`,
+      });
+      return result.ok;
+    },
+
+    async failUnsent(id, error: TaskErrorInfo, now) {
+      await transition({
+        id,
+        from: ["queued", "scheduled"],
+        to: "failed",
+        now,
+        set: { error },
+        finishes: true,
+        entry: { error },
+      });
+    },
+
+    async expire(id, now) {
+      const error: TaskErrorInfo = {
+        type: "expired",
+        message: "not started by its expiresAt",
+        retryable: false,
+      };
+      const result = await transition({
+        id,
+        from: ["queued", "scheduled", "retrying"],
+        to: "expired",
+        now,
+        set: { error },
+        remove: ["nextAttemptAt"],
+        finishes: true,
+      });
+      return result.ok;
+    },
+
+    async cancel(id, now): Promise<CancelResult> {
+      const at = now.toISOString();
+      // Waiting -> cancelled at once; running -> ask it to stop. Loop, because the status may move in between.
+      for (let tries = 0; tries < 3; tries++) {
+        const result = await transition({
+          id,
+          from: ["queued", "scheduled", "retrying"],
+          to: "cancelled",
+          now,
+          remove: ["nextAttemptAt"],
+          finishes: true,
+        });
+        if (result.ok) return { outcome: "cancelled", task: toTask(result.after) };
+        if (!result.current) return { outcome: "not_found" };
+        const current = toTask(result.current);
+        if (current.status !== "running") return { outcome: "terminal", task: current };
+        try {
+          const { Attributes } = await client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: taskKey(id),
+              UpdateExpression: "SET #cancel = if_not_exists(#cancel, :at), updatedAt = :at",
+              ConditionExpression: "#status = :running",
+              ExpressionAttributeNames: { "#cancel": "cancelRequestedAt", "#status": "status" },
+              ExpressionAttributeValues: { ":at": at, ":running": "running" },
+              ReturnValues: "ALL_NEW",
+            }),
+          );
+          return { outcome: "requested", task: toTask(Attributes!) };
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
         }
       }
+      const task = await this.get(id);
+      return task ? { outcome: "terminal", task } : { outcome: "not_found" };
+    },
+
+    async requeue(id, now) {
+      const result = await transition({
+        id,
+        from: statusesLeadingTo("queued"),
+        to: "queued",
+        now,
+        set: { attempts: 0 },
+        remove: [
+          "finishedAt",
+          ttlAttribute,
+          "error",
+          "resultJson",
+          "progress",
+          "runAt",
+          "expiresAt",
+          "nextAttemptAt",
+          "cancelRequestedAt",
+          "leaseUntil",
+        ],
+      });
+      if (result.ok) return { task: toTask(result.after) };
+      return result.current ? { current: toTask(result.current) } : {};
+    },
+
+    async markDeadLettered(id, error, now) {
+      await transition({
+        id,
+        from: ["queued", "scheduled", "running", "retrying"],
+        to: "failed",
+        now,
+        set: { error },
+        remove: ["leaseUntil", "nextAttemptAt"],
+        finishes: true,
+        entry: { error },
+      });
+    },
+
+    async reportProgress(id, attempt, progress, now) {
       try {
         await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: taskKey(id),
-            UpdateExpression: `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`,
-            ConditionExpression: "#status = :running AND attempts = :attempt",
-            ExpressionAttributeNames: { "#status": "status", "#history": "history", "#error": "error" },
-            ExpressionAttributeValues: values,
+            UpdateExpression: "SET progress = :progress, updatedAt = :at",
+            ConditionExpression:
+              "#status = :running AND attempts = :attempt AND attribute_not_exists(#cancel)",
+            ExpressionAttributeNames: { "#status": "status", "#cancel": "cancelRequestedAt" },
+            ExpressionAttributeValues: {
+              ":progress": progress,
+              ":at": now.toISOString(),
+              ":running": "running",
+              ":attempt": attempt,
+            },
           }),
         );
-        return true;
+        return { cancelRequested: false };
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        // Cancelled, or no longer this attempt's: either way the attempt should stop.
+        if (isConditionFailure(error)) return { cancelRequested: true };
         throw error;
       }
     },
 
-    async failUnsent(id, error: TaskErrorInfo, now) {
-      const at = now.toISOString();
-      const entry: TaskTransition = { status: "failed", at, error };
-      await client.send(
-        new UpdateCommand({
+    async isCancelRequested(id) {
+      const { Item } = await client.send(
+        new GetCommand({
           TableName: tableName,
           Key: taskKey(id),
-          UpdateExpression:
-            "SET #status = :failed, statusShard = :statusShard, #error = :error, updatedAt = :at, finishedAt = :at, #history = list_append(#history, :entry), " +
-            `${ttlAttribute} = :expiry`,
-          ConditionExpression: "#status = :queued",
-          ExpressionAttributeNames: { "#status": "status", "#history": "history", "#error": "error" },
-          ExpressionAttributeValues: {
-            ":failed": "failed",
-            ":queued": "queued",
-            ":statusShard": statusShard(id, "failed"),
-            ":error": error,
-            ":at": at,
-            ":entry": [entry],
-            ":expiry": expiryEpoch(now),
+          ProjectionExpression: "#cancel",
+          ExpressionAttributeNames: { "#cancel": "cancelRequestedAt" },
+        }),
+      );
+      return typeof Item?.cancelRequestedAt === "string";
+    },
+
+    async list(filter, limit, cursor): Promise<TaskPage> {
+      const index = filter.status ? taskIndexes[0] : filter.type ? taskIndexes[1] : taskIndexes[2];
+      const prefix = filter.status ?? filter.type ?? "all";
+      const shards = Array.from({ length: listShards }, (_, shard) => `${prefix}#${shard}`);
+      // Every shard is read newest first below the cursor and merged: a page is the newest `limit` overall.
+      const perShard = await Promise.all(
+        shards.map((partition) => queryShard(index, partition, filter, limit, cursor)),
+      );
+      const merged = perShard
+        .flat()
+        .sort((a, b) => ((a.createdKey as string) < (b.createdKey as string) ? 1 : -1))
+        .slice(0, limit);
+      const exhausted = perShard.every((items) => items.length < limit);
+      const last = merged.at(-1);
+      return {
+        items: merged.map(toTask),
+        nextCursor: last && !(exhausted && merged.length < limit) ? (last.createdKey as string) : null,
+      };
+    },
+
+    async counts(): Promise<TaskCounts> {
+      const { Responses } = await client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: Array.from({ length: counterShards }, (_, shard) => ({
+                pk: `stats#${shard}`,
+                sk: "stats",
+              })),
+            },
           },
         }),
       );
+      const byStatus: Partial<Record<TaskStatus, number>> = {};
+      const byType: Partial<Record<TaskType, Partial<Record<TaskStatus, number>>>> = {};
+      for (const item of Responses?.[tableName] ?? []) {
+        for (const status of taskStatuses) {
+          const value = item[`s_${status}`];
+          if (typeof value === "number") byStatus[status] = (byStatus[status] ?? 0) + value;
+          for (const type of taskTypes) {
+            const typed = item[`t_${type}_${status}`];
+            if (typeof typed === "number") {
+              const counts = byType[type] ?? {};
+              counts[status] = (counts[status] ?? 0) + typed;
+              byType[type] = counts;
+            }
+          }
+        }
+      }
+      return { byStatus, byType };
     },
   };
 }

@@ -1,35 +1,143 @@
 /**
- * TaskQueue on SQS: one queue per lane, URLs from the environment.
+ * The lane queues on SQS: one queue per lane and priority, plus the lane's
+ * dead-letter queue; URLs come from the environment.
  */
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
-import type { TaskQueue } from "../core/ports.ts";
-import { type Lane, laneQueueUrlVariable } from "../tasks/lanes.ts";
+import type { LaneDepth, LaneQueues, TaskQueue } from "../core/ports.ts";
+import {
+  type Lane,
+  laneDeadLetterUrlVariable,
+  laneQueueUrlVariable,
+  type Priority,
+  priorities,
+} from "../tasks/lanes.ts";
 import { requireEnv } from "./environment.ts";
 
-export type LaneQueueUrls = Partial<Record<Lane, string>>;
-
-/** Reads the queue URL of each given lane from its environment variable; throws when one is missing. */
-export function laneQueueUrlsFromEnv(lanesUsed: readonly Lane[]): LaneQueueUrls {
-  return Object.fromEntries(lanesUsed.map((lane) => [lane, requireEnv(laneQueueUrlVariable(lane))]));
+export interface LaneQueueUrls {
+  readonly queues: Partial<Record<Lane, Record<Priority, string>>>;
+  readonly deadLetters: Partial<Record<Lane, string>>;
 }
 
-export function createSqsTaskQueue(client: SQSClient, queueUrls: LaneQueueUrls): TaskQueue {
+/** Reads the queue URLs of the given lanes (and, if asked, their DLQs) from the environment; throws when one is missing. */
+export function laneQueueUrlsFromEnv(lanesUsed: readonly Lane[], withDeadLetters = false): LaneQueueUrls {
+  return {
+    queues: Object.fromEntries(
+      lanesUsed.map((lane) => [
+        lane,
+        Object.fromEntries(
+          priorities.map((priority) => [priority, requireEnv(laneQueueUrlVariable(lane, priority))]),
+        ),
+      ]),
+    ),
+    deadLetters: withDeadLetters
+      ? Object.fromEntries(lanesUsed.map((lane) => [lane, requireEnv(laneDeadLetterUrlVariable(lane))]))
+      : {},
+  };
+}
+
+function queueUrlOf(urls: LaneQueueUrls, lane: Lane, priority: Priority): string {
+  const url = urls.queues[lane]?.[priority];
+  if (!url) throw new Error(`no queue URL configured for lane ${lane}, priority ${priority}`);
+  return url;
+}
+
+export function createSqsTaskQueue(client: SQSClient, urls: LaneQueueUrls): TaskQueue {
   return {
     async send(envelope, delaySeconds = 0) {
-      const queueUrl = queueUrls[envelope.lane];
-      if (!queueUrl) throw new Error(`no queue URL configured for lane ${envelope.lane}`);
       await client.send(
         new SendMessageCommand({
-          QueueUrl: queueUrl,
+          QueueUrl: queueUrlOf(urls, envelope.lane, envelope.priority),
           MessageBody: JSON.stringify(envelope),
-          DelaySeconds: Math.min(maxQueueDelaySeconds, Math.max(0, Math.round(delaySeconds))),
+          DelaySeconds: Math.min(maxQueueDelaySeconds, Math.max(0, Math.ceil(delaySeconds))),
           MessageAttributes: {
             taskType: { DataType: "String", StringValue: envelope.type },
             priority: { DataType: "String", StringValue: envelope.priority },
           },
         }),
       );
+    },
+  };
+}
+
+const depthAttributes = [
+  "ApproximateNumberOfMessages",
+  "ApproximateNumberOfMessagesNotVisible",
+  "ApproximateNumberOfMessagesDelayed",
+] as const;
+
+export function createSqsLaneQueues(client: SQSClient, urls: LaneQueueUrls): LaneQueues {
+  async function attributesOf(queueUrl: string) {
+    const { Attributes = {} } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...depthAttributes] }),
+    );
+    return {
+      visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+      delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+    };
+  }
+
+  function deadLetterUrlOf(lane: Lane): string {
+    const url = urls.deadLetters[lane];
+    if (!url) throw new Error(`no dead-letter queue URL configured for lane ${lane}`);
+    return url;
+  }
+
+  return {
+    async depth(lane): Promise<LaneDepth> {
+      const [perPriority, deadLetters] = await Promise.all([
+        Promise.all(
+          priorities.map(
+            async (priority) => [priority, await attributesOf(queueUrlOf(urls, lane, priority))] as const,
+          ),
+        ),
+        attributesOf(deadLetterUrlOf(lane)),
+      ]);
+      const queues = Object.fromEntries(perPriority);
+      const sum = (key: "visible" | "inFlight" | "delayed") =>
+        perPriority.reduce((total, [, depth]) => total + depth[key], 0);
+      return {
+        lane,
+        queues,
+        visible: sum("visible"),
+        inFlight: sum("inFlight"),
+        delayed: sum("delayed"),
+        deadLetters: deadLetters.visible + deadLetters.inFlight,
+      };
+    },
+
+    async drainDeadLetters(lane, accept, maxMessages) {
+      const queueUrl = deadLetterUrlOf(lane);
+      let moved = 0;
+      while (moved < maxMessages) {
+        const { Messages = [] } = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: Math.min(10, maxMessages - moved),
+            WaitTimeSeconds: 0,
+            VisibilityTimeout: 60,
+          }),
+        );
+        if (Messages.length === 0) break;
+        const accepted: { Id: string; ReceiptHandle: string }[] = [];
+        for (const [index, message] of Messages.entries()) {
+          if (await accept(message.Body ?? ""))
+            accepted.push({ Id: String(index), ReceiptHandle: message.ReceiptHandle! });
+        }
+        if (accepted.length > 0) {
+          await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: accepted }));
+        }
+        moved += accepted.length;
+        if (accepted.length < Messages.length) break;
+      }
+      return moved;
     },
   };
 }

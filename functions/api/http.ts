@@ -3,12 +3,24 @@
  * JSON responses, including the error body of DESIGN §2.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { ApiError, payloadTooLarge, validationError } from "../core/api-error.ts";
+import { ApiError, notFound, payloadTooLarge, validationError } from "../core/api-error.ts";
+import type { ApiKeyRecord } from "../core/ports.ts";
+import type { RouteKey } from "./routes.ts";
 
 /** Largest request body accepted; larger inputs belong in S3. */
 export const maxBodyBytes = 256 * 1024;
 
-export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+export interface RouteRequest {
+  readonly event: APIGatewayProxyEventV2;
+  /** The authenticated caller (a placeholder record on routes without authentication). */
+  readonly caller: ApiKeyRecord;
+}
+
+export type RouteResult = APIGatewayProxyStructuredResultV2 & { headers?: Record<string, string> };
+export type RouteHandler = (request: RouteRequest) => Promise<RouteResult>;
+export type RouteHandlers = Partial<Record<RouteKey, RouteHandler>>;
+
+export function json(statusCode: number, body: unknown): RouteResult {
   return {
     statusCode,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
@@ -16,7 +28,7 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyStructur
   };
 }
 
-export function errorResponse(error: ApiError): APIGatewayProxyStructuredResultV2 {
+export function errorResponse(error: ApiError): RouteResult {
   const body = {
     error: {
       code: error.code,
@@ -48,5 +60,12 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
   }
   return undefined;
 }
+
+/** A path parameter API Gateway matched (routes declare them, so one is always there). */
+export function pathParameter(event: APIGatewayProxyEventV2, name: string): string {
+  return event.pathParameters?.[name] ?? "";
+}
+
+export const notFoundTask = (id: string) => notFound(`task ${id}`);
 
 export { ApiError };

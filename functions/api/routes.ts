@@ -6,7 +6,17 @@
 export const apiRoutes = [
   { method: "GET", path: "/v1/health", authenticated: false },
   { method: "POST", path: "/v1/tasks", authenticated: true },
+  { method: "GET", path: "/v1/tasks", authenticated: true },
+  { method: "POST", path: "/v1/tasks/ai/generate", authenticated: true },
   { method: "GET", path: "/v1/tasks/{id}", authenticated: true },
+  { method: "POST", path: "/v1/tasks/{id}/cancel", authenticated: true },
+  { method: "POST", path: "/v1/tasks/{id}/retry", authenticated: true },
+  { method: "GET", path: "/v1/stats", authenticated: true },
+  { method: "GET", path: "/v1/queues", authenticated: true },
+  { method: "POST", path: "/v1/queues/{lane}/redrive", authenticated: true },
+  { method: "GET", path: "/v1/rate-limits", authenticated: true },
+  { method: "PUT", path: "/v1/rate-limits/{type}", authenticated: true },
+  { method: "DELETE", path: "/v1/rate-limits/{type}", authenticated: true },
 ] as const;
 
 export type ApiRoute = (typeof apiRoutes)[number];

@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 import { isTaskType, type TaskType } from "../tasks/catalog.ts";
-import { isLane, type Lane } from "../tasks/lanes.ts";
-import { type Priority, priorities, type Task } from "./task.ts";
+import { isLane, type Lane, type Priority, priorities } from "../tasks/lanes.ts";
+import type { Task, TaskTimeLimits } from "./task.ts";
 
 export interface TaskEnvelope {
   readonly v: 1;
@@ -17,27 +17,51 @@ export interface TaskEnvelope {
   readonly input: unknown;
   readonly maxAttempts: number;
   readonly createdAt: string;
+  readonly runAt?: string;
+  readonly expiresAt?: string;
+  readonly timeLimits?: TaskTimeLimits;
+  readonly callbackUrl?: string;
+  readonly scheduleName?: string;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
 const envelopeSchema = z.object({
   v: z.literal(1),
-  id: z.string().min(1),
+  id: z.string().min(1).max(200),
   type: z.string().refine(isTaskType, "unknown task type"),
   lane: z.string().refine(isLane, "unknown lane"),
   priority: z.enum(priorities),
   input: z.unknown(),
   maxAttempts: z.int().min(1),
   createdAt: z.iso.datetime(),
+  runAt: z.iso.datetime().optional(),
+  expiresAt: z.iso.datetime().optional(),
+  timeLimits: z.object({ softSeconds: z.number().positive(), hardSeconds: z.number().positive() }).optional(),
+  callbackUrl: z.string().optional(),
+  scheduleName: z.string().optional(),
   tags: z.record(z.string(), z.string()).optional(),
 });
 
+const optionalFields = ["runAt", "expiresAt", "timeLimits", "callbackUrl", "scheduleName", "tags"] as const;
+
 export function envelopeOf(task: Task): TaskEnvelope {
-  const { id, type, lane, priority, input, maxAttempts, createdAt, tags } = task;
-  return { v: 1, id, type, lane, priority, input, maxAttempts, createdAt, ...(tags ? { tags } : {}) };
+  const { id, type, lane, priority, input, maxAttempts, createdAt } = task;
+  const envelope: Record<string, unknown> = { v: 1, id, type, lane, priority, input, maxAttempts, createdAt };
+  for (const field of optionalFields) if (task[field] !== undefined) envelope[field] = task[field];
+  return envelope as unknown as TaskEnvelope;
 }
 
 /** Parses a queue message body; throws on anything that is not an envelope. */
 export function parseEnvelope(body: string): TaskEnvelope {
   return envelopeSchema.parse(JSON.parse(body)) as TaskEnvelope;
+}
+
+/** The task id of a message body that may not be a valid envelope, to record what happened to it. */
+export function taskIdOf(body: string): string | undefined {
+  try {
+    const id = (JSON.parse(body) as { id?: unknown }).id;
+    return typeof id === "string" && id.length > 0 && id.length <= 200 ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

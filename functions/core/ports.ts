@@ -1,10 +1,11 @@
 /**
  * Ports: what the use cases need from the outside world. Adapters in
- * functions/adapters implement them with the AWS SDK; tests may implement
- * them in memory.
+ * functions/adapters implement them with the AWS SDK.
  */
+import type { TaskType } from "../tasks/catalog.ts";
+import type { Lane } from "../tasks/lanes.ts";
 import type { TaskEnvelope } from "./envelope.ts";
-import type { Task, TaskErrorInfo } from "./task.ts";
+import type { Task, TaskErrorInfo, TaskProgress, TaskStatus } from "./task.ts";
 
 export type ClaimResult =
   | { readonly claimed: true; readonly task: Task }
@@ -14,12 +15,52 @@ export type ClaimResult =
 export type AttemptOutcome =
   | { readonly status: "succeeded"; readonly result: unknown }
   | { readonly status: "failed"; readonly error: TaskErrorInfo }
+  | { readonly status: "cancelled"; readonly error: TaskErrorInfo }
   | { readonly status: "retrying"; readonly error: TaskErrorInfo; readonly nextAttemptAt: string };
+
+/** What became of a cancel request. */
+export type CancelResult =
+  | { readonly outcome: "cancelled"; readonly task: Task }
+  | { readonly outcome: "requested"; readonly task: Task }
+  | { readonly outcome: "terminal"; readonly task: Task }
+  | { readonly outcome: "not_found" };
+
+export interface IdempotencyClaim {
+  /** Who the key belongs to (the API key's hash), so clients cannot collide. */
+  readonly scope: string;
+  readonly key: string;
+  /** Hash of the canonical request: the same key with another body is a conflict. */
+  readonly requestHash: string;
+  readonly ttlSeconds: number;
+}
+
+export type CreateResult =
+  | { readonly created: true }
+  | { readonly created: false; readonly existingTaskId: string; readonly requestHash: string };
+
+export interface TaskListFilter {
+  readonly status?: TaskStatus;
+  readonly type?: TaskType;
+  readonly tag?: { readonly key: string; readonly value: string };
+}
+
+export interface TaskPage {
+  readonly items: readonly Task[];
+  readonly nextCursor: string | null;
+}
+
+/** Counts of tasks by status, and by type and status. Terminal counts are totals since the table was made. */
+export interface TaskCounts {
+  readonly byStatus: Readonly<Partial<Record<TaskStatus, number>>>;
+  readonly byType: Readonly<Partial<Record<TaskType, Partial<Record<TaskStatus, number>>>>>;
+}
 
 /** Durable task records. */
 export interface TaskStore {
-  /** Writes a new record; resolves false when one with that id exists already. */
-  create(task: Task): Promise<boolean>;
+  /** Writes a new record; with `idempotency`, only if the key is not taken (atomically). */
+  create(task: Task, idempotency?: IdempotencyClaim): Promise<CreateResult>;
+  /** Frees an idempotency key whose task could not be queued, so a resubmission creates a new task. */
+  releaseIdempotency(scope: string, key: string): Promise<void>;
   get(id: string): Promise<Task | undefined>;
   /**
    * Starts an attempt if the task may run: it is queued, scheduled or retrying,
@@ -30,17 +71,77 @@ export interface TaskStore {
   claim(envelope: TaskEnvelope, now: Date, leaseUntil: Date): Promise<ClaimResult>;
   /**
    * Records how attempt `attempt` ended. Resolves false when the task is no
-   * longer running that attempt (cancelled, or claimed again after a lost lease).
+   * longer running that attempt (claimed again after a lost lease).
    */
   finishAttempt(id: string, attempt: number, outcome: AttemptOutcome, now: Date): Promise<boolean>;
   /** Marks a queued task failed when its message could not be sent. */
   failUnsent(id: string, error: TaskErrorInfo, now: Date): Promise<void>;
+  /** Ends a task that was not started by its expiresAt; false when it is no longer waiting. */
+  expire(id: string, now: Date): Promise<boolean>;
+  /** Cancels a waiting task at once, or asks a running one to stop. */
+  cancel(id: string, now: Date): Promise<CancelResult>;
+  /** Queues a failed, cancelled or expired task again under its id, keeping its history. */
+  requeue(id: string, now: Date): Promise<{ readonly task?: Task; readonly current?: Task }>;
+  /** Records that the task's message went to the dead-letter queue, unless the task already ended. */
+  markDeadLettered(id: string, error: TaskErrorInfo, now: Date): Promise<void>;
+  /** Saves a running attempt's progress; tells whether a cancel was requested. */
+  reportProgress(
+    id: string,
+    attempt: number,
+    progress: TaskProgress,
+    now: Date,
+  ): Promise<{ cancelRequested: boolean }>;
+  /** Whether a cancel was requested for the task's running attempt. */
+  isCancelRequested(id: string): Promise<boolean>;
+  list(filter: TaskListFilter, limit: number, cursor: string | undefined): Promise<TaskPage>;
+  counts(): Promise<TaskCounts>;
 }
 
 /** The lane queues. */
 export interface TaskQueue {
-  /** Sends the envelope to its lane's queue, visible after `delaySeconds` (at most 900). */
+  /** Sends the envelope to its lane's queue for its priority, visible after `delaySeconds` (at most 900). */
   send(envelope: TaskEnvelope, delaySeconds?: number): Promise<void>;
+}
+
+export interface LaneDepth {
+  readonly lane: Lane;
+  /** Per priority queue: messages waiting, in flight, and delayed. */
+  readonly queues: Readonly<Record<string, { visible: number; inFlight: number; delayed: number }>>;
+  readonly visible: number;
+  readonly inFlight: number;
+  readonly delayed: number;
+  readonly deadLetters: number;
+}
+
+/** Reading lane queues and moving dead letters back. */
+export interface LaneQueues {
+  depth(lane: Lane): Promise<LaneDepth>;
+  /**
+   * Takes messages from the lane's DLQ, one batch at a time; `accept` returns
+   * true for each one it has re-sent, which is then deleted from the DLQ.
+   */
+  drainDeadLetters(
+    lane: Lane,
+    accept: (body: string) => Promise<boolean>,
+    maxMessages: number,
+  ): Promise<number>;
+}
+
+export type RateDecision =
+  | { readonly granted: true }
+  | { readonly granted: false; readonly retryAfterSeconds: number };
+
+/** Global rate limits, shared by every worker. */
+export interface RateLimiter {
+  /** Takes one start of `type` if fewer than `perMinute` started in the last 60 s. */
+  acquire(type: TaskType, perMinute: number, now: Date): Promise<RateDecision>;
+}
+
+/** Rate limits changed at run time, overriding the catalog. */
+export interface RateLimitSettings {
+  /** The override for each type that has one; `null` means unlimited. */
+  overrides(): Promise<Partial<Record<TaskType, number | null>>>;
+  set(type: TaskType, perMinute: number | null | undefined): Promise<void>;
 }
 
 /** Stored API keys, looked up by the SHA-256 of the key. */

@@ -1,41 +1,81 @@
 /**
- * Use case: handle one delivery of a task message. Claim the task (a
- * duplicate delivery claims nothing and is acknowledged), run its handler
- * under the type's time limits, record the outcome, and schedule the next
- * attempt when the failure is retryable.
+ * Use case: handle one delivery of a task message.
+ *
+ * 1. Not due yet (`runAt` ahead): send it on again, delayed by at most one hop.
+ * 2. Past its `expiresAt`: record `expired`; it never runs.
+ * 3. Over its type's global rate limit: send it on, delayed until a slot frees;
+ *    no attempt is used and the message never nears the DLQ.
+ * 4. Claim it (a duplicate delivery claims nothing and is acknowledged), run the
+ *    handler under its time limits, watching for a cancel request, and record
+ *    the outcome; a retryable failure is sent on with a backoff delay.
  *
  * Resolves when the message may be deleted; rejects when it must come back
- * (nothing was recorded, or the retry could not be queued).
+ * (nothing was recorded, or the next hop could not be sent).
  */
-import { type TaskDefinition, taskCatalog } from "../tasks/catalog.ts";
+import { type TaskDefinition, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { retryDelaySeconds } from "./backoff.ts";
 import type { TaskEnvelope } from "./envelope.ts";
-import type { AttemptOutcome, TaskQueue, TaskStore } from "./ports.ts";
-import type { Task } from "./task.ts";
+import type { AttemptOutcome, RateLimiter, TaskQueue, TaskStore } from "./ports.ts";
+import type { Task, TaskProgress, TaskTimeLimits } from "./task.ts";
 import { describeFailure, TaskFailure } from "./task-failure.ts";
 import type { TaskContext, TaskHandlers, UntypedTaskHandler } from "./task-handler.ts";
 
 /** Extra lease time past the hard limit, for recording the outcome. */
 export const leaseMarginSeconds = 30;
 
-export type DeliveryOutcome = AttemptOutcome["status"] | "skipped" | "superseded";
+export type DeliveryOutcome =
+  | AttemptOutcome["status"]
+  | "deferred"
+  | "expired"
+  | "rate_limited"
+  | "skipped"
+  | "superseded";
 
 export interface RunTaskDeps {
   readonly store: TaskStore;
   readonly queue: TaskQueue;
   readonly handlers: TaskHandlers;
+  readonly rateLimiter: RateLimiter;
+  /** The type's limit in starts per minute now (run-time override or catalog); undefined = unlimited. */
+  readonly rateLimitOf: (type: TaskType) => Promise<number | undefined>;
+  /** Called with a task that has just ended (for completion callbacks). */
+  readonly onTerminal: (task: Task) => Promise<void>;
   readonly now: () => Date;
   readonly random: () => number;
+  /** The longest single SQS delay (900 s on AWS); longer waits hop. */
+  readonly maxDelayHopSeconds: number;
+  /** How often a running attempt checks for a cancel request. */
+  readonly cancelPollMs: number;
   readonly log: (message: string, details: Record<string, unknown>) => void;
 }
 
+const secondsUntil = (time: string, now: Date) => Math.ceil((Date.parse(time) - now.getTime()) / 1000);
+
 export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Promise<DeliveryOutcome> {
+  const now = deps.now();
+  if (envelope.runAt && secondsUntil(envelope.runAt, now) > 0) {
+    await deps.queue.send(envelope, Math.min(deps.maxDelayHopSeconds, secondsUntil(envelope.runAt, now)));
+    return "deferred";
+  }
+  if (envelope.expiresAt && Date.parse(envelope.expiresAt) <= now.getTime()) {
+    if (!(await deps.store.expire(envelope.id, now))) return "skipped";
+    const expired = await deps.store.get(envelope.id);
+    if (expired) await deps.onTerminal(expired);
+    return "expired";
+  }
+  const limit = await deps.rateLimitOf(envelope.type);
+  if (limit !== undefined) {
+    const decision = await deps.rateLimiter.acquire(envelope.type, limit, now);
+    if (!decision.granted) {
+      await deps.queue.send(envelope, Math.min(deps.maxDelayHopSeconds, decision.retryAfterSeconds));
+      return "rate_limited";
+    }
+  }
+
   const definition = taskCatalog[envelope.type];
-  const claimedAt = deps.now();
-  const leaseUntil = new Date(
-    claimedAt.getTime() + (definition.timeLimits.hardSeconds + leaseMarginSeconds) * 1000,
-  );
-  const claim = await deps.store.claim(envelope, claimedAt, leaseUntil);
+  const limits = envelope.timeLimits ?? definition.timeLimits;
+  const leaseUntil = new Date(now.getTime() + (limits.hardSeconds + leaseMarginSeconds) * 1000);
+  const claim = await deps.store.claim(envelope, now, leaseUntil);
   if (!claim.claimed) {
     deps.log("delivery skipped: task not runnable", { taskId: envelope.id, status: claim.current?.status });
     return "skipped";
@@ -53,21 +93,29 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
             retryable: false,
           },
         }
-      : await attempt(task, definition, deps);
-  const recorded = await deps.store.finishAttempt(task.id, task.attempts, outcome, deps.now());
+      : await attempt(task, definition, limits, deps);
+  const finishedAt = deps.now();
+  const recorded = await deps.store.finishAttempt(task.id, task.attempts, outcome, finishedAt);
   if (!recorded) {
     deps.log("attempt outcome dropped: task no longer held by this attempt", { taskId: task.id });
     return "superseded";
   }
   if (outcome.status === "retrying") {
-    const delay = Math.max(0, Math.round((Date.parse(outcome.nextAttemptAt) - deps.now().getTime()) / 1000));
     // Rejecting here leaves this message to come back; the task is `retrying`, which a claim accepts.
-    await deps.queue.send(envelope, delay);
+    await deps.queue.send(envelope, Math.max(0, secondsUntil(outcome.nextAttemptAt, deps.now())));
+  } else {
+    const ended = await deps.store.get(task.id);
+    if (ended) await deps.onTerminal(ended);
   }
   return outcome.status;
 }
 
-async function attempt(task: Task, definition: TaskDefinition, deps: RunTaskDeps): Promise<AttemptOutcome> {
+async function attempt(
+  task: Task,
+  definition: TaskDefinition,
+  limits: TaskTimeLimits,
+  deps: RunTaskDeps,
+): Promise<AttemptOutcome> {
   const parsedInput = definition.input.safeParse(task.input);
   if (!parsedInput.success) {
     const message = `stored input no longer matches the ${task.type} schema: ${parsedInput.error.message}`;
@@ -75,10 +123,11 @@ async function attempt(task: Task, definition: TaskDefinition, deps: RunTaskDeps
   }
   const handler = deps.handlers[task.type] as UntypedTaskHandler;
   try {
-    const result = await runWithinLimits(handler, parsedInput.data, task, definition);
+    const result = await runWithinLimits(handler, parsedInput.data, task, limits, deps);
     return { status: "succeeded", result: result ?? null };
   } catch (thrown) {
     const error = describeFailure(thrown, definition.retry.nonRetryableErrors);
+    if (error.type === "cancelled") return { status: "cancelled", error };
     if (!error.retryable || task.attempts >= task.maxAttempts) return { status: "failed", error };
     const delaySeconds = retryDelaySeconds(definition.retry, task.attempts, deps.random);
     const nextAttemptAt = new Date(deps.now().getTime() + delaySeconds * 1000).toISOString();
@@ -86,46 +135,80 @@ async function attempt(task: Task, definition: TaskDefinition, deps: RunTaskDeps
   }
 }
 
+const cancelledOnRequest = () =>
+  new TaskFailure("cancelled", "cancelled on request while running", { retryable: false });
+
 /**
- * Runs the handler with its AbortSignal firing at the soft limit, and gives up
- * on it at the hard limit (JavaScript cannot stop a promise; the lane's
- * function timeout is the final stop).
+ * Runs the handler with an AbortSignal that fires at the soft limit or on a
+ * cancel request, and gives up on it at the hard limit (JavaScript cannot
+ * stop a promise; the lane's function timeout is the final stop). When the
+ * signal has fired, the failure recorded is the signal's reason, not
+ * whatever AbortError the handler threw.
  */
 async function runWithinLimits(
   handler: UntypedTaskHandler,
   input: unknown,
   task: Task,
-  definition: TaskDefinition,
+  limits: TaskTimeLimits,
+  deps: RunTaskDeps,
 ): Promise<unknown> {
-  const { softSeconds, hardSeconds } = definition.timeLimits;
   const controller = new AbortController();
+  const abort = (reason: TaskFailure) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
   const softTimer = setTimeout(
     () =>
-      controller.abort(
-        new TaskFailure("soft_time_limit", `soft time limit of ${softSeconds}s reached`, { retryable: true }),
+      abort(
+        new TaskFailure("soft_time_limit", `soft time limit of ${limits.softSeconds}s reached`, {
+          retryable: true,
+        }),
       ),
-    softSeconds * 1000,
+    limits.softSeconds * 1000,
   );
+  const cancelPoll = setInterval(() => {
+    deps.store
+      .isCancelRequested(task.id)
+      .then((requested) => requested && abort(cancelledOnRequest()))
+      .catch((error: unknown) => deps.log("cancel check failed", { taskId: task.id, error: String(error) }));
+  }, deps.cancelPollMs);
   let hardTimer: NodeJS.Timeout | undefined;
   const hardLimit = new Promise<never>((_, reject) => {
     hardTimer = setTimeout(() => {
-      const failure = new TaskFailure("timeout", `hard time limit of ${hardSeconds}s reached`, {
+      const failure = new TaskFailure("timeout", `hard time limit of ${limits.hardSeconds}s reached`, {
         retryable: true,
       });
-      controller.abort(failure);
+      abort(failure);
       reject(failure);
-    }, hardSeconds * 1000);
+    }, limits.hardSeconds * 1000);
   });
+  let lastProgressAt = 0;
   const context: TaskContext = {
     taskId: task.id,
     attempt: task.attempts,
     maxAttempts: task.maxAttempts,
     signal: controller.signal,
+    async reportProgress(progress: TaskProgress) {
+      const nowMs = Date.now();
+      // At most one write a second, but always the final 100 %.
+      if (nowMs - lastProgressAt < 1000 && progress.percent < 100) return;
+      lastProgressAt = nowMs;
+      const { cancelRequested } = await deps.store.reportProgress(
+        task.id,
+        task.attempts,
+        progress,
+        deps.now(),
+      );
+      if (cancelRequested) abort(cancelledOnRequest());
+    },
   };
   try {
     return await Promise.race([handler(input, context), hardLimit]);
+  } catch (thrown) {
+    const reason = controller.signal.reason;
+    throw controller.signal.aborted && reason instanceof TaskFailure ? reason : thrown;
   } finally {
     clearTimeout(softTimer);
     clearTimeout(hardTimer);
+    clearInterval(cancelPoll);
   }
 }

@@ -1,17 +1,30 @@
 /**
  * What a client may submit (`POST /v1/tasks`), checked against the catalog:
- * the body's shape first, then the input against its task type's schema.
+ * the body's shape first, then the input against its task type's schema,
+ * then the rules that tie fields together (times, limits).
  */
 import { z } from "zod";
 import { isTaskType, type TaskType, taskCatalog, taskTypes } from "../tasks/catalog.ts";
-import { validationError } from "./api-error.ts";
-import { type Priority, priorities } from "./task.ts";
+import { type Priority, priorities } from "../tasks/lanes.ts";
+import { type FieldIssue, validationError } from "./api-error.ts";
+import type { TaskTimeLimits } from "./task.ts";
 import { parseOrThrow } from "./validation.ts";
+
+/** The longest delay a task may be given. */
+export const maxDelaySeconds = 365 * 86_400;
+/** The most attempts a submitter may ask for. */
+export const maxAttemptsLimit = 20;
 
 export interface Submission {
   readonly type: TaskType;
   readonly input: unknown;
   readonly priority: Priority;
+  readonly maxAttempts: number;
+  /** Absolute; absent means now. */
+  readonly runAt?: string;
+  readonly expiresAt?: string;
+  readonly timeLimits?: TaskTimeLimits;
+  readonly callbackUrl?: string;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -21,26 +34,84 @@ const tagKey = z
   .max(64)
   .regex(/^[A-Za-z0-9_.:/-]+$/, "letters, digits and _ . : / - only");
 
-const submissionBody = z.strictObject({
+export const tagsSchema = z
+  .record(tagKey, z.string().max(256))
+  .refine((tags) => Object.keys(tags).length <= 20, "at most 20 tags");
+
+const isoTime = z.iso.datetime({ offset: true, error: "an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z" });
+
+export const submissionBody = z.strictObject({
   type: z.string({ error: "required: a task type" }).min(1).max(100),
   input: z.unknown().optional(),
   priority: z.enum(priorities).default("normal"),
-  tags: z
-    .record(tagKey, z.string().max(256))
-    .refine((tags) => Object.keys(tags).length <= 20, "at most 20 tags")
+  delaySeconds: z.int().min(0).max(maxDelaySeconds).optional(),
+  runAt: isoTime.optional(),
+  expiresAt: isoTime.optional(),
+  maxAttempts: z.int().min(1).max(maxAttemptsLimit).optional(),
+  timeLimits: z
+    .strictObject({
+      softSeconds: z.number().positive().optional(),
+      hardSeconds: z.number().positive().optional(),
+    })
     .optional(),
+  callbackUrl: z
+    .url({ protocol: /^https?$/, error: "an http(s) URL" })
+    .max(2_048)
+    .optional(),
+  tags: tagsSchema.optional(),
 });
 
-export function parseSubmission(body: unknown): Submission {
+export function parseSubmission(body: unknown, now: Date): Submission {
   const parsed = parseOrThrow(submissionBody, body);
   if (!isTaskType(parsed.type)) {
     throw validationError([{ path: "type", message: `unknown task type; known: ${taskTypes.join(", ")}` }]);
   }
-  const input = parseOrThrow(taskCatalog[parsed.type].input, parsed.input ?? {}, ["input"]);
+  const definition = taskCatalog[parsed.type];
+  const input = parseOrThrow(definition.input, parsed.input ?? {}, ["input"]);
+  const issues: FieldIssue[] = [];
+
+  if (parsed.delaySeconds !== undefined && parsed.runAt !== undefined) {
+    issues.push({ path: "runAt", message: "give either delaySeconds or runAt, not both" });
+  }
+  let runAtMs = now.getTime();
+  if (parsed.delaySeconds !== undefined) runAtMs += parsed.delaySeconds * 1000;
+  if (parsed.runAt !== undefined) {
+    runAtMs = Math.max(now.getTime(), Date.parse(parsed.runAt));
+    if (runAtMs > now.getTime() + maxDelaySeconds * 1000) {
+      issues.push({ path: "runAt", message: "at most 365 days ahead" });
+    }
+  }
+  const expiresAtMs = parsed.expiresAt === undefined ? undefined : Date.parse(parsed.expiresAt);
+  if (expiresAtMs !== undefined && expiresAtMs <= runAtMs) {
+    issues.push({ path: "expiresAt", message: "must be later than the time the task is due to run" });
+  }
+
+  let timeLimits: TaskTimeLimits | undefined;
+  if (parsed.timeLimits) {
+    const softSeconds = parsed.timeLimits.softSeconds ?? definition.timeLimits.softSeconds;
+    const hardSeconds = parsed.timeLimits.hardSeconds ?? definition.timeLimits.hardSeconds;
+    if (hardSeconds > definition.timeLimits.hardSeconds) {
+      issues.push({
+        path: "timeLimits.hardSeconds",
+        message: `at most the type's hard limit, ${definition.timeLimits.hardSeconds}`,
+      });
+    }
+    if (softSeconds > hardSeconds) {
+      issues.push({ path: "timeLimits.softSeconds", message: "must not exceed the hard limit" });
+    }
+    timeLimits = { softSeconds: Math.min(softSeconds, hardSeconds), hardSeconds };
+  }
+  if (issues.length > 0) throw validationError(issues);
+
   return {
     type: parsed.type,
     input,
     priority: parsed.priority,
+    maxAttempts: parsed.maxAttempts ?? definition.retry.maxAttempts,
+    ...(runAtMs > now.getTime() ? { runAt: new Date(runAtMs).toISOString() } : {}),
+    ...(expiresAtMs === undefined ? {} : { expiresAt: new Date(expiresAtMs).toISOString() }),
+    ...(timeLimits ? { timeLimits } : {}),
+    ...(parsed.callbackUrl ? { callbackUrl: parsed.callbackUrl } : {}),
     ...(parsed.tags ? { tags: parsed.tags } : {}),
   };
 }

@@ -1,60 +1,130 @@
 /**
- * Use case: accept a submission. The record write and the enqueue go out at
- * once, so the submit path costs one round trip; the envelope carries the
- * whole task, so a worker can create a record whose write failed.
+ * Use case: accept a submission. Without an idempotency key the record write
+ * and the enqueue go out at once, so the submit path costs one round trip;
+ * the envelope carries the whole task, so a worker can create a record whose
+ * write failed. With a key, the key and the record are written in one
+ * transaction first, and the message follows.
  */
+import { createHash } from "node:crypto";
 import { taskCatalog } from "../tasks/catalog.ts";
-import { ApiError } from "./api-error.ts";
+import { ApiError, conflict } from "./api-error.ts";
 import { envelopeOf } from "./envelope.ts";
-import type { TaskQueue, TaskStore } from "./ports.ts";
+import type { IdempotencyClaim, TaskQueue, TaskStore } from "./ports.ts";
 import type { Submission } from "./submission.ts";
 import type { Task } from "./task.ts";
+
+/** How long an Idempotency-Key returns the task it first created. */
+export const idempotencyWindowSeconds = 24 * 3600;
 
 export interface SubmitTaskDeps {
   readonly store: TaskStore;
   readonly queue: TaskQueue;
   readonly now: () => Date;
   readonly newId: () => string;
+  /** The longest single SQS delay; longer delays hop (see run-task.ts). */
+  readonly maxDelayHopSeconds: number;
   readonly log: (message: string, details: Record<string, unknown>) => void;
 }
 
-export async function submitTask(submission: Submission, deps: SubmitTaskDeps): Promise<Task> {
-  const now = deps.now();
+export interface IdempotencyRequest {
+  readonly scope: string;
+  readonly key: string;
+}
+
+export interface SubmitResult {
+  readonly task: Task;
+  /** True when an Idempotency-Key returned the task it created before. */
+  readonly replayed: boolean;
+}
+
+/** Seconds to delay the first message of a task due at `runAt`. */
+export function firstHopSeconds(runAt: string | undefined, now: Date, maxHopSeconds: number): number {
+  if (!runAt) return 0;
+  return Math.min(maxHopSeconds, Math.max(0, Math.ceil((Date.parse(runAt) - now.getTime()) / 1000)));
+}
+
+/** A stable hash of a submission, key order aside. */
+function requestHashOf(submission: Submission): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === "object"
+        ? Object.fromEntries(
+            Object.entries(value)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([key, item]) => [key, canonical(item)]),
+          )
+        : value;
+  const { runAt: _relative, ...stable } = submission;
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(stable)))
+    .digest("hex");
+}
+
+export function newTask(submission: Submission, id: string, now: Date): Task {
   const at = now.toISOString();
-  const task: Task = {
-    id: deps.newId(),
+  const status = submission.runAt ? "scheduled" : "queued";
+  return {
+    id,
     type: submission.type,
-    status: "queued",
+    status,
     lane: taskCatalog[submission.type].lane,
     priority: submission.priority,
     input: submission.input,
     attempts: 0,
-    maxAttempts: taskCatalog[submission.type].retry.maxAttempts,
+    maxAttempts: submission.maxAttempts,
     createdAt: at,
     updatedAt: at,
+    ...(submission.runAt ? { runAt: submission.runAt } : {}),
+    ...(submission.expiresAt ? { expiresAt: submission.expiresAt } : {}),
+    ...(submission.timeLimits ? { timeLimits: submission.timeLimits } : {}),
+    ...(submission.callbackUrl ? { callbackUrl: submission.callbackUrl } : {}),
     ...(submission.tags ? { tags: submission.tags } : {}),
-    history: [{ status: "queued", at }],
+    history: [{ status, at }],
   };
+}
+
+export async function submitTask(
+  submission: Submission,
+  deps: SubmitTaskDeps,
+  idempotency?: IdempotencyRequest,
+): Promise<SubmitResult> {
+  const now = deps.now();
+  const task = newTask(submission, deps.newId(), now);
+  const delaySeconds = firstHopSeconds(task.runAt, now, deps.maxDelayHopSeconds);
+
+  if (idempotency) {
+    const claim: IdempotencyClaim = {
+      ...idempotency,
+      requestHash: requestHashOf(submission),
+      ttlSeconds: idempotencyWindowSeconds,
+    };
+    const created = await deps.store.create(task, claim);
+    if (!created.created) {
+      if (created.requestHash !== claim.requestHash) {
+        throw conflict("this Idempotency-Key was used with a different request in the last 24 h", {
+          taskId: created.existingTaskId,
+        });
+      }
+      const existing = await deps.store.get(created.existingTaskId);
+      if (existing) return { task: existing, replayed: true };
+    }
+    try {
+      await deps.queue.send(envelopeOf(task), delaySeconds);
+    } catch (error) {
+      await deps.store.releaseIdempotency(idempotency.scope, idempotency.key).catch(() => {});
+      await submitTaskFailure(task, error, deps);
+    }
+    return { task, replayed: false };
+  }
 
   const [written, sent] = await Promise.allSettled([
     deps.store.create(task),
-    deps.queue.send(envelopeOf(task)),
+    deps.queue.send(envelopeOf(task), delaySeconds),
   ]);
-
   if (sent.status === "rejected") {
-    deps.log("enqueue failed", { taskId: task.id, error: String(sent.reason) });
-    if (written.status === "fulfilled") {
-      await deps.store
-        .failUnsent(
-          task.id,
-          { type: "enqueue_failed", message: "the task could not be queued", retryable: true },
-          now,
-        )
-        .catch((error: unknown) =>
-          deps.log("could not mark unsent task", { taskId: task.id, error: String(error) }),
-        );
-    }
-    throw new ApiError(503, "service_unavailable", "the task could not be queued; submit it again");
+    if (written.status === "fulfilled") await submitTaskFailure(task, sent.reason, deps);
+    throw enqueueFailure(task);
   }
   if (written.status === "rejected") {
     // The message is out and carries the whole task: the worker's claim creates the record.
@@ -63,5 +133,31 @@ export async function submitTask(submission: Submission, deps: SubmitTaskDeps): 
       error: String(written.reason),
     });
   }
-  return task;
+  return { task, replayed: false };
+}
+
+function enqueueFailure(task: Task): ApiError {
+  return new ApiError(
+    503,
+    "service_unavailable",
+    "the task could not be queued; retry it or submit it again",
+    {
+      taskId: task.id,
+    },
+  );
+}
+
+/** The record exists but its message does not: end it visibly (retry by id re-sends it), never leave it queued. */
+export async function submitTaskFailure(task: Task, reason: unknown, deps: SubmitTaskDeps): Promise<never> {
+  deps.log("enqueue failed", { taskId: task.id, error: String(reason) });
+  await deps.store
+    .failUnsent(
+      task.id,
+      { type: "enqueue_failed", message: "the task could not be queued", retryable: true },
+      deps.now(),
+    )
+    .catch((error: unknown) =>
+      deps.log("could not mark unsent task", { taskId: task.id, error: String(error) }),
+    );
+  throw enqueueFailure(task);
 }

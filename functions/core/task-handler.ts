@@ -2,6 +2,7 @@
  * The contract between the worker and the task modules in functions/tasks.
  */
 import type { TaskInput, TaskType } from "../tasks/catalog.ts";
+import type { TaskProgress } from "./task.ts";
 
 /** What a running task knows about its attempt. */
 export interface TaskContext {
@@ -9,8 +10,10 @@ export interface TaskContext {
   /** 1 for the first attempt. */
   readonly attempt: number;
   readonly maxAttempts: number;
-  /** Fires at the type's soft time limit (and, later, on cancellation). Pass it to every I/O call. */
+  /** Fires at the soft time limit or on a cancel request. Pass it to every I/O call. */
   readonly signal: AbortSignal;
+  /** Records progress on the task (at most one write a second; 100 % always written). */
+  reportProgress(progress: TaskProgress): Promise<void>;
 }
 
 export type TaskHandler<T extends TaskType = TaskType> = (

@@ -5,7 +5,7 @@
  */
 
 import type { TaskType } from "../tasks/catalog.ts";
-import type { Lane } from "../tasks/lanes.ts";
+import type { Lane, Priority } from "../tasks/lanes.ts";
 
 export const taskStatuses = [
   "queued",
@@ -18,9 +18,6 @@ export const taskStatuses = [
   "expired",
 ] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
-
-export const priorities = ["high", "normal", "low"] as const;
-export type Priority = (typeof priorities)[number];
 
 const transitions: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   queued: ["running", "cancelled", "expired", "failed"],
@@ -69,6 +66,12 @@ export interface TaskProgress {
   readonly message?: string;
 }
 
+/** Per-task time limits, at most the type's own. */
+export interface TaskTimeLimits {
+  readonly softSeconds: number;
+  readonly hardSeconds: number;
+}
+
 /** A task as stored and as returned by the API (times are ISO 8601 UTC). */
 export interface Task {
   readonly id: string;
@@ -86,8 +89,17 @@ export interface Task {
   readonly updatedAt: string;
   readonly startedAt?: string;
   readonly finishedAt?: string;
+  /** When a `scheduled` task becomes due. */
   readonly runAt?: string;
+  /** A task not started by then ends `expired` and never runs. */
   readonly expiresAt?: string;
+  /** When a `retrying` task's next attempt is due. */
+  readonly nextAttemptAt?: string;
+  /** Set by a cancel request while the task runs; the attempt's AbortSignal fires. */
+  readonly cancelRequestedAt?: string;
+  readonly timeLimits?: TaskTimeLimits;
+  /** Gets a `send_notification` task when the task ends. */
+  readonly callbackUrl?: string;
   readonly scheduleName?: string;
   readonly tags?: Readonly<Record<string, string>>;
   readonly history: readonly TaskTransition[];

@@ -132,12 +132,14 @@ const taskDefinitions = {
   echo: {
     lane: "default",
     description:
-      "Diagnostic: returns input.value after input.sleepMs; fails the first input.failTimes attempts (retryable), or always with input.fail = 'permanent'.",
+      "Diagnostic: returns input.value after input.sleepMs (reporting progress in input.progressSteps steps); fails the first input.failTimes attempts (retryable), or always with input.fail = 'permanent'; input.ignoreAbort makes it ignore its AbortSignal.",
     input: z.strictObject({
       value: z.unknown().optional(),
       sleepMs: z.int().min(0).max(600_000).default(0),
+      progressSteps: z.int().min(0).max(100).default(0),
       failTimes: z.int().min(0).max(100).default(0),
       fail: z.literal("permanent").optional(),
+      ignoreAbort: z.boolean().default(false),
     }),
     retry: defaultRetry,
     timeLimits: { softSeconds: 30, hardSeconds: 60 },

@@ -6,16 +6,24 @@ import { permanentFailure, TaskFailure } from "../core/task-failure.ts";
 import type { TaskHandler } from "../core/task-handler.ts";
 
 export const echo: TaskHandler<"echo"> = async (input, context) => {
-  if (input.sleepMs > 0) await sleep(input.sleepMs, undefined, { signal: context.signal });
+  const steps = Math.max(1, input.progressSteps);
+  for (let step = 1; step <= steps && input.sleepMs > 0; step++) {
+    // ignoreAbort stands for a task that does not honour its AbortSignal (the hard limit still ends it).
+    await sleep(input.sleepMs / steps, undefined, input.ignoreAbort ? {} : { signal: context.signal });
+    if (input.progressSteps > 0) {
+      await context.reportProgress({
+        percent: Math.round((step / steps) * 100),
+        message: `step ${step} of ${steps}`,
+      });
+    }
+  }
   if (input.fail === "permanent")
     throw permanentFailure("echo_failure", "failed on request (fail: permanent)");
   if (context.attempt <= input.failTimes) {
     throw new TaskFailure(
       "echo_failure",
       `failed on request (attempt ${context.attempt} of failTimes ${input.failTimes})`,
-      {
-        retryable: true,
-      },
+      { retryable: true },
     );
   }
   return input.value ?? null;

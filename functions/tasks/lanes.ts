@@ -1,7 +1,13 @@
 /**
- * Lanes: one SQS queue + dead-letter queue + worker function per workload class.
- * The CDK stack creates one of each per entry; the API routes tasks to them.
- * Deploy-time concurrency may be overridden per stage (lib/stage-config.ts).
+ * Lanes: one worker function and one dead-letter queue per workload class,
+ * with one queue per priority. The CDK stack creates them per entry; the API
+ * routes tasks to them. Deploy-time concurrency may be overridden per stage
+ * (lib/stage-config.ts).
+ *
+ * Priority is a queue per priority, each with its own event-source mapping
+ * on the lane's worker: a `high` task never waits behind a backlog of
+ * `normal` ones, and `low` work gets a small fixed share, so bulk work can
+ * neither starve the others nor be starved by them.
  */
 export interface LaneDefinition {
   /** Messages a worker invocation takes at once. Long tasks want 1. */
@@ -27,10 +33,31 @@ export function isLane(value: string): value is Lane {
   return Object.hasOwn(lanes, value);
 }
 
+export const priorities = ["high", "normal", "low"] as const;
+export type Priority = (typeof priorities)[number];
+
+/** MaximumConcurrency of the event-source mapping of one priority queue of a lane. */
+export function priorityConcurrency(laneConcurrency: number, priority: Priority): number {
+  switch (priority) {
+    case "high":
+      return Math.max(2, Math.ceil(laneConcurrency / 2));
+    case "normal":
+      return laneConcurrency;
+    case "low":
+      return 2;
+  }
+}
+
 /**
- * Environment variable that carries a lane's queue URL to the functions.
- * The stack sets it and the SQS adapter reads it, so the name lives here once.
+ * Environment variable that carries the URL of a lane's queue for one
+ * priority to the functions. The stack sets it and the SQS adapter reads it,
+ * so the name lives here once.
  */
-export function laneQueueUrlVariable(lane: Lane): string {
-  return `LANE_QUEUE_URL_${lane.toUpperCase()}`;
+export function laneQueueUrlVariable(lane: Lane, priority: Priority): string {
+  return `LANE_QUEUE_URL_${lane.toUpperCase()}_${priority.toUpperCase()}`;
+}
+
+/** Environment variable that carries a lane's dead-letter queue URL. */
+export function laneDeadLetterUrlVariable(lane: Lane): string {
+  return `LANE_DLQ_URL_${lane.toUpperCase()}`;
 }

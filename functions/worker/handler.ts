@@ -2,52 +2,129 @@
  * The worker function of one lane: an SQS batch, each record claimed, run and
  * recorded on its own, answered with a partial batch response so only the
  * records that must come back do.
+ *
+ * A record that fails before anything could be recorded comes back after a
+ * short, growing visibility (not the queue's long one), so a poison message
+ * reaches the DLQ in seconds; on its last allowed delivery its task is
+ * recorded as dead-lettered.
  */
+import { randomUUID } from "node:crypto";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { dynamoDocumentClient, sqsClient } from "../adapters/aws-clients.ts";
+import { createDynamoRateLimiter, createDynamoRateLimitSettings } from "../adapters/dynamodb-rate-limits.ts";
 import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
-import { parseEnvelope } from "../core/envelope.ts";
+import { queueCallback } from "../core/callbacks.ts";
+import { parseEnvelope, taskIdOf } from "../core/envelope.ts";
 import { runDelivery } from "../core/run-task.ts";
+import { type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { taskHandlers } from "../tasks/handlers.ts";
-import { isLane } from "../tasks/lanes.ts";
+import { isLane, type Lane } from "../tasks/lanes.ts";
 
-const lane = requireEnv("LANE");
-if (!isLane(lane)) throw new Error(`LANE ${lane} is not a lane of the catalog`);
+const laneName = requireEnv("LANE");
+if (!isLane(laneName)) throw new Error(`LANE ${laneName} is not a lane of the catalog`);
+const lane: Lane = laneName;
+const maxReceiveCount = numberFromEnv("MAX_RECEIVE_COUNT", 5);
+const tableName = requireEnv("TASK_TABLE_NAME");
+const store = createDynamoTaskStore(dynamoDocumentClient, {
+  tableName,
+  resultTtlSeconds: numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400,
+});
+// Its own lane (hops, retries) and the notification lane (completion callbacks).
+const urls = laneQueueUrlsFromEnv([...new Set<Lane>([lane, taskCatalog.send_notification.lane])]);
+const queue = createSqsTaskQueue(sqsClient, urls);
+const rateLimitSettings = createDynamoRateLimitSettings(dynamoDocumentClient, tableName);
+const maxDelayHopSeconds = numberFromEnv("MAX_DELAY_HOP_SECONDS", 900);
 
-const deps = {
-  store: createDynamoTaskStore(dynamoDocumentClient, {
-    tableName: requireEnv("TASK_TABLE_NAME"),
-    resultTtlSeconds: numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400,
-  }),
-  queue: createSqsTaskQueue(sqsClient, laneQueueUrlsFromEnv([lane])),
-  handlers: taskHandlers,
+/** Run-time rate-limit overrides, re-read at most every 5 s. */
+let overrides: { readAt: number; values: Partial<Record<TaskType, number | null>> } | undefined;
+async function rateLimitOf(type: TaskType): Promise<number | undefined> {
+  if (!overrides || Date.now() - overrides.readAt >= 5_000) {
+    overrides = { readAt: Date.now(), values: await rateLimitSettings.overrides() };
+  }
+  const override = overrides.values[type];
+  // An override of null means unlimited.
+  if (override !== undefined) return override ?? undefined;
+  return taskCatalog[type].ratePerMinute;
+}
+
+const submitDeps = {
+  store,
+  queue,
   now: () => new Date(),
-  random: Math.random,
+  newId: randomUUID,
+  maxDelayHopSeconds,
   log: logInfo,
 };
+const deps = {
+  ...submitDeps,
+  handlers: taskHandlers,
+  rateLimiter: createDynamoRateLimiter(dynamoDocumentClient, tableName),
+  rateLimitOf,
+  onTerminal: async (task: Parameters<typeof queueCallback>[0]) => {
+    await queueCallback(task, submitDeps).catch((error: unknown) =>
+      logger.error("completion callback could not be queued", { taskId: task.id, error: error as Error }),
+    );
+  },
+  random: Math.random,
+  cancelPollMs: numberFromEnv("CANCEL_POLL_MS", 2_000),
+};
 
-const processor = new BatchProcessor(EventType.SQS);
+/** The queue URL a record came from: the lane's queue whose name ends its ARN. */
+function queueUrlOf(record: SQSRecord): string | undefined {
+  const name = record.eventSourceARN.split(":").at(-1);
+  return Object.values(urls.queues[lane] ?? {}).find((url) => url.endsWith(`/${name}`));
+}
+
+async function returnSoon(record: SQSRecord, receiveCount: number): Promise<void> {
+  const queueUrl = queueUrlOf(record);
+  if (!queueUrl) return;
+  await sqsClient
+    .send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: Math.min(60, receiveCount),
+      }),
+    )
+    .catch((error: unknown) => logger.warn("could not shorten visibility", { error: error as Error }));
+}
 
 async function processRecord(record: SQSRecord): Promise<void> {
-  const envelope = parseEnvelope(record.body);
-  logger.appendKeys({ taskId: envelope.id, taskType: envelope.type });
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+  const taskId = taskIdOf(record.body);
+  logger.appendKeys({ taskId, lane });
   try {
+    const envelope = parseEnvelope(record.body);
     const outcome = await runDelivery(envelope, deps);
-    logger.info("delivery handled", { outcome, receiveCount: record.attributes.ApproximateReceiveCount });
+    logger.info("delivery handled", { outcome, taskType: envelope.type, receiveCount });
   } catch (error) {
-    // The message comes back after its visibility timeout (and reaches the DLQ after maxReceiveCount).
-    logger.error("delivery failed; the message will be delivered again", { error: error as Error });
+    logger.error("delivery failed; the message will be delivered again", {
+      error: error as Error,
+      receiveCount,
+    });
+    if (receiveCount >= maxReceiveCount && taskId) {
+      const message = `message failed ${receiveCount} deliveries and went to the ${lane} dead-letter queue: ${(error as Error).message}`;
+      await store
+        .markDeadLettered(taskId, { type: "dead_lettered", message, retryable: true }, new Date())
+        .catch((markError: unknown) =>
+          logger.error("could not record dead letter", { error: markError as Error }),
+        );
+    }
+    await returnSoon(record, receiveCount);
     throw error;
   } finally {
-    logger.removeKeys(["taskId", "taskType"]);
+    logger.removeKeys(["taskId"]);
   }
 }
+
+const processor = new BatchProcessor(EventType.SQS);
 
 export async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   return processPartialResponse(event, processRecord, processor, { context });

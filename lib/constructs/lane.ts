@@ -1,16 +1,25 @@
 /**
- * A lane: its queue, its dead-letter queue and its worker function, wired by
- * an SQS event-source mapping with partial batch responses. Sizing comes from
- * the catalog (lane definition and the time limits of its task types) and the
- * stage's overrides.
+ * A lane: one queue per priority, a dead-letter queue, and a worker function
+ * consuming each queue through its own SQS event-source mapping with partial
+ * batch responses. Sizing comes from the catalog (lane definition and the
+ * time limits of its task types) and the stage's overrides.
  */
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Tags } from "aws-cdk-lib";
+import type { IGrantable } from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { leaseMarginSeconds } from "../../functions/core/run-task.ts";
 import { taskCatalog, taskTypesOfLane } from "../../functions/tasks/catalog.ts";
-import { type Lane, laneQueueUrlVariable, lanes } from "../../functions/tasks/lanes.ts";
+import {
+  type Lane,
+  laneDeadLetterUrlVariable,
+  laneQueueUrlVariable,
+  lanes,
+  type Priority,
+  priorities,
+  priorityConcurrency,
+} from "../../functions/tasks/lanes.ts";
 import type { StageConfig } from "../stage-config.ts";
 import { ClawFunction } from "./claw-function.ts";
 import type { TaskTables } from "./task-tables.ts";
@@ -26,12 +35,15 @@ const maxFunctionSeconds = 900;
 /** SQS's longest visibility timeout (12 h). */
 const maxVisibilitySeconds = 43_200;
 
+const capitalised = (priority: Priority) => priority[0]!.toUpperCase() + priority.slice(1);
+
 export class LaneResources extends Construct {
   readonly lane: Lane;
-  readonly queue: Queue;
+  /** One queue per priority. */
+  readonly queues: Readonly<Record<Priority, Queue>>;
   readonly deadLetterQueue: Queue;
   readonly worker: ClawFunction;
-  /** The event-source mapping's MaximumConcurrency. */
+  /** The normal queue's MaximumConcurrency (the lane's size). */
   readonly maxConcurrency: number;
 
   constructor(scope: Construct, id: string, props: LaneProps) {
@@ -45,47 +57,81 @@ export class LaneResources extends Construct {
     const longestHardLimit = Math.max(...types.map((type) => taskCatalog[type].timeLimits.hardSeconds));
     // The worker outlives its longest task by the lease margin, so it can record a timeout itself.
     const timeoutSeconds = Math.min(maxFunctionSeconds, longestHardLimit + leaseMarginSeconds);
+    const removalPolicy = stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     this.deadLetterQueue = new Queue(this, "DeadLetters", {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      removalPolicy: stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy,
     });
-    this.queue = new Queue(this, "Queue", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      // AWS advises at least six times the function timeout for SQS event sources.
-      visibilityTimeout: Duration.seconds(Math.min(maxVisibilitySeconds, 6 * timeoutSeconds)),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: definition.maxReceiveCount },
-      removalPolicy: stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
+    Tags.of(this.deadLetterQueue).add("claw-tasks:lane", lane);
+    Tags.of(this.deadLetterQueue).add("claw-tasks:queue", "dead-letters");
 
+    const mappingConcurrency = priorities.map((priority) =>
+      priorityConcurrency(this.maxConcurrency, priority),
+    );
     this.worker = new ClawFunction(this, "Worker", {
       entry: "worker/handler.ts",
       description: `claw-tasks ${stage.stage} worker for lane ${lane} (${types.join(", ")})`,
       timeout: Duration.seconds(timeoutSeconds),
       logRetentionDays: stage.logRetentionDays,
       retainLogs: stage.retainData,
-      // MaximumConcurrency must not exceed the reservation, or the mapping gets throttled.
-      reservedConcurrentExecutions: stage.reserveConcurrency ? this.maxConcurrency : undefined,
-      environment: { LANE: lane, RESULT_TTL_DAYS: String(stage.resultTtlDays) },
+      // Room for every priority's mapping at once: no mapping exceeds the reservation, and none is throttled.
+      reservedConcurrentExecutions: stage.reserveConcurrency
+        ? mappingConcurrency.reduce((sum, value) => sum + value, 0)
+        : undefined,
+      environment: {
+        LANE: lane,
+        RESULT_TTL_DAYS: String(stage.resultTtlDays),
+        MAX_RECEIVE_COUNT: String(definition.maxReceiveCount),
+      },
     });
     props.tables.bindTaskRecords(this.worker);
+
+    const queues = {} as Record<Priority, Queue>;
+    for (const priority of priorities) {
+      const queue = new Queue(this, priority === "normal" ? "Queue" : `${capitalised(priority)}Queue`, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        // AWS advises at least six times the function timeout for SQS event sources.
+        visibilityTimeout: Duration.seconds(Math.min(maxVisibilitySeconds, 6 * timeoutSeconds)),
+        deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: definition.maxReceiveCount },
+        removalPolicy,
+      });
+      Tags.of(queue).add("claw-tasks:lane", lane);
+      Tags.of(queue).add("claw-tasks:queue", priority);
+      this.worker.addEventSource(
+        new SqsEventSource(queue, {
+          batchSize: definition.batchSize,
+          maxConcurrency: priorityConcurrency(this.maxConcurrency, priority),
+          reportBatchItemFailures: true,
+        }),
+      );
+      queues[priority] = queue;
+    }
+    this.queues = queues;
     this.bindSender(this.worker);
-    this.worker.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: definition.batchSize,
-        maxConcurrency: this.maxConcurrency,
-        reportBatchItemFailures: true,
-      }),
-    );
   }
 
-  /** Gives `fn` this lane's queue URL (LANE_QUEUE_URL_<LANE>) and the right to send to it. */
+  /** Gives `fn` this lane's queue URLs (LANE_QUEUE_URL_<LANE>_<PRIORITY>) and the right to send to them. */
   bindSender(fn: ClawFunction): void {
-    fn.addEnvironment(laneQueueUrlVariable(this.lane), this.queue.queueUrl);
-    this.queue.grantSendMessages(fn);
+    for (const priority of priorities) {
+      fn.addEnvironment(laneQueueUrlVariable(this.lane, priority), this.queues[priority].queueUrl);
+      this.queues[priority].grantSendMessages(fn);
+    }
+  }
+
+  /**
+   * Gives `fn` the DLQ's URL (LANE_DLQ_URL_<LANE>), queue depths, and what a
+   * redrive needs: receive and delete on the DLQ (sending back is bindSender's).
+   */
+  bindOperator(fn: ClawFunction & IGrantable): void {
+    fn.addEnvironment(laneDeadLetterUrlVariable(this.lane), this.deadLetterQueue.queueUrl);
+    for (const queue of [...Object.values(this.queues), this.deadLetterQueue]) {
+      queue.grant(fn, "sqs:GetQueueAttributes");
+    }
+    this.deadLetterQueue.grant(fn, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility");
   }
 }

@@ -8,7 +8,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { taskIndexes, ttlAttribute } from "../../functions/adapters/dynamodb-task-store.ts";
 import { apiRoutes } from "../../functions/api/routes.ts";
 import { taskCatalog, taskTypesOfLane } from "../../functions/tasks/catalog.ts";
-import { laneNames, laneQueueUrlVariable, lanes } from "../../functions/tasks/lanes.ts";
+import {
+  laneDeadLetterUrlVariable,
+  laneNames,
+  laneQueueUrlVariable,
+  lanes,
+  priorities,
+  priorityConcurrency,
+} from "../../functions/tasks/lanes.ts";
 import { ClawTasksStack } from "../../lib/claw-tasks-stack.ts";
 import { type StageConfig, stageConfig } from "../../lib/stage-config.ts";
 
@@ -78,31 +85,55 @@ describe("task table", () => {
 });
 
 describe("lanes", () => {
-  it("has one queue pair, worker and event-source mapping per catalog lane", () => {
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length);
-    template.resourceCountIs("AWS::SQS::Queue", laneNames.length * 2);
+  it("has a queue per priority, a DLQ, a worker, and a mapping per queue for each catalog lane", () => {
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length * priorities.length);
+    template.resourceCountIs("AWS::SQS::Queue", laneNames.length * (priorities.length + 1));
     for (const lane of laneNames) workerOf(lane);
   });
 
+  /** The queues a lane's worker consumes, with the priority and lane their tags give. */
+  function laneQueues(lane: string) {
+    const [workerId, worker] = workerOf(lane);
+    const resources = template.toJSON().Resources as Resources;
+    const mappings = Object.values(
+      template.findResources("AWS::Lambda::EventSourceMapping", {
+        Properties: { FunctionName: { Ref: workerId } },
+      }) as Resources,
+    );
+    return {
+      worker,
+      mappings: mappings.map((mapping) => {
+        const queueId = (mapping.Properties.EventSourceArn as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
+        const queue = resources[queueId]!.Properties;
+        const tags = Object.fromEntries(
+          (queue.Tags as { Key: string; Value: string }[]).map((tag) => [tag.Key, tag.Value]),
+        );
+        return {
+          mapping: mapping.Properties,
+          queue,
+          priority: tags["claw-tasks:queue"],
+          lane: tags["claw-tasks:lane"],
+        };
+      }),
+    };
+  }
+
   it.each(laneNames)(
-    "lane %s: queue encrypted, DLQ after maxReceiveCount, visibility >= 6x the worker timeout",
+    "lane %s: queues encrypted, DLQ after maxReceiveCount, visibility >= 6x the worker timeout",
     (lane) => {
-      const [workerId, worker] = workerOf(lane);
-      const [mapping] = Object.values(
-        template.findResources("AWS::Lambda::EventSourceMapping", {
-          Properties: { FunctionName: { Ref: workerId } },
-        }) as Resources,
-      );
-      const queueId = (mapping!.Properties.EventSourceArn as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
-      const queue = (template.toJSON().Resources as Resources)[queueId]!.Properties;
-      expect(queue.SqsManagedSseEnabled).toBe(true);
-      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (worker.Timeout as number));
-      expect(queue.RedrivePolicy).toMatchObject({ maxReceiveCount: lanes[lane].maxReceiveCount });
-      const deadLetterId = (queue.RedrivePolicy as { deadLetterTargetArn: { "Fn::GetAtt": string[] } })
-        .deadLetterTargetArn["Fn::GetAtt"][0]!;
-      expect((template.toJSON().Resources as Resources)[deadLetterId]!.Properties.SqsManagedSseEnabled).toBe(
-        true,
-      );
+      const { worker, mappings } = laneQueues(lane);
+      expect(mappings.map((entry) => entry.priority).sort()).toEqual([...priorities].sort());
+      const resources = template.toJSON().Resources as Resources;
+      for (const { queue, lane: tagged } of mappings) {
+        expect(tagged).toBe(lane);
+        expect(queue.SqsManagedSseEnabled).toBe(true);
+        expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (worker.Timeout as number));
+        expect(queue.RedrivePolicy).toMatchObject({ maxReceiveCount: lanes[lane].maxReceiveCount });
+        const redrive = queue.RedrivePolicy as { deadLetterTargetArn: { "Fn::GetAtt": string[] } };
+        expect(
+          resources[redrive.deadLetterTargetArn["Fn::GetAtt"][0]!]!.Properties.SqsManagedSseEnabled,
+        ).toBe(true);
+      }
     },
   );
 
@@ -118,16 +149,24 @@ describe("lanes", () => {
   });
 
   it.each(laneNames)(
-    "lane %s: partial batch responses, batch size and concurrency within the reservation",
+    "lane %s: partial batch responses, batch size, and concurrency within the reservation",
     (lane) => {
-      const [workerId, worker] = workerOf(lane);
-      template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
-        FunctionName: { Ref: workerId },
-        FunctionResponseTypes: ["ReportBatchItemFailures"],
-        BatchSize: lanes[lane].batchSize,
-        ScalingConfig: { MaximumConcurrency: lanes[lane].maxConcurrency },
-      });
-      expect(worker.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(lanes[lane].maxConcurrency);
+      const { worker, mappings } = laneQueues(lane);
+      let total = 0;
+      for (const { mapping, priority } of mappings) {
+        const expected = priorityConcurrency(
+          lanes[lane].maxConcurrency,
+          priority as (typeof priorities)[number],
+        );
+        expect(mapping).toMatchObject({
+          FunctionResponseTypes: ["ReportBatchItemFailures"],
+          BatchSize: lanes[lane].batchSize,
+          ScalingConfig: { MaximumConcurrency: expected },
+        });
+        total += expected;
+      }
+      // Every mapping at full concurrency fits in the reservation, so none is throttled.
+      expect(worker.ReservedConcurrentExecutions).toBe(total);
     },
   );
 
@@ -162,7 +201,11 @@ describe("HTTP API", () => {
     }) as Resources;
     const [api] = Object.values(functions);
     const variables = (api!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    for (const lane of laneNames) expect(variables[laneQueueUrlVariable(lane)]).toBeDefined();
+    for (const lane of laneNames) {
+      for (const priority of priorities)
+        expect(variables[laneQueueUrlVariable(lane, priority)]).toBeDefined();
+      expect(variables[laneDeadLetterUrlVariable(lane)]).toBeDefined();
+    }
     expect(variables.TASK_TABLE_NAME).toBeDefined();
   });
 

@@ -8,6 +8,15 @@ import type { Task, TaskStatus } from "../../functions/core/task.ts";
 
 export const runtime = inject("clawTasks");
 
+/** The local URL of a lane's queue for a priority, or of its dead-letter queue. */
+export function laneQueueUrl(lane: string, queue: "high" | "normal" | "low" | "dead-letters"): string {
+  const found = runtime.queues.find(
+    (candidate) => candidate.tags["claw-tasks:lane"] === lane && candidate.tags["claw-tasks:queue"] === queue,
+  );
+  if (!found) throw new Error(`no local queue ${queue} for lane ${lane}`);
+  return found.url;
+}
+
 export interface ApiResponse<T = unknown> {
   readonly status: number;
   readonly body: T;

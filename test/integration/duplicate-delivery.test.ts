@@ -8,7 +8,7 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-s
 import { afterAll, describe, expect, it } from "vitest";
 import { envelopeOf } from "../../functions/core/envelope.ts";
 import type { Task } from "../../functions/core/task.ts";
-import { runtime, submit, waitForStatus } from "./api-client.ts";
+import { laneQueueUrl, runtime, submit, waitForStatus } from "./api-client.ts";
 
 const sqs = new SQSClient({
   region: runtime.region,
@@ -18,16 +18,15 @@ const sqs = new SQSClient({
 afterAll(() => sqs.destroy());
 
 async function deliver(task: Task): Promise<void> {
-  const queueUrl = runtime.lanes[task.lane]?.queueUrl;
-  if (!queueUrl) throw new Error(`no local queue for lane ${task.lane}`);
+  const queueUrl = laneQueueUrl(task.lane, task.priority);
   await sqs.send(
     new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(envelopeOf(task)) }),
   );
 }
 
-/** Waits until the lane's queue holds no message, visible or in flight: every delivery has been handled. */
+/** Waits until the lane's normal queue holds no message, visible or in flight: every delivery has been handled. */
 async function waitForLaneIdle(lane: string, timeoutMs = 15_000): Promise<void> {
-  const queueUrl = runtime.lanes[lane]!.queueUrl;
+  const queueUrl = laneQueueUrl(lane, "normal");
   const deadline = Date.now() + timeoutMs;
   let idleChecks = 0;
   while (Date.now() < deadline) {
@@ -58,7 +57,7 @@ describe("duplicate delivery", () => {
       status: "queued",
       lane: "default",
       priority: "normal",
-      input: { value: "once", sleepMs: 300, failTimes: 0 },
+      input: { value: "once", sleepMs: 300, failTimes: 0, progressSteps: 0, ignoreAbort: false },
       attempts: 0,
       maxAttempts: 3,
       createdAt: now,

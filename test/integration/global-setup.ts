@@ -16,8 +16,15 @@ export interface LocalRuntimeInfo {
   readonly region: string;
   readonly endpoints: LocalRuntime["endpoints"];
   readonly credentials: LocalRuntime["credentials"];
-  readonly lanes: LocalRuntime["lanes"];
+  readonly queues: LocalRuntime["queues"];
 }
+
+/**
+ * Shorter waits than in AWS, so the long paths run in seconds: delays hop
+ * every 2 s instead of 15 min, running tasks look for cancel requests every
+ * 200 ms.
+ */
+export const testFunctionEnvironment = { MAX_DELAY_HOP_SECONDS: "2", CANCEL_POLL_MS: "200" };
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -31,11 +38,11 @@ export default async function setup(project: TestProject) {
   writeFileSync(logFile, "");
   const runtime = await startLocalRuntime({
     port: 0,
-    apiKey: undefined,
+    functionEnvironment: testFunctionEnvironment,
     logSink: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
   });
-  const { url, apiKey, region, endpoints, credentials, lanes } = runtime;
-  project.provide("clawTasks", { url, apiKey, region, endpoints, credentials, lanes });
+  const { url, apiKey, region, endpoints, credentials, queues } = runtime;
+  project.provide("clawTasks", { url, apiKey, region, endpoints, credentials, queues });
   return async () => {
     await runtime.stop();
   };

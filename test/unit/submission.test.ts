@@ -7,9 +7,11 @@ import { parseSubmission } from "../../functions/core/submission.ts";
 import { taskCatalog, taskTypes } from "../../functions/tasks/catalog.ts";
 import { laneNames } from "../../functions/tasks/lanes.ts";
 
+const now = new Date("2026-11-28T12:00:00.000Z");
+
 function issuesOf(body: unknown): { path: string; message: string }[] {
   try {
-    parseSubmission(body);
+    parseSubmission(body, now);
   } catch (error) {
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(400);
@@ -20,15 +22,16 @@ function issuesOf(body: unknown): { path: string; message: string }[] {
 
 describe("parseSubmission", () => {
   it("applies the input schema's defaults and the normal priority", () => {
-    expect(parseSubmission({ type: "echo", input: { value: 1 } })).toEqual({
+    expect(parseSubmission({ type: "echo", input: { value: 1 } }, now)).toEqual({
       type: "echo",
-      input: { value: 1, sleepMs: 0, failTimes: 0 },
+      input: { value: 1, sleepMs: 0, failTimes: 0, progressSteps: 0, ignoreAbort: false },
       priority: "normal",
+      maxAttempts: taskCatalog.echo.retry.maxAttempts,
     });
   });
 
   it("treats a missing input as an empty object", () => {
-    expect(parseSubmission({ type: "check_task_health" }).input).toEqual({});
+    expect(parseSubmission({ type: "check_task_health" }, now).input).toEqual({});
   });
 
   it("names each bad field with its dotted path", () => {

@@ -1,0 +1,47 @@
+/**
+ * The API function's composition root: adapters built once per process from
+ * the environment (failing fast when a variable is missing).
+ */
+import { randomUUID } from "node:crypto";
+import { dynamoDocumentClient, sqsClient } from "../adapters/aws-clients.ts";
+import { createDynamoApiKeyStore } from "../adapters/dynamodb-api-key-store.ts";
+import { createDynamoRateLimitSettings } from "../adapters/dynamodb-rate-limits.ts";
+import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
+import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
+import { logInfo } from "../adapters/logger.ts";
+import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
+import { queueCallback } from "../core/callbacks.ts";
+import type { ManageTaskDeps } from "../core/manage-task.ts";
+import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../core/ports.ts";
+import { laneNames } from "../tasks/lanes.ts";
+
+export interface ApiDeps extends ManageTaskDeps {
+  readonly store: TaskStore;
+  readonly lanes: LaneQueues;
+  readonly apiKeys: ApiKeyStore;
+  readonly rateLimits: RateLimitSettings;
+}
+
+export function createApiDeps(): ApiDeps {
+  const tableName = requireEnv("TASK_TABLE_NAME");
+  const store = createDynamoTaskStore(dynamoDocumentClient, {
+    tableName,
+    resultTtlSeconds: numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400,
+  });
+  const urls = laneQueueUrlsFromEnv(laneNames, true);
+  const submitDeps = {
+    store,
+    queue: createSqsTaskQueue(sqsClient, urls),
+    now: () => new Date(),
+    newId: randomUUID,
+    maxDelayHopSeconds: numberFromEnv("MAX_DELAY_HOP_SECONDS", 900),
+    log: logInfo,
+  };
+  return {
+    ...submitDeps,
+    onTerminal: (task) => queueCallback(task, submitDeps),
+    lanes: createSqsLaneQueues(sqsClient, urls),
+    apiKeys: createDynamoApiKeyStore(dynamoDocumentClient, requireEnv("API_KEY_TABLE_NAME")),
+    rateLimits: createDynamoRateLimitSettings(dynamoDocumentClient, tableName),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Routes about lanes and limits: queue depths, DLQ redrive, stats, and the
+ * run-time rate limits.
+ */
+import { z } from "zod";
+import { notFound } from "../core/api-error.ts";
+import { redriveLane } from "../core/manage-task.ts";
+import { parseOrThrow } from "../core/validation.ts";
+import { isTaskType, type TaskType, taskCatalog, taskTypes } from "../tasks/catalog.ts";
+import { isLane, type Lane, laneNames } from "../tasks/lanes.ts";
+import type { ApiDeps } from "./dependencies.ts";
+import { json, pathParameter, type RouteHandlers, readJsonBody } from "./http.ts";
+
+const rateLimitBody = z.strictObject({
+  perMinute: z.int().min(1).max(100_000).nullable(),
+});
+
+function laneOf(value: string): Lane {
+  if (!isLane(value)) throw notFound(`lane ${value}`);
+  return value;
+}
+
+function taskTypeOf(value: string): TaskType {
+  if (!isTaskType(value)) throw notFound(`task type ${value}`);
+  return value;
+}
+
+export function queueRoutes(deps: ApiDeps): RouteHandlers {
+  async function rateLimitView() {
+    const overrides = await deps.rateLimits.overrides();
+    return taskTypes.map((type) => {
+      const overridden = Object.hasOwn(overrides, type);
+      return {
+        type,
+        perMinute: overridden ? (overrides[type] ?? null) : (taskCatalog[type].ratePerMinute ?? null),
+        source: overridden ? "override" : "catalog",
+        catalogPerMinute: taskCatalog[type].ratePerMinute ?? null,
+      };
+    });
+  }
+
+  return {
+    "GET /v1/queues": async () =>
+      json(200, { items: await Promise.all(laneNames.map((lane) => deps.lanes.depth(lane))) }),
+
+    "POST /v1/queues/{lane}/redrive": async ({ event }) => {
+      const lane = laneOf(pathParameter(event, "lane"));
+      return json(200, { lane, ...(await redriveLane(lane, deps.lanes, deps)) });
+    },
+
+    "GET /v1/stats": async () => {
+      const [counts, lanes] = await Promise.all([
+        deps.store.counts(),
+        Promise.all(laneNames.map((lane) => deps.lanes.depth(lane))),
+      ]);
+      return json(200, { ...counts, lanes, time: deps.now().toISOString() });
+    },
+
+    "GET /v1/rate-limits": async () => json(200, { items: await rateLimitView() }),
+
+    "PUT /v1/rate-limits/{type}": async ({ event }) => {
+      const type = taskTypeOf(pathParameter(event, "type"));
+      const { perMinute } = parseOrThrow(rateLimitBody, readJsonBody(event));
+      await deps.rateLimits.set(type, perMinute);
+      return json(
+        200,
+        (await rateLimitView()).find((limit) => limit.type === type),
+      );
+    },
+
+    "DELETE /v1/rate-limits/{type}": async ({ event }) => {
+      const type = taskTypeOf(pathParameter(event, "type"));
+      await deps.rateLimits.set(type, undefined);
+      return json(
+        200,
+        (await rateLimitView()).find((limit) => limit.type === type),
+      );
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Use cases on existing tasks: cancel, retry by id, and redrive a lane's
+ * dead letters.
+ */
+import type { Lane } from "../tasks/lanes.ts";
+import { conflict, notFound } from "./api-error.ts";
+import { envelopeOf, parseEnvelope } from "./envelope.ts";
+import type { LaneQueues } from "./ports.ts";
+import { type SubmitTaskDeps, submitTaskFailure } from "./submit-task.ts";
+import type { Task } from "./task.ts";
+
+export interface ManageTaskDeps extends SubmitTaskDeps {
+  readonly onTerminal: (task: Task) => Promise<void>;
+}
+
+/** Cancels a waiting task at once (200), or asks a running one to stop (202). Terminal tasks: 409. */
+export async function cancelTask(
+  id: string,
+  deps: ManageTaskDeps,
+): Promise<{ task: Task; immediate: boolean }> {
+  const result = await deps.store.cancel(id, deps.now());
+  switch (result.outcome) {
+    case "not_found":
+      throw notFound(`task ${id}`);
+    case "terminal":
+      throw conflict(`task ${id} is ${result.task.status} and cannot be cancelled`, {
+        status: result.task.status,
+      });
+    case "requested":
+      return { task: result.task, immediate: false };
+    case "cancelled":
+      await deps.onTerminal(result.task);
+      return { task: result.task, immediate: true };
+  }
+}
+
+/** Queues a failed, cancelled or expired task again under its id, its history kept. Other states: 409. */
+export async function retryTask(id: string, deps: ManageTaskDeps): Promise<Task> {
+  const result = await deps.store.requeue(id, deps.now());
+  if (!result.task) {
+    if (!result.current) throw notFound(`task ${id}`);
+    throw conflict(
+      `task ${id} is ${result.current.status}; only failed, cancelled or expired tasks can be retried`,
+      {
+        status: result.current.status,
+      },
+    );
+  }
+  try {
+    await deps.queue.send(envelopeOf(result.task));
+  } catch (error) {
+    await submitTaskFailure(result.task, error, deps);
+  }
+  return result.task;
+}
+
+/**
+ * Moves a lane's dead letters back to its queues. A task whose message was
+ * dead-lettered was recorded `failed`; it is queued again first, so the
+ * redelivered message runs it.
+ */
+export async function redriveLane(
+  lane: Lane,
+  lanes: LaneQueues,
+  deps: ManageTaskDeps,
+  maxMessages = 1_000,
+): Promise<{ moved: number }> {
+  const moved = await lanes.drainDeadLetters(
+    lane,
+    async (body) => {
+      let envelope: ReturnType<typeof parseEnvelope>;
+      try {
+        envelope = parseEnvelope(body);
+      } catch {
+        deps.log("dead letter is not a task envelope; left in the DLQ", { lane });
+        return false;
+      }
+      const task = await deps.store.get(envelope.id);
+      if (task?.status === "failed" && task.error?.type === "dead_lettered")
+        await deps.store.requeue(task.id, deps.now());
+      await deps.queue.send(envelope);
+      return true;
+    },
+    maxMessages,
+  );
+  return { moved };
+}
