@@ -16,6 +16,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDynamoApiKeyStore } from "../functions/adapters/dynamodb-api-key-store.ts";
 import { generateApiKey, hashApiKey } from "../functions/core/authenticate.ts";
+import { startFaultProxy } from "./aws-fault-proxy.ts";
 import { type AwsEndpoints, startEmulators } from "./emulators.ts";
 import { EventSourcePoller } from "./event-source-poller.ts";
 import { type FunctionSpec, LocalFunction, type LogSink } from "./function-host.ts";
@@ -46,6 +47,8 @@ export interface LocalRuntimeOptions {
   readonly unreservedConcurrency?: number;
   /** Extra environment for every function, over the template's (tests use it to shorten waits). */
   readonly functionEnvironment?: Readonly<Record<string, string>>;
+  /** Put a fault-injecting proxy (aws-fault-proxy.ts) between the functions and SQS and DynamoDB. @default false */
+  readonly faultInjection?: boolean;
 }
 
 /** A queue of the template as created locally, with its tags. */
@@ -64,6 +67,8 @@ export interface LocalRuntime {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly stackName: string;
   readonly queues: readonly LocalQueue[];
+  /** The fault proxies' URLs (control at `/__claw-faults`), when faultInjection was asked for. */
+  readonly faultProxies?: { readonly sqs: string; readonly dynamodb: string };
   readonly functions: ReadonlyMap<string, LocalFunction>;
   readonly pollers: readonly EventSourcePoller[];
   stop(): Promise<void>;
@@ -138,9 +143,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const { template, stackName } = assembly;
     const { endpoints } = emulators;
 
+    // What the functions talk to: the emulators, or fault proxies in front of them. Queue URLs
+    // carry the functions' SQS origin, since the SDK sends SQS calls to the queue URL's host.
+    let functionEndpoints = { sqs: endpoints.sqs, dynamodb: endpoints.dynamodb };
+    let faultProxies: LocalRuntime["faultProxies"];
+    if (options.faultInjection) {
+      const [sqsProxy, dynamodbProxy] = await Promise.all([
+        startFaultProxy(endpoints.sqs),
+        startFaultProxy(endpoints.dynamodb),
+      ]);
+      cleanups.push(async () => {
+        await Promise.all([sqsProxy.stop(), dynamodbProxy.stop()]);
+      });
+      functionEndpoints = { sqs: sqsProxy.url, dynamodb: dynamodbProxy.url };
+      faultProxies = functionEndpoints;
+    }
+
     const sdkConfig = { region, credentials };
     const dynamodb = new DynamoDBClient({ ...sdkConfig, endpoint: endpoints.dynamodb });
-    const sqs = new SQSClient({ ...sdkConfig, endpoint: endpoints.sqs });
+    const sqs = new SQSClient({ ...sdkConfig, endpoint: functionEndpoints.sqs });
     cleanups.push(async () => {
       dynamodb.destroy();
       sqs.destroy();
@@ -148,7 +169,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const resources = new Map<string, ResolvedResource>();
     const context = { region, accountId, stackName, resources };
-    await provisionStorage(template, context, { dynamodb, sqs, sqsEndpoint: endpoints.sqs });
+    await provisionStorage(template, context, { dynamodb, sqs, sqsEndpoint: functionEndpoints.sqs });
     functionResources(template, context);
 
     // Functions with a bundled asset run locally; the rest (none today) would be reported when used.
@@ -187,8 +208,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           AWS_LAMBDA_FUNCTION_NAME: functionName,
           AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
           AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-          AWS_ENDPOINT_URL_SQS: endpoints.sqs,
-          AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+          AWS_ENDPOINT_URL_SQS: functionEndpoints.sqs,
+          AWS_ENDPOINT_URL_DYNAMODB: functionEndpoints.dynamodb,
           ...(endpoints.general ? { AWS_ENDPOINT_URL: endpoints.general } : {}),
           ...(env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL } : {}),
           ...options.functionEnvironment,
@@ -291,6 +312,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       credentials,
       stackName,
       queues,
+      ...(faultProxies ? { faultProxies } : {}),
       functions,
       pollers,
       stop: stopAll,

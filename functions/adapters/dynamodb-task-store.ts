@@ -505,7 +505,8 @@ export function createDynamoTaskStore(
     async requeue(id, now) {
       const result = await transition({
         id,
-        from: statusesLeadingTo("queued"),
+        // Retry by id: only ended tasks (not `scheduled`, which may also become queued, but on its own).
+        from: ["failed", "cancelled", "expired"],
         to: "queued",
         now,
         set: { attempts: 0 },

@@ -204,6 +204,8 @@ async function runWithinLimits(
   try {
     return await Promise.race([handler(input, context), hardLimit]);
   } catch (thrown) {
+    // The hard limit's own failure stands; otherwise a fired signal's reason explains the handler's AbortError.
+    if (thrown instanceof TaskFailure) throw thrown;
     const reason = controller.signal.reason;
     throw controller.signal.aborted && reason instanceof TaskFailure ? reason : thrown;
   } finally {

@@ -42,10 +42,11 @@ const queue = createSqsTaskQueue(sqsClient, urls);
 const rateLimitSettings = createDynamoRateLimitSettings(dynamoDocumentClient, tableName);
 const maxDelayHopSeconds = numberFromEnv("MAX_DELAY_HOP_SECONDS", 900);
 
-/** Run-time rate-limit overrides, re-read at most every 5 s. */
+/** Run-time rate-limit overrides, re-read at most every RATE_LIMIT_REFRESH_MS (5 s): a change takes that long to apply. */
+const rateLimitRefreshMs = numberFromEnv("RATE_LIMIT_REFRESH_MS", 5_000);
 let overrides: { readAt: number; values: Partial<Record<TaskType, number | null>> } | undefined;
 async function rateLimitOf(type: TaskType): Promise<number | undefined> {
-  if (!overrides || Date.now() - overrides.readAt >= 5_000) {
+  if (!overrides || Date.now() - overrides.readAt >= rateLimitRefreshMs) {
     overrides = { readAt: Date.now(), values: await rateLimitSettings.overrides() };
   }
   const override = overrides.values[type];

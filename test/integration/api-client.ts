@@ -72,3 +72,38 @@ export async function waitForStatus(
     `task ${id} did not reach ${statuses.join("|")} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
   );
 }
+
+/** Makes matching AWS calls of the functions fail (see local/aws-fault-proxy.ts); local runtime only. */
+export async function injectFault(
+  service: "sqs" | "dynamodb",
+  rule: { target: string; bodyIncludes?: string[]; times: number; status?: number; code?: string },
+): Promise<void> {
+  const proxy = runtime.faultProxies?.[service];
+  if (!proxy) throw new Error("the local runtime was started without fault injection");
+  const response = await fetch(`${proxy}/__claw-faults`, { method: "POST", body: JSON.stringify(rule) });
+  if (response.status !== 204) throw new Error(`fault proxy answered ${response.status}`);
+}
+
+/** Lifts the fault rules whose bodyIncludes name `part`. */
+export async function liftFaults(service: "sqs" | "dynamodb", part: string): Promise<void> {
+  const proxy = runtime.faultProxies?.[service];
+  if (!proxy) throw new Error("the local runtime was started without fault injection");
+  await fetch(`${proxy}/__claw-faults?includes=${encodeURIComponent(part)}`, { method: "DELETE" });
+}
+
+/** Polls `read` until `done` holds for its value; fails after `timeoutMs`. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await sleep(100);
+    last = await read();
+  }
+  return last;
+}

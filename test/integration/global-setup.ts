@@ -17,14 +17,19 @@ export interface LocalRuntimeInfo {
   readonly endpoints: LocalRuntime["endpoints"];
   readonly credentials: LocalRuntime["credentials"];
   readonly queues: LocalRuntime["queues"];
+  readonly faultProxies: LocalRuntime["faultProxies"];
 }
 
 /**
  * Shorter waits than in AWS, so the long paths run in seconds: delays hop
  * every 2 s instead of 15 min, running tasks look for cancel requests every
- * 200 ms.
+ * 200 ms, workers re-read rate-limit changes every 200 ms instead of 5 s.
  */
-export const testFunctionEnvironment = { MAX_DELAY_HOP_SECONDS: "2", CANCEL_POLL_MS: "200" };
+export const testFunctionEnvironment = {
+  MAX_DELAY_HOP_SECONDS: "2",
+  CANCEL_POLL_MS: "200",
+  RATE_LIMIT_REFRESH_MS: "200",
+};
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -39,10 +44,11 @@ export default async function setup(project: TestProject) {
   const runtime = await startLocalRuntime({
     port: 0,
     functionEnvironment: testFunctionEnvironment,
+    faultInjection: true,
     logSink: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
   });
-  const { url, apiKey, region, endpoints, credentials, queues } = runtime;
-  project.provide("clawTasks", { url, apiKey, region, endpoints, credentials, queues });
+  const { url, apiKey, region, endpoints, credentials, queues, faultProxies } = runtime;
+  project.provide("clawTasks", { url, apiKey, region, endpoints, credentials, queues, faultProxies });
   return async () => {
     await runtime.stop();
   };

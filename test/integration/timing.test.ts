@@ -1,0 +1,120 @@
+/**
+ * Integration tier, over HTTP against the local runtime: delays (including
+ * ones longer than a single SQS delay, which hop; the runtime shortens the
+ * hop to 2 s), expiry, soft and hard time limits, progress.
+ */
+import { describe, expect, it } from "vitest";
+import type { Task } from "../../functions/core/task.ts";
+import { api, eventually, submit, waitForStatus } from "./api-client.ts";
+
+const statuses = (task: Task) => task.history.map((entry) => entry.status);
+
+describe("delays", () => {
+  it("keeps a delayed task scheduled until due, hopping past the single-delay limit, then runs it once", async () => {
+    const submittedAt = Date.now();
+    const accepted = await submit({ type: "echo", input: { value: "later" }, delaySeconds: 5 });
+    expect(accepted.status).toBe("scheduled");
+    expect(Date.parse(accepted.runAt!)).toBeGreaterThanOrEqual(submittedAt + 4_000);
+
+    const waiting = await api<Task>("GET", `/v1/tasks/${accepted.id}`);
+    expect(waiting.body.status).toBe("scheduled");
+
+    const done = await waitForStatus(accepted.id, ["succeeded", "failed"], 20_000);
+    expect(done.status).toBe("succeeded");
+    expect(Date.parse(done.startedAt!)).toBeGreaterThanOrEqual(Date.parse(accepted.runAt!));
+    expect(statuses(done)).toEqual(["scheduled", "running", "succeeded"]);
+    expect(done.attempts).toBe(1);
+  });
+
+  it("runs a task whose runAt has passed at once, and rejects delays past 365 days", async () => {
+    const past = await submit({ type: "echo", runAt: new Date(Date.now() - 60_000).toISOString() });
+    expect(past.status).toBe("queued");
+    expect((await waitForStatus(past.id, ["succeeded"])).status).toBe("succeeded");
+
+    const tooFar = await api<{ error: { details: { issues: { path: string }[] } } }>("POST", "/v1/tasks", {
+      body: { type: "echo", delaySeconds: 366 * 86_400 },
+    });
+    expect(tooFar.status).toBe(400);
+    expect(tooFar.body.error.details.issues[0]?.path).toBe("delaySeconds");
+  });
+});
+
+describe("expiry", () => {
+  it("expires a task not started by expiresAt; it never runs", async () => {
+    // One start per minute for this type: the first task takes it, the second waits past its expiry.
+    const type = "delete_knowledge_vectors";
+    await api("PUT", `/v1/rate-limits/${type}`, { body: { perMinute: 1 } });
+    try {
+      await submit({ type, input: { knowledgeBaseId: "expiry-test" } });
+      const waiting = await submit({
+        type,
+        input: { knowledgeBaseId: "expiry-test" },
+        expiresAt: new Date(Date.now() + 3_000).toISOString(),
+      });
+      const ended = await waitForStatus(waiting.id, ["expired", "succeeded", "failed"], 20_000);
+      expect(ended.status).toBe("expired");
+      expect(ended.attempts).toBe(0);
+      expect(statuses(ended)).not.toContain("running");
+      expect(ended.error?.type).toBe("expired");
+    } finally {
+      await api("DELETE", `/v1/rate-limits/${type}`);
+    }
+  });
+
+  it("rejects an expiresAt that is not after the time the task is due", async () => {
+    const response = await api<{ error: { details: { issues: { path: string }[] } } }>("POST", "/v1/tasks", {
+      body: { type: "echo", delaySeconds: 60, expiresAt: new Date(Date.now() + 30_000).toISOString() },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details.issues[0]?.path).toBe("expiresAt");
+  });
+});
+
+describe("time limits", () => {
+  it("fires the AbortSignal at the soft limit and records soft_time_limit", async () => {
+    const accepted = await submit({
+      type: "echo",
+      input: { sleepMs: 10_000 },
+      timeLimits: { softSeconds: 1, hardSeconds: 3 },
+      maxAttempts: 1,
+    });
+    const done = await waitForStatus(accepted.id, ["succeeded", "failed"], 10_000);
+    expect(done.status).toBe("failed");
+    expect(done.error).toMatchObject({ type: "soft_time_limit", retryable: true });
+  });
+
+  it("gives up on a task that ignores its signal at the hard limit, as a retryable timeout", async () => {
+    const accepted = await submit({
+      type: "echo",
+      input: { sleepMs: 10_000, ignoreAbort: true },
+      timeLimits: { softSeconds: 1, hardSeconds: 2 },
+      maxAttempts: 2,
+    });
+    const done = await waitForStatus(accepted.id, ["succeeded", "failed"], 20_000);
+    expect(done.status).toBe("failed");
+    expect(done.attempts).toBe(2);
+    expect(done.error).toMatchObject({ type: "timeout", retryable: true });
+    expect(statuses(done)).toEqual(["queued", "running", "retrying", "running", "failed"]);
+  });
+
+  it("rejects limits above the type's own", async () => {
+    const response = await api<{ error: { details: { issues: { path: string }[] } } }>("POST", "/v1/tasks", {
+      body: { type: "echo", timeLimits: { hardSeconds: 3_600 } },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details.issues[0]?.path).toBe("timeLimits.hardSeconds");
+  });
+});
+
+describe("progress", () => {
+  it("shows a running task's progress, and the last one after it ends", async () => {
+    const accepted = await submit({ type: "echo", input: { sleepMs: 4_000, progressSteps: 4 } });
+    const midway = await eventually(
+      async () => (await api<Task>("GET", `/v1/tasks/${accepted.id}`)).body,
+      (task) => task.status === "running" && (task.progress?.percent ?? 0) >= 25,
+    );
+    expect(midway.progress?.message).toMatch(/^step \d of 4$/);
+    const done = await waitForStatus(accepted.id, ["succeeded"], 10_000);
+    expect(done.progress).toEqual({ percent: 100, message: "step 4 of 4" });
+  });
+});
