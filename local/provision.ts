@@ -1,5 +1,5 @@
 /**
- * Creates the template's tables and queues on the emulators (or any
+ * Creates the template's tables, buckets and queues on the emulators (or any
  * AWS-compatible endpoint), through the AWS SDK, and records what each
  * resource answers to Ref and GetAtt. Nothing here lists resources: the
  * template does.
@@ -14,6 +14,7 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -31,6 +32,7 @@ import {
 export interface ProvisionClients {
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
+  readonly s3: S3Client;
   /** The SQS endpoint the functions use; queue URLs are put on its origin. */
   readonly sqsEndpoint: string;
 }
@@ -128,8 +130,27 @@ async function provisionQueue(
   };
 }
 
+async function provisionBucket(
+  logicalId: string,
+  properties: Record<string, unknown>,
+  context: ResolveContext,
+  client: S3Client,
+): Promise<ResolvedResource> {
+  // Bucket names are lower case, 3-63 characters.
+  const bucketName = physicalName(properties.BucketName, context.stackName, logicalId, 63).toLowerCase();
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucketName }));
+  } catch (error) {
+    if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+  }
+  return {
+    ref: bucketName,
+    attributes: { Arn: `arn:aws:s3:::${bucketName}`, DomainName: `${bucketName}.s3.amazonaws.com` },
+  };
+}
+
 /**
- * Provisions tables and queues, then sets redrive policies (a queue's DLQ
+ * Provisions tables, buckets and queues, then sets redrive policies (a queue's DLQ
  * must exist first). Adds each to `resources`, keyed by logical id.
  */
 export async function provisionStorage(
@@ -139,7 +160,12 @@ export async function provisionStorage(
 ): Promise<void> {
   const tables = resourcesOfType(template, "AWS::DynamoDB::Table");
   const queues = resourcesOfType(template, "AWS::SQS::Queue");
+  const buckets = resourcesOfType(template, "AWS::S3::Bucket");
   const provisioned = await Promise.all([
+    ...buckets.map(
+      async ([id, resource]) =>
+        [id, await provisionBucket(id, resource.Properties ?? {}, context, clients.s3)] as const,
+    ),
     ...tables.map(
       async ([id, resource]) =>
         [id, await provisionTable(id, resource.Properties ?? {}, context, clients.dynamodb)] as const,

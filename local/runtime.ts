@@ -2,7 +2,8 @@
  * The local runtime: the synthesized template, run on embedded emulators.
  *
  * Template                          -> local stand-in
- *   AWS::DynamoDB::Table, SQS::Queue  -> created on DynamoDB Local / fauxqs (provision.ts)
+ *   AWS::DynamoDB::Table, SQS::Queue,
+ *   S3::Bucket                        -> created on DynamoDB Local / fauxqs (provision.ts)
  *   AWS::Lambda::Function             -> worker-thread sandboxes running the bundled asset (function-host.ts)
  *   AWS::Lambda::EventSourceMapping   -> queue pollers (event-source-poller.ts)
  *   AWS::ApiGatewayV2::Route          -> HTTP gateway on PORT (http-gateway.ts)
@@ -12,6 +13,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import * as path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDynamoApiKeyStore } from "../functions/adapters/dynamodb-api-key-store.ts";
@@ -162,14 +164,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sdkConfig = { region, credentials };
     const dynamodb = new DynamoDBClient({ ...sdkConfig, endpoint: endpoints.dynamodb });
     const sqs = new SQSClient({ ...sdkConfig, endpoint: functionEndpoints.sqs });
+    const s3 = new S3Client({ ...sdkConfig, endpoint: endpoints.s3, forcePathStyle: true });
     cleanups.push(async () => {
       dynamodb.destroy();
       sqs.destroy();
+      s3.destroy();
     });
 
     const resources = new Map<string, ResolvedResource>();
     const context = { region, accountId, stackName, resources };
-    await provisionStorage(template, context, { dynamodb, sqs, sqsEndpoint: functionEndpoints.sqs });
+    await provisionStorage(template, context, { dynamodb, sqs, s3, sqsEndpoint: functionEndpoints.sqs });
     functionResources(template, context);
 
     // Functions with a bundled asset run locally; the rest (none today) would be reported when used.
@@ -210,6 +214,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
           AWS_ENDPOINT_URL_SQS: functionEndpoints.sqs,
           AWS_ENDPOINT_URL_DYNAMODB: functionEndpoints.dynamodb,
+          AWS_ENDPOINT_URL_S3: endpoints.s3,
+          S3_FORCE_PATH_STYLE: "true",
           ...(endpoints.general ? { AWS_ENDPOINT_URL: endpoints.general } : {}),
           ...(env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL } : {}),
           ...options.functionEnvironment,

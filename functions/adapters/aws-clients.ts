@@ -5,6 +5,7 @@
  * LocalStack or the embedded emulators.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
@@ -13,3 +14,6 @@ export const dynamoDocumentClient = DynamoDBDocumentClient.from(new DynamoDBClie
 });
 
 export const sqsClient = new SQSClient({});
+
+/** S3 emulators on a plain host:port need path-style addressing (S3_FORCE_PATH_STYLE=true); AWS does not. */
+export const s3Client = new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === "true" });

@@ -3,12 +3,13 @@
  * the environment (failing fast when a variable is missing).
  */
 import { randomUUID } from "node:crypto";
-import { dynamoDocumentClient, sqsClient } from "../adapters/aws-clients.ts";
+import { dynamoDocumentClient, s3Client, sqsClient } from "../adapters/aws-clients.ts";
 import { createDynamoApiKeyStore } from "../adapters/dynamodb-api-key-store.ts";
 import { createDynamoRateLimitSettings } from "../adapters/dynamodb-rate-limits.ts";
 import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
 import { logInfo } from "../adapters/logger.ts";
+import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
 import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import type { ManageTaskDeps } from "../core/manage-task.ts";
@@ -32,6 +33,7 @@ export function createApiDeps(): ApiDeps {
   const submitDeps = {
     store,
     queue: createSqsTaskQueue(sqsClient, urls),
+    payloads: createS3PayloadStore(s3Client, requireEnv("PAYLOAD_BUCKET_NAME")),
     now: () => new Date(),
     newId: randomUUID,
     maxDelayHopSeconds: numberFromEnv("MAX_DELAY_HOP_SECONDS", 900),

@@ -7,8 +7,12 @@ import { ApiError, notFound, payloadTooLarge, validationError } from "../core/ap
 import type { ApiKeyRecord } from "../core/ports.ts";
 import type { RouteKey } from "./routes.ts";
 
-/** Largest request body accepted; larger inputs belong in S3. */
-export const maxBodyBytes = 256 * 1024;
+/**
+ * Largest request body accepted: API Gateway's own limit. (On AWS, Lambda's
+ * 6 MB synchronous payload limit refuses bodies between 6 and 10 MB first.)
+ * Inputs over 200 KB are kept in S3 (core/payload.ts).
+ */
+export const maxBodyBytes = 10 * 1024 * 1024;
 
 export interface RouteRequest {
   readonly event: APIGatewayProxyEventV2;

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { z } from "zod";
 import { validationError } from "../core/api-error.ts";
 import { cancelTask, retryTask } from "../core/manage-task.ts";
+import { resolvePayload } from "../core/payload.ts";
 import { parseSubmission, submissionBody } from "../core/submission.ts";
 import { type IdempotencyRequest, submitTask } from "../core/submit-task.ts";
 import { taskStatuses } from "../core/task.ts";
@@ -109,7 +110,12 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
       const id = pathParameter(event, "id");
       const task = id.length <= 200 ? await deps.store.get(id) : undefined;
       if (!task) throw notFoundTask(id);
-      return json(200, task);
+      // Large inputs and results live in S3; one task's view shows them in full.
+      const [input, result] = await Promise.all([
+        resolvePayload(task.input, deps.payloads),
+        resolvePayload(task.result, deps.payloads),
+      ]);
+      return json(200, { ...task, input, ...(task.result === undefined ? {} : { result }) });
     },
 
     "POST /v1/tasks/{id}/cancel": async ({ event }) => {

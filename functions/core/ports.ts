@@ -144,6 +144,12 @@ export interface RateLimitSettings {
   set(type: TaskType, perMinute: number | null | undefined): Promise<void>;
 }
 
+/** Large task inputs and results, as JSON text by key. */
+export interface PayloadStore {
+  put(key: string, json: string): Promise<void>;
+  get(key: string): Promise<string>;
+}
+
 /** Stored API keys, looked up by the SHA-256 of the key. */
 export interface ApiKeyStore {
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;

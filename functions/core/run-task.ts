@@ -15,7 +15,8 @@
 import { type TaskDefinition, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { retryDelaySeconds } from "./backoff.ts";
 import type { TaskEnvelope } from "./envelope.ts";
-import type { AttemptOutcome, RateLimiter, TaskQueue, TaskStore } from "./ports.ts";
+import { offloadIfLarge, payloadKeys, resolvePayload } from "./payload.ts";
+import type { AttemptOutcome, PayloadStore, RateLimiter, TaskQueue, TaskStore } from "./ports.ts";
 import type { Task, TaskProgress, TaskTimeLimits } from "./task.ts";
 import { describeFailure, TaskFailure } from "./task-failure.ts";
 import type { TaskContext, TaskHandlers, UntypedTaskHandler } from "./task-handler.ts";
@@ -34,6 +35,7 @@ export type DeliveryOutcome =
 export interface RunTaskDeps {
   readonly store: TaskStore;
   readonly queue: TaskQueue;
+  readonly payloads: PayloadStore;
   readonly handlers: TaskHandlers;
   readonly rateLimiter: RateLimiter;
   /** The type's limit in starts per minute now (run-time override or catalog); undefined = unlimited. */
@@ -116,7 +118,7 @@ async function attempt(
   limits: TaskTimeLimits,
   deps: RunTaskDeps,
 ): Promise<AttemptOutcome> {
-  const parsedInput = definition.input.safeParse(task.input);
+  const parsedInput = definition.input.safeParse(await resolvePayload(task.input, deps.payloads));
   if (!parsedInput.success) {
     const message = `stored input no longer matches the ${task.type} schema: ${parsedInput.error.message}`;
     return { status: "failed", error: { type: "validation_error", message, retryable: false } };
@@ -124,7 +126,10 @@ async function attempt(
   const handler = deps.handlers[task.type] as UntypedTaskHandler;
   try {
     const result = await runWithinLimits(handler, parsedInput.data, task, limits, deps);
-    return { status: "succeeded", result: result ?? null };
+    return {
+      status: "succeeded",
+      result: await offloadIfLarge(result ?? null, payloadKeys.result(task.id, task.attempts), deps.payloads),
+    };
   } catch (thrown) {
     const error = describeFailure(thrown, definition.retry.nonRetryableErrors);
     if (error.type === "cancelled") return { status: "cancelled", error };

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { taskCatalog } from "../tasks/catalog.ts";
 import { ApiError, conflict } from "./api-error.ts";
 import { envelopeOf } from "./envelope.ts";
-import type { IdempotencyClaim, TaskQueue, TaskStore } from "./ports.ts";
+import { offloadIfLarge, payloadKeys } from "./payload.ts";
+import type { IdempotencyClaim, PayloadStore, TaskQueue, TaskStore } from "./ports.ts";
 import type { Submission } from "./submission.ts";
 import type { Task } from "./task.ts";
 
@@ -19,6 +20,7 @@ export const idempotencyWindowSeconds = 24 * 3600;
 export interface SubmitTaskDeps {
   readonly store: TaskStore;
   readonly queue: TaskQueue;
+  readonly payloads: PayloadStore;
   readonly now: () => Date;
   readonly newId: () => string;
   /** The longest single SQS delay; longer delays hop (see run-task.ts). */
@@ -90,7 +92,10 @@ export async function submitTask(
   idempotency?: IdempotencyRequest,
 ): Promise<SubmitResult> {
   const now = deps.now();
-  const task = newTask(submission, deps.newId(), now);
+  const id = deps.newId();
+  // A large input goes to S3 first (one more round trip, for large inputs only).
+  const input = await offloadIfLarge(submission.input, payloadKeys.input(id), deps.payloads);
+  const task = newTask({ ...submission, input }, id, now);
   const delaySeconds = firstHopSeconds(task.runAt, now, deps.maxDelayHopSeconds);
 
   if (idempotency) {

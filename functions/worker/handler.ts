@@ -14,11 +14,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { dynamoDocumentClient, sqsClient } from "../adapters/aws-clients.ts";
+import { dynamoDocumentClient, s3Client, sqsClient } from "../adapters/aws-clients.ts";
 import { createDynamoRateLimiter, createDynamoRateLimitSettings } from "../adapters/dynamodb-rate-limits.ts";
 import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
+import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
 import { createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { parseEnvelope, taskIdOf } from "../core/envelope.ts";
@@ -58,6 +59,7 @@ async function rateLimitOf(type: TaskType): Promise<number | undefined> {
 const submitDeps = {
   store,
   queue,
+  payloads: createS3PayloadStore(s3Client, requireEnv("PAYLOAD_BUCKET_NAME")),
   now: () => new Date(),
   newId: randomUUID,
   maxDelayHopSeconds,

@@ -118,3 +118,26 @@ describe("progress", () => {
     expect(done.progress).toEqual({ percent: 100, message: "step 4 of 4" });
   });
 });
+
+describe("large payloads", () => {
+  it("keeps inputs and results over 200 KB in S3 and reads them back whole", async () => {
+    const big = "x".repeat(300 * 1024);
+    const accepted = await submit({ type: "echo", input: { value: big } });
+    expect(accepted.input).toMatchObject({ $payload: { key: `inputs/${accepted.id}.json` } });
+    const done = await waitForStatus(accepted.id, ["succeeded", "failed"]);
+    expect(done.status).toBe("succeeded");
+    expect(done.input).toMatchObject({ value: big });
+    expect(done.result).toBe(big);
+
+    const listed = await api<{ items: Task[] }>("GET", `/v1/tasks?type=echo&limit=100`);
+    const summary = listed.body.items.find((task) => task.id === accepted.id);
+    expect(summary?.result).toMatchObject({ $payload: { bytes: big.length + 2 } });
+  });
+
+  it("answers 413 for a body over 10 MB", async () => {
+    const response = await api<{ error?: { code: string } }>("POST", "/v1/tasks", {
+      body: { type: "echo", input: { value: "y".repeat(10 * 1024 * 1024 + 1) } },
+    });
+    expect(response.status).toBe(413);
+  });
+});

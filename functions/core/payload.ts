@@ -1,0 +1,44 @@
+/**
+ * Large payloads: a task input or result whose JSON exceeds the inline limit
+ * is kept in S3 and replaced in the record and the queue message by a
+ * reference, which the API and the worker resolve transparently. DynamoDB
+ * items stop at 400 KB and SQS messages at 1 MiB; 200 KB leaves room for
+ * the rest of the record.
+ */
+import type { PayloadStore } from "./ports.ts";
+
+export const inlinePayloadLimitBytes = 200 * 1024;
+
+/** Object keys: inputs and results apart, so each can have its own lifecycle rule. */
+export const payloadKeys = {
+  input: (taskId: string) => `inputs/${taskId}.json`,
+  result: (taskId: string, attempt: number) => `results/${taskId}/${attempt}.json`,
+};
+
+/** Where a large payload lives. */
+export interface PayloadRef {
+  readonly $payload: { readonly key: string; readonly bytes: number };
+}
+
+export function isPayloadRef(value: unknown): value is PayloadRef {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "$payload" in value &&
+    typeof (value as PayloadRef).$payload?.key === "string"
+  );
+}
+
+/** Returns `value` itself when small, else stores it under `key` and returns the reference. */
+export async function offloadIfLarge(value: unknown, key: string, payloads: PayloadStore): Promise<unknown> {
+  const json = JSON.stringify(value ?? null);
+  const bytes = Buffer.byteLength(json, "utf8");
+  if (bytes <= inlinePayloadLimitBytes) return value;
+  await payloads.put(key, json);
+  return { $payload: { key, bytes } } satisfies PayloadRef;
+}
+
+/** The value behind a reference, or `value` itself when it is not one. */
+export async function resolvePayload(value: unknown, payloads: PayloadStore): Promise<unknown> {
+  return isPayloadRef(value) ? JSON.parse(await payloads.get(value.$payload.key)) : value;
+}
