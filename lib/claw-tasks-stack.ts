@@ -40,7 +40,7 @@ export class ClawTasksStack extends Stack {
     );
     this.api = new TaskApi(this, "Api", { stage: config });
     this.tables.bindTaskRecords(this.api.handler);
-    this.tables.bindApiKeyReader(this.api.handler);
+    this.tables.bindApiKeys(this.api.handler);
     this.payloads.bindPayloads(this.api.handler, ["inputs/"]);
     for (const lane of this.lanes) this.payloads.bindPayloads(lane.worker, ["inputs/", "results/"]);
     for (const lane of this.lanes) {

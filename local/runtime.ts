@@ -17,7 +17,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDynamoApiKeyStore } from "../functions/adapters/dynamodb-api-key-store.ts";
-import { generateApiKey, hashApiKey } from "../functions/core/authenticate.ts";
+import { generateApiKey, hashApiKey, scopes } from "../functions/core/authenticate.ts";
 import { startFaultProxy } from "./aws-fault-proxy.ts";
 import { type AwsEndpoints, startEmulators } from "./emulators.ts";
 import { EventSourcePoller } from "./event-source-poller.ts";
@@ -273,6 +273,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await createDynamoApiKeyStore(DynamoDBDocumentClient.from(dynamodb), keyTable).put({
       keyHash: hashApiKey(apiKey),
       name: "local",
+      scopes: [...scopes],
       createdAt: new Date().toISOString(),
     });
 

@@ -11,7 +11,9 @@ import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
 import { logInfo } from "../adapters/logger.ts";
 import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
 import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
+import { cachedKeyLookup } from "../core/authenticate.ts";
 import { queueCallback } from "../core/callbacks.ts";
+import { createKeyThrottle } from "../core/key-throttle.ts";
 import type { ManageTaskDeps } from "../core/manage-task.ts";
 import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../core/ports.ts";
 import { laneNames } from "../tasks/lanes.ts";
@@ -20,6 +22,7 @@ export interface ApiDeps extends ManageTaskDeps {
   readonly store: TaskStore;
   readonly lanes: LaneQueues;
   readonly apiKeys: ApiKeyStore;
+  readonly throttle: ReturnType<typeof createKeyThrottle>;
   readonly rateLimits: RateLimitSettings;
 }
 
@@ -43,7 +46,14 @@ export function createApiDeps(): ApiDeps {
     ...submitDeps,
     onTerminal: (task) => queueCallback(task, submitDeps),
     lanes: createSqsLaneQueues(sqsClient, urls),
-    apiKeys: createDynamoApiKeyStore(dynamoDocumentClient, requireEnv("API_KEY_TABLE_NAME")),
+    apiKeys: cachedKeyLookup(
+      createDynamoApiKeyStore(dynamoDocumentClient, requireEnv("API_KEY_TABLE_NAME")),
+      numberFromEnv("API_KEY_CACHE_MS", 60_000),
+    ),
+    throttle: createKeyThrottle({
+      ratePerSecond: numberFromEnv("API_KEY_RATE_PER_SECOND", 50),
+      burst: numberFromEnv("API_KEY_BURST", 100),
+    }),
     rateLimits: createDynamoRateLimitSettings(dynamoDocumentClient, tableName),
   };
 }

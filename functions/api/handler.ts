@@ -12,8 +12,9 @@ import { authenticate } from "../core/authenticate.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
 import { createApiDeps } from "./dependencies.ts";
 import { ApiError, errorResponse, header, json, type RouteHandlers, type RouteResult } from "./http.ts";
+import { keyRoutes } from "./key-routes.ts";
 import { queueRoutes } from "./queue-routes.ts";
-import { apiRoutes, routeKeyOf } from "./routes.ts";
+import { apiRoutes, type RouteScope, routeKeyOf } from "./routes.ts";
 import { taskRoutes } from "./task-routes.ts";
 
 const deps = createApiDeps();
@@ -22,17 +23,17 @@ const routeHandlers: RouteHandlers = {
   "GET /v1/health": async () => json(200, { status: "ok", time: new Date().toISOString() }),
   ...taskRoutes(deps),
   ...queueRoutes(deps),
+  ...keyRoutes(deps),
 };
 
 const missingHandlers = apiRoutes.map(routeKeyOf).filter((key) => !routeHandlers[key]);
 if (missingHandlers.length > 0) throw new Error(`routes without a handler: ${missingHandlers.join(", ")}`);
 
-const authenticatedRoutes = new Set<string>(
-  apiRoutes.filter((route) => route.authenticated).map((route) => routeKeyOf(route)),
-);
+const scopeOfRoute = new Map<string, RouteScope>(apiRoutes.map((route) => [routeKeyOf(route), route.scope]));
 const anonymous: ApiKeyRecord = {
   keyHash: "anonymous",
   name: "anonymous",
+  scopes: [],
   createdAt: "1970-01-01T00:00:00.000Z",
 };
 
@@ -40,12 +41,22 @@ export async function routeRequest(event: APIGatewayProxyEventV2): Promise<Route
   try {
     const handle = routeHandlers[event.routeKey as keyof RouteHandlers];
     if (!handle) throw notFound(`route ${event.routeKey}`);
-    const caller = authenticatedRoutes.has(event.routeKey)
-      ? await authenticate(header(event, "authorization"), deps.apiKeys)
-      : anonymous;
+    const scope = scopeOfRoute.get(event.routeKey) ?? "admin";
+    const caller =
+      scope === "public"
+        ? anonymous
+        : await authenticate(header(event, "authorization"), deps.apiKeys, scope);
+    if (scope !== "public") deps.throttle.take(caller.keyHash, caller.ratePerSecond);
     return await handle({ event, caller });
   } catch (error) {
-    if (error instanceof ApiError) return errorResponse(error);
+    if (error instanceof ApiError) {
+      const response = errorResponse(error);
+      if (error.status === 429) {
+        const { retryAfterSeconds } = error.details as { retryAfterSeconds: number };
+        response.headers = { ...response.headers, "retry-after": String(retryAfterSeconds) };
+      }
+      return response;
+    }
     logger.error("unhandled error", { routeKey: event.routeKey, error: error as Error });
     return errorResponse(new ApiError(500, "internal_error", "internal error; see the API function's logs"));
   }

@@ -1,23 +1,31 @@
 /**
  * The HTTP API's routes, as data. The CDK api construct creates one API
- * Gateway route per entry and the API handler maps each to its use case, so
- * the list is written once.
+ * Gateway route per entry and the API handler maps each to its use case and
+ * checks the caller's key for the route's scope, so the list is written once.
  */
+import type { Scope } from "../core/authenticate.ts";
+
+/** The scope a route needs; `public` routes take no key. */
+export type RouteScope = Scope | "public";
+
 export const apiRoutes = [
-  { method: "GET", path: "/v1/health", authenticated: false },
-  { method: "POST", path: "/v1/tasks", authenticated: true },
-  { method: "GET", path: "/v1/tasks", authenticated: true },
-  { method: "POST", path: "/v1/tasks/ai/generate", authenticated: true },
-  { method: "GET", path: "/v1/tasks/{id}", authenticated: true },
-  { method: "POST", path: "/v1/tasks/{id}/cancel", authenticated: true },
-  { method: "POST", path: "/v1/tasks/{id}/retry", authenticated: true },
-  { method: "GET", path: "/v1/stats", authenticated: true },
-  { method: "GET", path: "/v1/queues", authenticated: true },
-  { method: "POST", path: "/v1/queues/{lane}/redrive", authenticated: true },
-  { method: "GET", path: "/v1/rate-limits", authenticated: true },
-  { method: "PUT", path: "/v1/rate-limits/{type}", authenticated: true },
-  { method: "DELETE", path: "/v1/rate-limits/{type}", authenticated: true },
-] as const;
+  { method: "GET", path: "/v1/health", scope: "public" },
+  { method: "POST", path: "/v1/tasks", scope: "submit" },
+  { method: "GET", path: "/v1/tasks", scope: "read" },
+  { method: "POST", path: "/v1/tasks/ai/generate", scope: "submit" },
+  { method: "GET", path: "/v1/tasks/{id}", scope: "read" },
+  { method: "POST", path: "/v1/tasks/{id}/cancel", scope: "submit" },
+  { method: "POST", path: "/v1/tasks/{id}/retry", scope: "submit" },
+  { method: "GET", path: "/v1/stats", scope: "read" },
+  { method: "GET", path: "/v1/queues", scope: "read" },
+  { method: "POST", path: "/v1/queues/{lane}/redrive", scope: "admin" },
+  { method: "GET", path: "/v1/rate-limits", scope: "read" },
+  { method: "PUT", path: "/v1/rate-limits/{type}", scope: "admin" },
+  { method: "DELETE", path: "/v1/rate-limits/{type}", scope: "admin" },
+  { method: "GET", path: "/v1/keys", scope: "admin" },
+  { method: "POST", path: "/v1/keys", scope: "admin" },
+  { method: "DELETE", path: "/v1/keys/{id}", scope: "admin" },
+] as const satisfies readonly { method: string; path: string; scope: RouteScope }[];
 
 export type ApiRoute = (typeof apiRoutes)[number];
 

@@ -153,11 +153,20 @@ export interface PayloadStore {
 /** Stored API keys, looked up by the SHA-256 of the key. */
 export interface ApiKeyStore {
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  put(record: ApiKeyRecord): Promise<void>;
+  list(): Promise<ApiKeyRecord[]>;
+  /** Marks a key revoked; false when no such key exists. */
+  revoke(keyHash: string, at: string): Promise<boolean>;
 }
 
 export interface ApiKeyRecord {
+  /** SHA-256 (hex) of the key; also the key's public id. */
   readonly keyHash: string;
   readonly name: string;
+  /** Absent on keys made before scopes: all scopes. */
+  readonly scopes?: readonly ("submit" | "read" | "admin")[];
+  /** Requests per second this key may make (per API instance); absent: the API's default. */
+  readonly ratePerSecond?: number;
   readonly createdAt: string;
   readonly revokedAt?: string;
 }

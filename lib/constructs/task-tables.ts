@@ -65,9 +65,18 @@ export class TaskTables extends Construct {
     this.taskTable.grant(fn, ...taskRecordActions);
   }
 
-  /** Gives `fn` the API key table's name (API_KEY_TABLE_NAME) and read access to single keys. */
-  bindApiKeyReader(fn: IFunction & { addEnvironment(key: string, value: string): unknown }): void {
+  /**
+   * Gives `fn` the API key table's name (API_KEY_TABLE_NAME) and what key
+   * checks and the admin key routes need: read, create, revoke, list. Never delete.
+   */
+  bindApiKeys(fn: IFunction & { addEnvironment(key: string, value: string): unknown }): void {
     fn.addEnvironment("API_KEY_TABLE_NAME", this.apiKeyTable.tableName);
-    this.apiKeyTable.grant(fn, "dynamodb:GetItem");
+    this.apiKeyTable.grant(
+      fn,
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:Scan",
+    );
   }
 }

@@ -23,12 +23,14 @@ export interface LocalRuntimeInfo {
 /**
  * Shorter waits than in AWS, so the long paths run in seconds: delays hop
  * every 2 s instead of 15 min, running tasks look for cancel requests every
- * 200 ms, workers re-read rate-limit changes every 200 ms instead of 5 s.
+ * 200 ms, workers re-read rate-limit changes every 200 ms instead of 5 s, API
+ * instances re-read keys every 100 ms instead of 60 s (so revocation tests are quick).
  */
 export const testFunctionEnvironment = {
   MAX_DELAY_HOP_SECONDS: "2",
   CANCEL_POLL_MS: "200",
   RATE_LIMIT_REFRESH_MS: "200",
+  API_KEY_CACHE_MS: "100",
 };
 
 declare module "vitest" {

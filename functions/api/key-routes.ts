@@ -1,0 +1,61 @@
+/**
+ * Routes that manage API keys (admin scope): create (the key is shown once),
+ * list (no secrets), revoke.
+ */
+import { z } from "zod";
+import { notFound } from "../core/api-error.ts";
+import { generateApiKey, hashApiKey, scopes, scopesOf } from "../core/authenticate.ts";
+import type { ApiKeyRecord } from "../core/ports.ts";
+import { parseOrThrow } from "../core/validation.ts";
+import type { ApiDeps } from "./dependencies.ts";
+import { json, pathParameter, type RouteHandlers, readJsonBody } from "./http.ts";
+
+const newKeyBody = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[\w .:@-]+$/, "letters, digits, spaces and _ . : @ - only"),
+  scopes: z
+    .array(z.enum(scopes))
+    .min(1)
+    .default([...scopes]),
+  ratePerSecond: z.number().positive().max(10_000).optional(),
+});
+
+const view = (record: ApiKeyRecord) => ({
+  id: record.keyHash,
+  name: record.name,
+  scopes: scopesOf(record),
+  ...(record.ratePerSecond ? { ratePerSecond: record.ratePerSecond } : {}),
+  createdAt: record.createdAt,
+  ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}),
+});
+
+export function keyRoutes(deps: ApiDeps): RouteHandlers {
+  return {
+    "POST /v1/keys": async ({ event }) => {
+      const { name, scopes: granted, ratePerSecond } = parseOrThrow(newKeyBody, readJsonBody(event));
+      const key = generateApiKey();
+      const record: ApiKeyRecord = {
+        keyHash: hashApiKey(key),
+        name,
+        scopes: [...new Set(granted)],
+        ...(ratePerSecond ? { ratePerSecond } : {}),
+        createdAt: deps.now().toISOString(),
+      };
+      await deps.apiKeys.put(record);
+      return json(201, { ...view(record), key });
+    },
+
+    "GET /v1/keys": async () => json(200, { items: (await deps.apiKeys.list()).map(view), nextCursor: null }),
+
+    "DELETE /v1/keys/{id}": async ({ event }) => {
+      const id = pathParameter(event, "id");
+      if (!/^[0-9a-f]{64}$/.test(id) || !(await deps.apiKeys.revoke(id, deps.now().toISOString()))) {
+        throw notFound(`API key ${id}`);
+      }
+      return json(200, view((await deps.apiKeys.findByHash(id))!));
+    },
+  };
+}

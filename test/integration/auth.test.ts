@@ -1,0 +1,102 @@
+/**
+ * Integration tier: every route but health needs a key (401 without one) with
+ * the route's scope (403 with a key lacking it); keys are created, listed
+ * (never shown again) and revoked through the admin routes; a key over its
+ * rate gets 429.
+ */
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { apiRoutes } from "../../functions/api/routes.ts";
+import { api } from "./api-client.ts";
+
+interface KeyView {
+  id: string;
+  name: string;
+  scopes: string[];
+  key?: string;
+  revokedAt?: string;
+}
+
+async function createKey(
+  scopes: string[],
+  extra: Record<string, unknown> = {},
+): Promise<KeyView & { key: string }> {
+  const response = await api<KeyView & { key: string }>("POST", "/v1/keys", {
+    body: { name: `test ${randomUUID()}`, scopes, ...extra },
+  });
+  expect(response.status).toBe(201);
+  return response.body;
+}
+
+/** A concrete path for a route template. */
+const pathOf = (path: string) =>
+  path
+    .replace("{id}", randomUUID())
+    .replace("{lane}", "default")
+    .replace("{type}", "echo")
+    .replace("{name}", "x");
+
+const guarded = apiRoutes.filter((route) => route.scope !== "public");
+
+describe("authentication and scopes", () => {
+  it.each(guarded.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    "%s: 401 without a key, 403 with a key lacking its scope",
+    async (_, route) => {
+      const path = pathOf(route.path);
+      const body = route.method === "GET" || route.method === "DELETE" ? undefined : {};
+      expect((await api(route.method, path, { key: null, body })).status).toBe(401);
+      expect((await api(route.method, path, { key: "ct_not-a-key", body })).status).toBe(401);
+      const others = ["read", "submit", "admin"].filter((scope) => scope !== route.scope);
+      const lacking = await createKey(others);
+      const response = await api<{ error: { code: string } }>(route.method, path, { key: lacking.key, body });
+      expect(response.status).toBe(403);
+      expect(response.body.error.code).toBe("forbidden");
+    },
+  );
+
+  it("answers health without a key", async () => {
+    expect((await api("GET", "/v1/health", { key: null })).status).toBe(200);
+  });
+});
+
+describe("API keys", () => {
+  it("creates a key shown once, lists it without the secret, and revokes it", async () => {
+    const created = await createKey(["read"]);
+    expect(created.key).toMatch(/^ct_[\w-]{43}$/);
+    expect((await api("GET", "/v1/stats", { key: created.key })).status).toBe(200);
+
+    const listed = await api<{ items: KeyView[] }>("GET", "/v1/keys");
+    const entry = listed.body.items.find((item) => item.id === created.id);
+    expect(entry).toMatchObject({ name: created.name, scopes: ["read"] });
+    expect(JSON.stringify(listed.body)).not.toContain(created.key);
+
+    const revoked = await api<KeyView>("DELETE", `/v1/keys/${created.id}`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedAt).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await api("GET", "/v1/stats", { key: created.key })).status).toBe(401);
+    expect((await api("DELETE", `/v1/keys/${"0".repeat(64)}`)).status).toBe(404);
+  });
+
+  it("rejects a bad key request with 400 naming the field", async () => {
+    const response = await api<{ error: { details: { issues: { path: string }[] } } }>("POST", "/v1/keys", {
+      body: { name: "x", scopes: ["superuser"] },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details.issues[0]?.path).toBe("scopes.0");
+  });
+
+  it("throttles a key over its rate with 429 and Retry-After", async () => {
+    const slow = await createKey(["read"], { ratePerSecond: 1 });
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let index = 0; index < 8; index++) {
+      const response = await api("GET", "/v1/stats", { key: slow.key });
+      statuses.push(response.status);
+      if (response.status === 429) retryAfter = response.headers.get("retry-after");
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.filter((status) => status !== 200 && status !== 429)).toEqual([]);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+});
