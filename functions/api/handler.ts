@@ -15,6 +15,7 @@ import { ApiError, errorResponse, header, json, type RouteHandlers, type RouteRe
 import { queueRoutes } from "./queue-routes.ts";
 import { apiRoutes, routeKeyOf } from "./routes.ts";
 import { taskRoutes } from "./task-routes.ts";
+import { taskTypeRoutes } from "./task-type-routes.ts";
 
 const deps = createApiDeps();
 
@@ -22,6 +23,7 @@ const routeHandlers: RouteHandlers = {
   "GET /v1/health": async () => json(200, { status: "ok", time: new Date().toISOString() }),
   ...taskRoutes(deps),
   ...queueRoutes(deps),
+  ...taskTypeRoutes(),
 };
 
 const missingHandlers = apiRoutes.map(routeKeyOf).filter((key) => !routeHandlers[key]);

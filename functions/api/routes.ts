@@ -17,6 +17,8 @@ export const apiRoutes = [
   { method: "GET", path: "/v1/rate-limits", authenticated: true },
   { method: "PUT", path: "/v1/rate-limits/{type}", authenticated: true },
   { method: "DELETE", path: "/v1/rate-limits/{type}", authenticated: true },
+  { method: "GET", path: "/v1/conversations/{id}", authenticated: true },
+  { method: "GET", path: "/v1/knowledge-bases/{kb}/search", authenticated: true },
 ] as const;
 
 export type ApiRoute = (typeof apiRoutes)[number];

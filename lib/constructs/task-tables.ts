@@ -65,6 +65,14 @@ export class TaskTables extends Construct {
     this.taskTable.grant(fn, ...taskRecordActions);
   }
 
+  /**
+   * Lets `fn` delete task records (cleanup_expired_results): only the worker
+   * whose lane runs that task gets this.
+   */
+  bindTaskRecordDeletion(fn: IFunction): void {
+    this.taskTable.grant(fn, "dynamodb:DeleteItem");
+  }
+
   /** Gives `fn` the API key table's name (API_KEY_TABLE_NAME) and read access to single keys. */
   bindApiKeyReader(fn: IFunction & { addEnvironment(key: string, value: string): unknown }): void {
     fn.addEnvironment("API_KEY_TABLE_NAME", this.apiKeyTable.tableName);
