@@ -3,12 +3,13 @@
  */
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
-import { taskCatalog } from "../functions/tasks/catalog.ts";
+import { capabilitiesOfLane, taskCatalog } from "../functions/tasks/catalog.ts";
 import { laneNames } from "../functions/tasks/lanes.ts";
 import { TaskApi } from "./constructs/api.ts";
 import { LaneResources } from "./constructs/lane.ts";
 import { PayloadBucket } from "./constructs/payload-bucket.ts";
 import { TaskTables } from "./constructs/task-tables.ts";
+import { TaskTypeResources } from "./constructs/task-type-resources.ts";
 import type { StageConfig } from "./stage-config.ts";
 
 export interface ClawTasksStackProps extends StackProps {
@@ -24,6 +25,7 @@ export class ClawTasksStack extends Stack {
   readonly payloads: PayloadBucket;
   readonly lanes: readonly LaneResources[];
   readonly api: TaskApi;
+  readonly taskTypeResources: TaskTypeResources;
 
   constructor(scope: Construct, id: string, props: ClawTasksStackProps) {
     super(scope, id, props);
@@ -51,11 +53,25 @@ export class ClawTasksStack extends Stack {
     const notificationLane = this.lanes.find((lane) => lane.lane === taskCatalog.send_notification.lane)!;
     for (const lane of this.lanes) if (lane !== notificationLane) notificationLane.bindSender(lane.worker);
 
+    this.taskTypeResources = new TaskTypeResources(this, "TaskTypes", { stage: config, tables: this.tables });
+    for (const lane of this.lanes) {
+      this.taskTypeResources.bindCapabilities(lane.worker, capabilitiesOfLane(lane.lane), this.lanes);
+    }
+    this.taskTypeResources.bindReaders(this.api.handler);
+
     new CfnOutput(this, "ApiUrl", {
       value: this.api.httpApi.apiEndpoint,
       description: "Base URL of the task API",
     });
     new CfnOutput(this, "TaskTableName", { value: this.tables.taskTable.tableName });
+    new CfnOutput(this, "DocumentBucketName", {
+      value: this.taskTypeResources.documentBucket.bucketName,
+      description: "Where vectorize_document reads S3 documents by default",
+    });
+    new CfnOutput(this, "WebhookSigningSecretArn", {
+      value: this.taskTypeResources.webhookSigningSecret.secretArn,
+      description: "Secrets Manager secret with the HMAC key webhook receivers verify X-Claw-Signature with",
+    });
     new CfnOutput(this, "ApiKeyTableName", {
       value: this.tables.apiKeyTable.tableName,
       description: "Where API key hashes live (see README: creating API keys)",

@@ -10,6 +10,29 @@ export interface LaneSizing {
   readonly maxConcurrency?: number;
 }
 
+/** A model provider: the offline one (no network), Amazon Bedrock, or an OpenAI-compatible endpoint. */
+export type ModelProviderConfig =
+  | { readonly provider: "offline" }
+  | { readonly provider: "bedrock"; readonly modelId: string }
+  | {
+      readonly provider: "openai";
+      readonly baseUrl: string;
+      readonly model: string;
+      /** Secrets Manager secret (name) holding the API key; none for endpoints without keys (Ollama). */
+      readonly apiKeySecretName?: string;
+    };
+
+export interface ModelConfig {
+  readonly chat: ModelProviderConfig;
+  /** `dimensions`: the vector size (offline: any; Titan v2: 256, 512 or 1024; OpenAI: optional). */
+  readonly embeddings: ModelProviderConfig & { readonly dimensions?: number };
+}
+
+/** Where knowledge vectors live. */
+export type VectorIndexConfig =
+  | { readonly kind: "dynamodb" }
+  | { readonly kind: "s3vectors"; readonly vectorBucketName: string; readonly indexName: string };
+
 export interface StageConfig {
   readonly stage: string;
   /** Keep tables and log groups when the stack is deleted. */
@@ -25,7 +48,20 @@ export interface StageConfig {
    */
   readonly reserveConcurrency: boolean;
   readonly lanes: Partial<Record<Lane, LaneSizing>>;
+  /** Chat and embedding models of the task types (generate_ai_response, the knowledge tasks, search). */
+  readonly models: ModelConfig;
+  readonly vectorIndex: VectorIndexConfig;
+  /** CIDR ranges webhooks may reach despite the SSRF guard (e.g. a VPC's own). @default none */
+  readonly webhookAllowedCidrs?: readonly string[];
+  /** SNS topics send_notification may publish to. @default none */
+  readonly notificationTopicArns?: readonly string[];
 }
+
+/** Offline models: deterministic, no network, no model access to set up. */
+const offlineModels: ModelConfig = {
+  chat: { provider: "offline" },
+  embeddings: { provider: "offline", dimensions: 256 },
+};
 
 const dev: StageConfig = {
   stage: "dev",
@@ -34,6 +70,9 @@ const dev: StageConfig = {
   resultTtlDays: 7,
   reserveConcurrency: true,
   lanes: {},
+  // The local runtime runs this stage: offline models, so `npm start` needs no network or keys.
+  models: offlineModels,
+  vectorIndex: { kind: "dynamodb" },
 };
 
 const prod: StageConfig = {
@@ -43,6 +82,12 @@ const prod: StageConfig = {
   resultTtlDays: 30,
   reserveConcurrency: true,
   lanes: {},
+  // Bedrock model access must be granted to the account for these models.
+  models: {
+    chat: { provider: "bedrock", modelId: "amazon.nova-lite-v1:0" },
+    embeddings: { provider: "bedrock", modelId: "amazon.titan-embed-text-v2:0", dimensions: 1024 },
+  },
+  vectorIndex: { kind: "dynamodb" },
 };
 
 export const stages: Readonly<Record<string, StageConfig>> = { dev, prod };

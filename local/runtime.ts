@@ -2,8 +2,9 @@
  * The local runtime: the synthesized template, run on embedded emulators.
  *
  * Template                          -> local stand-in
- *   AWS::DynamoDB::Table, SQS::Queue,
- *   S3::Bucket                        -> created on DynamoDB Local / fauxqs (provision.ts)
+ *   AWS::DynamoDB::Table, SQS::Queue  -> created on DynamoDB Local / fauxqs (provision.ts)
+ *   AWS::S3::Bucket                   -> created on fauxqs' S3 (path-style)
+ *   AWS::SecretsManager::Secret       -> generated, served by the local Secrets Manager
  *   AWS::Lambda::Function             -> worker-thread sandboxes running the bundled asset (function-host.ts)
  *   AWS::Lambda::EventSourceMapping   -> queue pollers (event-source-poller.ts)
  *   AWS::ApiGatewayV2::Route          -> HTTP gateway on PORT (http-gateway.ts)
@@ -14,6 +15,7 @@ import { mkdir, rm } from "node:fs/promises";
 import * as path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDynamoApiKeyStore } from "../functions/adapters/dynamodb-api-key-store.ts";
@@ -71,6 +73,8 @@ export interface LocalRuntime {
   readonly queues: readonly LocalQueue[];
   /** The fault proxies' URLs (control at `/__claw-faults`), when faultInjection was asked for. */
   readonly faultProxies?: { readonly sqs: string; readonly dynamodb: string };
+  /** The template's outputs, resolved (TaskTableName, DocumentBucketName ...). */
+  readonly outputs: Readonly<Record<string, string>>;
   readonly functions: ReadonlyMap<string, LocalFunction>;
   readonly pollers: readonly EventSourcePoller[];
   stop(): Promise<void>;
@@ -115,6 +119,19 @@ function handlerModule(assetDir: string, handler: string): { modulePath: string;
   throw new Error(`no module for handler ${handler} in ${assetDir}`);
 }
 
+/** The outputs the local runtime can resolve (ApiUrl, for one, names the API Gateway it stands in for). */
+function resolvedOutputs(template: Template, context: ResolveContext): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+    try {
+      outputs[name] = String(resolveValue(output.Value, context));
+    } catch {
+      // Not provided locally.
+    }
+  }
+  return outputs;
+}
+
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const env = process.env;
   const stage = options.stage ?? env.CLAW_TASKS_STAGE ?? "dev";
@@ -139,7 +156,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
   };
   try {
-    const [assembly, emulators] = await Promise.all([synthesize(outdir, stage), startEmulators(env)]);
+    const [assembly, emulators] = await Promise.all([
+      synthesize(outdir, stage),
+      startEmulators(env, region, accountId),
+    ]);
     cleanups.push(() => rm(outdir, { recursive: true, force: true }));
     cleanups.push(() => emulators.stop());
     const { template, stackName } = assembly;
@@ -165,15 +185,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const dynamodb = new DynamoDBClient({ ...sdkConfig, endpoint: endpoints.dynamodb });
     const sqs = new SQSClient({ ...sdkConfig, endpoint: functionEndpoints.sqs });
     const s3 = new S3Client({ ...sdkConfig, endpoint: endpoints.s3, forcePathStyle: true });
+    const secretsManager = new SecretsManagerClient({ ...sdkConfig, endpoint: endpoints.secretsManager });
     cleanups.push(async () => {
-      dynamodb.destroy();
-      sqs.destroy();
-      s3.destroy();
+      for (const client of [dynamodb, sqs, s3, secretsManager]) client.destroy();
     });
 
     const resources = new Map<string, ResolvedResource>();
     const context = { region, accountId, stackName, resources };
-    await provisionStorage(template, context, { dynamodb, sqs, s3, sqsEndpoint: functionEndpoints.sqs });
+    await provisionStorage(template, context, {
+      dynamodb,
+      sqs,
+      sqsEndpoint: functionEndpoints.sqs,
+      s3,
+      secretsManager,
+    });
     functionResources(template, context);
 
     // Functions with a bundled asset run locally; the rest (none today) would be reported when used.
@@ -216,6 +241,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           AWS_ENDPOINT_URL_DYNAMODB: functionEndpoints.dynamodb,
           AWS_ENDPOINT_URL_S3: endpoints.s3,
           S3_FORCE_PATH_STYLE: "true",
+          AWS_ENDPOINT_URL_SNS: endpoints.sns,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+          // Local webhook receivers listen on loopback, which the SSRF guard otherwise refuses.
+          WEBHOOK_ALLOWED_CIDRS: env.CLAW_TASKS_WEBHOOK_ALLOWED_CIDRS ?? "127.0.0.0/8,::1/128",
           ...(endpoints.general ? { AWS_ENDPOINT_URL: endpoints.general } : {}),
           ...(env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL } : {}),
           ...options.functionEnvironment,
@@ -320,6 +349,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stackName,
       queues,
       ...(faultProxies ? { faultProxies } : {}),
+      outputs: resolvedOutputs(template, context),
       functions,
       pollers,
       stop: stopAll,

@@ -16,6 +16,7 @@ import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -31,6 +32,7 @@ import type {
   ClaimResult,
   CreateResult,
   IdempotencyClaim,
+  StoredTask,
   TaskCounts,
   TaskListFilter,
   TaskPage,
@@ -43,6 +45,7 @@ import {
   type TaskStatus,
   type TaskTransition,
   taskStatuses,
+  terminalStatuses,
 } from "../core/task.ts";
 import { type TaskType, taskTypes } from "../tasks/catalog.ts";
 import { ExpressionBuilder } from "./dynamodb-expressions.ts";
@@ -629,5 +632,95 @@ export function createDynamoTaskStore(
       }
       return { byStatus, byType };
     },
+
+    async findSubmittedBefore(status, createdBefore, limit) {
+      const perShard = await Promise.all(
+        Array.from({ length: listShards }, (_, shard) =>
+          queryCreatedBefore(`${status}#${shard}`, createdBefore.toISOString(), limit),
+        ),
+      );
+      return perShard
+        .flat()
+        .sort((a, b) => String(a.createdKey).localeCompare(String(b.createdKey)))
+        .slice(0, limit)
+        .map(
+          (item): StoredTask => ({
+            task: toTask(item),
+            ...(typeof item.leaseUntil === "string" ? { leaseUntil: item.leaseUntil } : {}),
+          }),
+        );
+    },
+
+    async findExpired(now, limit) {
+      // Expiry is set at finish, which is after creation: an expired record was created a whole TTL ago.
+      const createdBefore = new Date(now.getTime() - resultTtlSeconds * 1000).toISOString();
+      const nowEpoch = Math.floor(now.getTime() / 1000);
+      const found: { id: string; createdKey: string }[] = [];
+      for (const status of terminalStatuses) {
+        for (let shard = 0; shard < listShards && found.length < limit; shard++) {
+          const items = await queryCreatedBefore(
+            `${status}#${shard}`,
+            createdBefore,
+            limit - found.length,
+            nowEpoch,
+          );
+          found.push(
+            ...items.map((item) => ({ id: item.id as string, createdKey: item.createdKey as string })),
+          );
+        }
+      }
+      return found.sort((a, b) => a.createdKey.localeCompare(b.createdKey)).map((item) => item.id);
+    },
+
+    async deleteExpired(id, now) {
+      try {
+        await client.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: taskKey(id),
+            ConditionExpression: `${ttlAttribute} < :now`,
+            ExpressionAttributeValues: { ":now": Math.floor(now.getTime() / 1000) },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
   };
+
+  /**
+   * Up to `limit` items of one listing shard created before `createdBefore`,
+   * oldest first; with `expiredAtEpoch`, only those whose expiry is before it.
+   */
+  async function queryCreatedBefore(
+    shardKey: string,
+    createdBefore: string,
+    limit: number,
+    expiredAtEpoch?: number,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: "byStatus",
+          KeyConditionExpression: "statusShard = :shard AND createdKey < :before",
+          ...(expiredAtEpoch === undefined ? {} : { FilterExpression: `${ttlAttribute} < :nowEpoch` }),
+          ExpressionAttributeValues: {
+            ":shard": shardKey,
+            ":before": createdBefore,
+            ...(expiredAtEpoch === undefined ? {} : { ":nowEpoch": expiredAtEpoch }),
+          },
+          Limit: Math.min(1_000, Math.max(limit, 25)),
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey && items.length < limit);
+    return items.slice(0, limit);
+  }
 }

@@ -16,6 +16,7 @@ import { keyRoutes } from "./key-routes.ts";
 import { queueRoutes } from "./queue-routes.ts";
 import { apiRoutes, type RouteScope, routeKeyOf } from "./routes.ts";
 import { taskRoutes } from "./task-routes.ts";
+import { taskTypeRoutes } from "./task-type-routes.ts";
 
 const deps = createApiDeps();
 
@@ -24,6 +25,7 @@ const routeHandlers: RouteHandlers = {
   ...taskRoutes(deps),
   ...queueRoutes(deps),
   ...keyRoutes(deps),
+  ...taskTypeRoutes(),
 };
 
 const missingHandlers = apiRoutes.map(routeKeyOf).filter((key) => !routeHandlers[key]);

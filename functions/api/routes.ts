@@ -25,6 +25,8 @@ export const apiRoutes = [
   { method: "GET", path: "/v1/keys", scope: "admin" },
   { method: "POST", path: "/v1/keys", scope: "admin" },
   { method: "DELETE", path: "/v1/keys/{id}", scope: "admin" },
+  { method: "GET", path: "/v1/conversations/{id}", scope: "read" },
+  { method: "GET", path: "/v1/knowledge-bases/{kb}/search", scope: "read" },
 ] as const satisfies readonly { method: string; path: string; scope: RouteScope }[];
 
 export type ApiRoute = (typeof apiRoutes)[number];

@@ -95,6 +95,22 @@ export interface TaskStore {
   isCancelRequested(id: string): Promise<boolean>;
   list(filter: TaskListFilter, limit: number, cursor: string | undefined): Promise<TaskPage>;
   counts(): Promise<TaskCounts>;
+  /**
+   * Tasks in `status` submitted before `createdBefore`, oldest first, at most
+   * `limit`, with their lease (check_task_health).
+   */
+  findSubmittedBefore(status: TaskStatus, createdBefore: Date, limit: number): Promise<StoredTask[]>;
+  /** Ids of finished records whose expiry has passed (TTL deletion lags), oldest first, at most `limit`. */
+  findExpired(now: Date, limit: number): Promise<string[]>;
+  /** Deletes a record whose expiry has passed; false when it is gone or not expired. */
+  deleteExpired(id: string, now: Date): Promise<boolean>;
+}
+
+/** A task with the store's lease on it. */
+export interface StoredTask {
+  readonly task: Task;
+  /** Set while an attempt holds the task. */
+  readonly leaseUntil?: string;
 }
 
 /** The lane queues. */

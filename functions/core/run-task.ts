@@ -191,6 +191,7 @@ async function runWithinLimits(
     taskId: task.id,
     attempt: task.attempts,
     maxAttempts: task.maxAttempts,
+    submittedAt: task.createdAt,
     signal: controller.signal,
     async reportProgress(progress: TaskProgress) {
       const nowMs = Date.now();

@@ -10,6 +10,8 @@ export interface TaskContext {
   /** 1 for the first attempt. */
   readonly attempt: number;
   readonly maxAttempts: number;
+  /** When the task was submitted (ISO 8601): the same on every attempt. */
+  readonly submittedAt: string;
   /** Fires at the soft time limit or on a cancel request. Pass it to every I/O call. */
   readonly signal: AbortSignal;
   /** Records progress on the task (at most one write a second; 100 % always written). */

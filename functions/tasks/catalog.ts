@@ -26,8 +26,28 @@ export interface TimeLimits {
   readonly hardSeconds: number;
 }
 
+/**
+ * What a task type's code reaches besides its own record and its lane's
+ * queue. The stack grants each lane's worker the union over the lane's types
+ * (with the matching environment), and the worker builds only those adapters.
+ */
+export const taskCapabilities = [
+  "chatModel",
+  "embeddingModel",
+  "conversations",
+  "knowledgeRead",
+  "knowledgeWrite",
+  "documentBucket",
+  "webhooks",
+  "notificationTopics",
+  "taskRecordDeletion",
+  "laneQueues",
+] as const;
+export type TaskCapability = (typeof taskCapabilities)[number];
+
 export interface TaskDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly lane: Lane;
+  readonly uses: readonly TaskCapability[];
   readonly description: string;
   readonly input: Schema;
   readonly retry: RetryPolicy;
@@ -43,22 +63,34 @@ const defaultRetry: RetryPolicy = {
   nonRetryableErrors: ["validation_error", "not_implemented"],
 };
 
-const identifier = z
+export const identifier = z
   .string()
   .min(1)
   .max(200)
   .regex(/^[A-Za-z0-9_.:-]+$/, "letters, digits and _ . : - only");
 
 const documentText = z.string().min(1).max(200_000);
+const metadata = z
+  .record(z.string().min(1).max(64), z.string().max(1_000))
+  .refine((value) => Object.keys(value).length <= 20, "at most 20 entries");
+const s3Location = z.strictObject({
+  bucket: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name")
+    .optional(),
+  key: z.string().min(1).max(1024),
+});
 
 const taskDefinitions = {
   generate_ai_response: {
     lane: "ai_high_priority",
+    uses: ["chatModel", "embeddingModel", "conversations", "knowledgeRead"],
     description: "Generate the assistant's reply in a conversation, optionally grounded in a knowledge base.",
     input: z.strictObject({
       conversationId: identifier,
       userMessage: z.string().min(1).max(32_000),
       knowledgeBaseId: identifier.optional(),
+      topK: z.int().min(1).max(20).optional(),
       systemPrompt: z.string().max(8_000).optional(),
       temperature: z.number().min(0).max(2).optional(),
       maxTokens: z.int().min(1).max(8_192).optional(),
@@ -69,30 +101,44 @@ const taskDefinitions = {
   },
   vectorize_document: {
     lane: "knowledge_default",
+    uses: ["embeddingModel", "knowledgeWrite", "documentBucket"],
     description: "Split a document into chunks, embed them and store the vectors in a knowledge base.",
-    input: z.strictObject({
-      knowledgeBaseId: identifier,
-      documentId: identifier,
-      text: documentText.optional(),
-      s3: z.strictObject({ bucket: z.string().min(3).max(63), key: z.string().min(1).max(1024) }).optional(),
-      metadata: z.record(z.string(), z.string().max(1_000)).optional(),
-    }),
+    input: z
+      .strictObject({
+        knowledgeBaseId: identifier,
+        documentId: identifier,
+        text: documentText.optional(),
+        s3: s3Location.optional(),
+        metadata: metadata.optional(),
+      })
+      .refine((input) => (input.text === undefined) !== (input.s3 === undefined), {
+        message: "give exactly one of text and s3",
+        path: ["text"],
+      }),
     retry: defaultRetry,
     timeLimits: { softSeconds: 600, hardSeconds: 840 },
     ratePerMinute: 5,
   },
   update_knowledge_base: {
     lane: "knowledge_default",
+    uses: ["embeddingModel", "knowledgeWrite"],
     description: "Re-embed the changed documents of a knowledge base and drop the ones no longer present.",
     input: z.strictObject({
       knowledgeBaseId: identifier,
-      documents: z.array(z.strictObject({ documentId: identifier, text: documentText })).max(1_000),
+      documents: z
+        .array(z.strictObject({ documentId: identifier, text: documentText, metadata: metadata.optional() }))
+        .max(1_000)
+        .refine(
+          (documents) => new Set(documents.map((document) => document.documentId)).size === documents.length,
+          "each documentId may appear once",
+        ),
     }),
     retry: defaultRetry,
     timeLimits: { softSeconds: 600, hardSeconds: 840 },
   },
   delete_knowledge_vectors: {
     lane: "knowledge_default",
+    uses: ["knowledgeWrite"],
     description: "Delete one document's vectors, or a whole knowledge base's when no document is given.",
     input: z.strictObject({ knowledgeBaseId: identifier, documentId: identifier.optional() }),
     retry: defaultRetry,
@@ -100,22 +146,38 @@ const taskDefinitions = {
   },
   send_notification: {
     lane: "notification_default",
+    uses: ["webhooks", "notificationTopics"],
     description: "Deliver a signed webhook (or an SNS message) about an event.",
-    input: z.strictObject({
-      channel: z.enum(["webhook", "sns"]).default("webhook"),
-      url: z
-        .url({ protocol: /^https?$/ })
-        .max(2_048)
-        .optional(),
-      topicArn: z.string().startsWith("arn:").max(256).optional(),
-      event: z.string().min(1).max(200),
-      payload: z.record(z.string(), z.unknown()).default({}),
-    }),
+    input: z
+      .strictObject({
+        channel: z.enum(["webhook", "sns"]).default("webhook"),
+        url: z
+          .url({ protocol: /^https?$/ })
+          .max(2_048)
+          .optional(),
+        topicArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "an SNS topic ARN")
+          .optional(),
+        event: z.string().min(1).max(200),
+        payload: z.record(z.string(), z.unknown()).default({}),
+        /** Sent once per id; defaults to the task id. */
+        deliveryId: identifier.optional(),
+      })
+      .refine((input) => input.channel !== "webhook" || input.url !== undefined, {
+        message: "required for the webhook channel",
+        path: ["url"],
+      })
+      .refine((input) => input.channel !== "sns" || input.topicArn !== undefined, {
+        message: "required for the sns channel",
+        path: ["topicArn"],
+      }),
     retry: { ...defaultRetry, maxAttempts: 5 },
     timeLimits: { softSeconds: 20, hardSeconds: 30 },
   },
   cleanup_expired_results: {
     lane: "default",
+    uses: ["taskRecordDeletion"],
     description: "Delete task records whose results have expired (DynamoDB TTL deletion can lag up to 48 h).",
     input: z.strictObject({ batchLimit: z.int().min(1).max(100_000).optional() }),
     retry: { ...defaultRetry, maxAttempts: 2 },
@@ -123,14 +185,23 @@ const taskDefinitions = {
   },
   check_task_health: {
     lane: "default",
+    uses: ["laneQueues"],
     description:
       "Check lanes and records: stuck tasks, unsent tasks, DLQ depth; repair what can be repaired.",
-    input: z.strictObject({}),
+    input: z.strictObject({
+      /** A running task whose lease ran out this long ago is stuck. */
+      stuckGraceSeconds: z.int().min(0).max(86_400).default(300),
+      /** A queued or retrying task not started this long after it was due lost its message. */
+      unsentAfterSeconds: z.int().min(60).max(86_400).default(900),
+      /** Records looked at per status at most. */
+      scanLimit: z.int().min(1).max(10_000).default(500),
+    }),
     retry: { ...defaultRetry, maxAttempts: 1 },
     timeLimits: { softSeconds: 50, hardSeconds: 60 },
   },
   echo: {
     lane: "default",
+    uses: [],
     description:
       "Diagnostic: returns input.value after input.sleepMs (reporting progress in input.progressSteps steps); fails the first input.failTimes attempts (retryable), or always with input.fail = 'permanent'; input.ignoreAbort makes it ignore its AbortSignal.",
     input: z.strictObject({
@@ -157,6 +228,11 @@ export const taskTypes = Object.keys(taskDefinitions) as TaskType[];
 
 export function isTaskType(value: string): value is TaskType {
   return Object.hasOwn(taskDefinitions, value);
+}
+
+/** The capabilities the task types of one lane use together. */
+export function capabilitiesOfLane(lane: Lane): Set<TaskCapability> {
+  return new Set(taskTypesOfLane(lane).flatMap((type) => taskCatalog[type].uses));
 }
 
 /** The task types that run on one lane. */

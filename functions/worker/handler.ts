@@ -20,25 +20,30 @@ import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
-import { createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
+import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { parseEnvelope, taskIdOf } from "../core/envelope.ts";
 import { runDelivery } from "../core/run-task.ts";
-import { type TaskType, taskCatalog } from "../tasks/catalog.ts";
-import { taskHandlers } from "../tasks/handlers.ts";
-import { isLane, type Lane } from "../tasks/lanes.ts";
+import { capabilitiesOfLane, type TaskType, taskCatalog } from "../tasks/catalog.ts";
+import { createTaskHandlers } from "../tasks/handlers.ts";
+import { isLane, type Lane, laneNames } from "../tasks/lanes.ts";
+import { buildTaskServices } from "./task-services.ts";
 
 const laneName = requireEnv("LANE");
 if (!isLane(laneName)) throw new Error(`LANE ${laneName} is not a lane of the catalog`);
 const lane: Lane = laneName;
+const uses = capabilitiesOfLane(lane);
 const maxReceiveCount = numberFromEnv("MAX_RECEIVE_COUNT", 5);
 const tableName = requireEnv("TASK_TABLE_NAME");
 const store = createDynamoTaskStore(dynamoDocumentClient, {
   tableName,
   resultTtlSeconds: numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400,
 });
-// Its own lane (hops, retries) and the notification lane (completion callbacks).
-const urls = laneQueueUrlsFromEnv([...new Set<Lane>([lane, taskCatalog.send_notification.lane])]);
+// Its own lane (hops, retries) and the notification lane (completion callbacks); every lane and
+// its DLQ when its task types repair and inspect lanes (check_task_health).
+const urls = uses.has("laneQueues")
+  ? laneQueueUrlsFromEnv(laneNames, true)
+  : laneQueueUrlsFromEnv([...new Set<Lane>([lane, taskCatalog.send_notification.lane])]);
 const queue = createSqsTaskQueue(sqsClient, urls);
 const rateLimitSettings = createDynamoRateLimitSettings(dynamoDocumentClient, tableName);
 const maxDelayHopSeconds = numberFromEnv("MAX_DELAY_HOP_SECONDS", 900);
@@ -67,7 +72,16 @@ const submitDeps = {
 };
 const deps = {
   ...submitDeps,
-  handlers: taskHandlers,
+  handlers: createTaskHandlers(
+    lane,
+    buildTaskServices(uses, {
+      store,
+      queue,
+      dynamo: dynamoDocumentClient,
+      lanes: uses.has("laneQueues") ? createSqsLaneQueues(sqsClient, urls) : undefined,
+      log: logInfo,
+    }),
+  ),
   rateLimiter: createDynamoRateLimiter(dynamoDocumentClient, tableName),
   rateLimitOf,
   onTerminal: async (task: Parameters<typeof queueCallback>[0]) => {

@@ -128,10 +128,15 @@ export class LaneResources extends Construct {
    * redrive needs: receive and delete on the DLQ (sending back is bindSender's).
    */
   bindOperator(fn: ClawFunction & IGrantable): void {
+    this.bindInspector(fn);
+    this.deadLetterQueue.grant(fn, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility");
+  }
+
+  /** Gives `fn` this lane's DLQ URL and the right to read its queues' depths (check_task_health). */
+  bindInspector(fn: ClawFunction & IGrantable): void {
     fn.addEnvironment(laneDeadLetterUrlVariable(this.lane), this.deadLetterQueue.queueUrl);
     for (const queue of [...Object.values(this.queues), this.deadLetterQueue]) {
       queue.grant(fn, "sqs:GetQueueAttributes");
     }
-    this.deadLetterQueue.grant(fn, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility");
   }
 }

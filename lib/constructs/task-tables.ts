@@ -66,6 +66,14 @@ export class TaskTables extends Construct {
   }
 
   /**
+   * Lets `fn` delete task records (cleanup_expired_results): only the worker
+   * whose lane runs that task gets this.
+   */
+  bindTaskRecordDeletion(fn: IFunction): void {
+    this.taskTable.grant(fn, "dynamodb:DeleteItem");
+  }
+
+  /**
    * Gives `fn` the API key table's name (API_KEY_TABLE_NAME) and what key
    * checks and the admin key routes need: read, create, revoke, list. Never delete.
    */

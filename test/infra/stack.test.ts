@@ -7,7 +7,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { taskIndexes, ttlAttribute } from "../../functions/adapters/dynamodb-task-store.ts";
 import { apiRoutes } from "../../functions/api/routes.ts";
-import { taskCatalog, taskTypesOfLane } from "../../functions/tasks/catalog.ts";
+import { capabilitiesOfLane, taskCatalog, taskTypesOfLane } from "../../functions/tasks/catalog.ts";
 import {
   laneDeadLetterUrlVariable,
   laneNames,
@@ -31,6 +31,44 @@ let template: Template;
 beforeAll(() => {
   template = synth(stageConfig("dev"));
 });
+
+/** The logical id of the table whose id starts with `Tables<name>` or `TaskTypes<name>`. */
+function tableIdOf(name: string): string {
+  const ids = Object.keys(template.findResources("AWS::DynamoDB::Table")).filter((id) =>
+    new RegExp(`^(Tables|TaskTypes)${name}[0-9A-F]{8}$`).test(id),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
+/** Every IAM statement of a function's role: its actions and the logical ids of the resources they name. */
+function statementsOf(functionId: string): { actions: string[]; resources: string[] }[] {
+  const resources = template.toJSON().Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
+  const roleId = (resources[functionId]!.Properties.Role as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
+  return Object.values(resources)
+    .filter(
+      (resource) =>
+        resource.Type === "AWS::IAM::Policy" &&
+        (resource.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+    )
+    .flatMap(
+      (policy) =>
+        (
+          policy.Properties.PolicyDocument as {
+            Statement: { Action: string | string[]; Resource: unknown }[];
+          }
+        ).Statement,
+    )
+    .map((statement) => ({
+      actions: [statement.Action].flat(),
+      resources: [...JSON.stringify(statement.Resource).matchAll(/"Fn::GetAtt":\["([A-Za-z0-9]+)"/g)].map(
+        (match) => match[1]!,
+      ),
+    }));
+}
 
 /** The worker function of a lane, found by its LANE variable. */
 function workerOf(lane: string): [string, Record<string, unknown>] {
@@ -76,7 +114,8 @@ describe("task table", () => {
       string,
       { DeletionPolicy: string; Properties: Record<string, unknown> }
     >;
-    expect(Object.keys(tables)).toHaveLength(2);
+    // Tasks, API keys, conversations, knowledge.
+    expect(Object.keys(tables)).toHaveLength(4);
     for (const table of Object.values(tables)) {
       expect(table.DeletionPolicy).toBe("Retain");
       expect(table.Properties.DeletionProtectionEnabled).toBe(true);
@@ -209,18 +248,52 @@ describe("HTTP API", () => {
     expect(variables.TASK_TABLE_NAME).toBeDefined();
   });
 
-  it("lets no function delete task records or tables, or scan them", () => {
+  it("lets no function delete a table or use dynamodb:*, and only the API scan, and only the key table", () => {
     const policies = Object.values(template.findResources("AWS::IAM::Policy") as Resources);
-    const actions = policies.flatMap((policy) =>
-      (policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
-        (statement) => statement.Action,
-      ),
+    const statements = policies.flatMap(
+      (policy) =>
+        (
+          policy.Properties.PolicyDocument as {
+            Statement: { Action: string | string[]; Resource: unknown }[];
+          }
+        ).Statement,
     );
-    expect(actions).not.toContain("dynamodb:DeleteItem");
+    const actions = statements.flatMap((statement) => statement.Action);
     expect(actions).not.toContain("dynamodb:DeleteTable");
-    expect(actions).not.toContain("dynamodb:Scan");
     expect(actions).not.toContain("dynamodb:*");
+    const scans = statements.filter((statement) => [statement.Action].flat().includes("dynamodb:Scan"));
+    expect(scans).toHaveLength(1);
+    // The key table holds a handful of keys; listing them (admin route) is a scan of that table alone.
+    expect(JSON.stringify(scans[0]!.Resource)).toMatch(/TablesApiKeys/);
+    expect(JSON.stringify(scans[0]!.Resource)).not.toMatch(/TablesTasks/);
   });
+
+  it("lets the API function delete no table item (it deletes only redriven DLQ messages)", () => {
+    const [apiId] = Object.keys(
+      template.findResources("AWS::Lambda::Function", {
+        Properties: { Environment: { Variables: { API_KEY_TABLE_NAME: Match.anyValue() } } },
+      }),
+    );
+    const deletes = statementsOf(apiId!).filter((statement) =>
+      statement.actions.some((action) => action.startsWith("dynamodb:") && /Delete|Write/.test(action)),
+    );
+    expect(deletes).toEqual([]);
+  });
+
+  it.each(laneNames)(
+    "lane %s: may delete task records only if it runs cleanup, knowledge items only if it writes knowledge",
+    (lane) => {
+      const [workerId] = workerOf(lane);
+      const uses = capabilitiesOfLane(lane);
+      const deletableTables = statementsOf(workerId)
+        .filter((statement) => statement.actions.includes("dynamodb:DeleteItem"))
+        .flatMap((statement) => statement.resources);
+      expect(deletableTables.includes(tableIdOf("Tasks"))).toBe(uses.has("taskRecordDeletion"));
+      expect(deletableTables.includes(tableIdOf("Knowledge"))).toBe(uses.has("knowledgeWrite"));
+      expect(deletableTables).not.toContain(tableIdOf("Conversations"));
+      expect(deletableTables).not.toContain(tableIdOf("ApiKeys"));
+    },
+  );
 
   it("sets log retention on every function's log group", () => {
     const groups = Object.values(template.findResources("AWS::Logs::LogGroup") as Resources);

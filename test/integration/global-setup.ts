@@ -18,6 +18,7 @@ export interface LocalRuntimeInfo {
   readonly credentials: LocalRuntime["credentials"];
   readonly queues: LocalRuntime["queues"];
   readonly faultProxies: LocalRuntime["faultProxies"];
+  readonly outputs: LocalRuntime["outputs"];
 }
 
 /**
@@ -49,8 +50,17 @@ export default async function setup(project: TestProject) {
     faultInjection: true,
     logSink: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
   });
-  const { url, apiKey, region, endpoints, credentials, queues, faultProxies } = runtime;
-  project.provide("clawTasks", { url, apiKey, region, endpoints, credentials, queues, faultProxies });
+  const { url, apiKey, region, endpoints, credentials, queues, faultProxies, outputs } = runtime;
+  project.provide("clawTasks", {
+    url,
+    apiKey,
+    region,
+    endpoints,
+    credentials,
+    queues,
+    faultProxies,
+    outputs,
+  });
   return async () => {
     await runtime.stop();
   };

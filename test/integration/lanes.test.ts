@@ -119,6 +119,8 @@ describe("global rate limits", () => {
       body: { perMinute: 3 },
     });
     expect(set.body).toMatchObject({ perMinute: 3, source: "override" });
+    // Workers re-read limits every 200 ms in tests: let every one see it.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     try {
       const run = randomUUID();
       const tasks = await Promise.all(Array.from({ length: 6 }, () => submit({ type, tags: { run } })));

@@ -44,6 +44,8 @@ describe("expiry", () => {
     // One start per minute for this type: the first task takes it, the second waits past its expiry.
     const type = "delete_knowledge_vectors";
     await api("PUT", `/v1/rate-limits/${type}`, { body: { perMinute: 1 } });
+    // Workers re-read limits every 200 ms in tests: let every one see it.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     try {
       await submit({ type, input: { knowledgeBaseId: "expiry-test" } });
       const waiting = await submit({

@@ -31,7 +31,7 @@ describe("parseSubmission", () => {
   });
 
   it("treats a missing input as an empty object", () => {
-    expect(parseSubmission({ type: "check_task_health" }, now).input).toEqual({});
+    expect(parseSubmission({ type: "cleanup_expired_results" }, now).input).toEqual({});
   });
 
   it("names each bad field with its dotted path", () => {

@@ -1,0 +1,14 @@
+/**
+ * MetricSink on Powertools Metrics: each metric is published at once in
+ * CloudWatch's embedded metric format (a structured log line).
+ */
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { MetricSink } from "../core/task-ports.ts";
+
+const metrics = new Metrics({ namespace: "ClawTasks", serviceName: "claw-tasks" });
+
+export const emitMetric: MetricSink = (name, value, dimensions = {}) => {
+  const single = metrics.singleMetric();
+  for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+  single.addMetric(name, MetricUnit.Count, value);
+};

@@ -1,0 +1,84 @@
+/**
+ * The routes that belong to task types: conversation history and
+ * knowledge-base search, with the read-only ports they use.
+ */
+import { z } from "zod";
+import { dynamoDocumentClient } from "../adapters/aws-clients.ts";
+import { createDynamoConversationStore } from "../adapters/dynamodb-conversation-store.ts";
+import { requireEnv } from "../adapters/environment.ts";
+import { embeddingModelFromEnv } from "../adapters/model-providers.ts";
+import { vectorIndexFromEnv } from "../adapters/vector-index.ts";
+import { notFound } from "../core/api-error.ts";
+import { searchKnowledgeBase } from "../core/knowledge.ts";
+import { parseOrThrow } from "../core/validation.ts";
+import { identifier } from "../tasks/catalog.ts";
+import { json, type RouteHandlers, type RouteRequest } from "./http.ts";
+
+const conversations = createDynamoConversationStore(
+  dynamoDocumentClient,
+  requireEnv("CONVERSATION_TABLE_NAME"),
+);
+const retrieval = {
+  vectors: vectorIndexFromEnv(dynamoDocumentClient),
+  embeddings: embeddingModelFromEnv(),
+};
+
+const conversationQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2_000).optional(),
+});
+
+async function conversationHistory({ event }: RouteRequest) {
+  const id = parseOrThrow(identifier, event.pathParameters?.id ?? "", ["id"]);
+  const query = parseOrThrow(conversationQuery, event.queryStringParameters ?? {});
+  const page = await conversations.page(id, query.limit, query.cursor);
+  if (page.items.length === 0 && !query.cursor) throw notFound(`conversation ${id}`);
+  return json(200, {
+    conversationId: id,
+    items: page.items.map(({ role, content, at, taskId, model, usage }) => ({
+      role,
+      content,
+      at,
+      taskId,
+      ...(model ? { model } : {}),
+      ...(usage ? { usage } : {}),
+    })),
+    nextCursor: page.nextCursor,
+  });
+}
+
+const searchQuery = z.strictObject({
+  q: z.string({ error: "required: the text to search for" }).trim().min(1).max(2_000),
+  k: z.coerce.number().int().min(1).max(50).default(5),
+});
+
+async function searchKnowledge({ event }: RouteRequest) {
+  const knowledgeBaseId = parseOrThrow(identifier, event.pathParameters?.kb ?? "", ["kb"]);
+  const query = parseOrThrow(searchQuery, event.queryStringParameters ?? {});
+  const result = await searchKnowledgeBase(
+    knowledgeBaseId,
+    query.q,
+    query.k,
+    retrieval,
+    AbortSignal.timeout(20_000),
+  );
+  return json(200, {
+    knowledgeBaseId,
+    query: query.q,
+    model: result.model,
+    items: result.items.map(({ documentId, index, text, score, metadata }) => ({
+      documentId,
+      chunkIndex: index,
+      score,
+      text,
+      ...(metadata ? { metadata } : {}),
+    })),
+  });
+}
+
+export function taskTypeRoutes(): RouteHandlers {
+  return {
+    "GET /v1/conversations/{id}": conversationHistory,
+    "GET /v1/knowledge-bases/{kb}/search": searchKnowledge,
+  };
+}

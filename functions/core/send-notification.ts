@@ -1,0 +1,150 @@
+/**
+ * Use case: deliver a notification once. A delivery id (the task id unless
+ * the input names one) is leased in the delivery ledger before sending and
+ * recorded as delivered after, so a task run twice, or two tasks with the
+ * same delivery id, send it once. Webhooks are signed (webhook-signature.ts)
+ * and go through the SSRF-guarded transport; SNS messages carry the same
+ * body and the delivery id as an attribute.
+ */
+import { TaskFailure } from "./task-failure.ts";
+import type { DeliveryLedger, TopicPublisher, WebhookTransport } from "./task-ports.ts";
+import { signWebhook, webhookHeaders } from "./webhook-signature.ts";
+
+export interface NotificationInput {
+  readonly channel: "webhook" | "sns";
+  readonly url?: string;
+  readonly topicArn?: string;
+  readonly event: string;
+  readonly payload: Record<string, unknown>;
+  readonly deliveryId?: string;
+}
+
+export interface NotificationContext {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly submittedAt: string;
+  readonly signal: AbortSignal;
+}
+
+export interface NotificationDeps {
+  readonly ledger: DeliveryLedger;
+  readonly now: () => Date;
+  readonly webhook?: {
+    readonly transport: WebhookTransport;
+    readonly signingSecret: () => Promise<string>;
+  };
+  readonly topics?: TopicPublisher;
+}
+
+export interface NotificationResult {
+  readonly deliveryId: string;
+  readonly channel: "webhook" | "sns";
+  /** True when an earlier run delivered it already and nothing was sent now. */
+  readonly alreadyDelivered: boolean;
+  /** The webhook's HTTP status (webhook channel). */
+  readonly status?: number;
+  readonly messageId?: string;
+  readonly deliveredAt: string;
+  readonly responseExcerpt?: string;
+}
+
+/** How long a sender holds a delivery id; longer than the task's hard limit. */
+const leaseSeconds = 60;
+const retryableStatuses = new Set([408, 425, 429]);
+
+export async function sendNotification(
+  input: NotificationInput,
+  context: NotificationContext,
+  deps: NotificationDeps,
+): Promise<NotificationResult> {
+  const deliveryId = input.deliveryId ?? context.taskId;
+  const now = deps.now();
+  const start = await deps.ledger.begin(
+    deliveryId,
+    context.taskId,
+    now,
+    new Date(now.getTime() + leaseSeconds * 1000),
+  );
+  if (start.state === "delivered") {
+    return {
+      deliveryId,
+      channel: input.channel,
+      alreadyDelivered: true,
+      status: start.record.status,
+      deliveredAt: start.record.deliveredAt,
+    };
+  }
+  if (start.state === "in_progress") {
+    throw new TaskFailure("delivery_in_progress", `delivery ${deliveryId} is being sent by another task`, {
+      retryable: true,
+    });
+  }
+
+  const body = JSON.stringify({
+    id: deliveryId,
+    event: input.event,
+    createdAt: context.submittedAt,
+    data: input.payload,
+  });
+  try {
+    const sent: { status?: number; messageId?: string; responseExcerpt?: string } =
+      input.channel === "sns"
+        ? await publish(input, deliveryId, body, deps)
+        : await post(input, deliveryId, body, context, deps);
+    const deliveredAt = deps.now().toISOString();
+    await deps.ledger.complete({ deliveryId, status: sent.status ?? 0, deliveredAt, taskId: context.taskId });
+    return { deliveryId, channel: input.channel, alreadyDelivered: false, deliveredAt, ...sent };
+  } catch (error) {
+    // Give the id back so the next attempt may send at once.
+    await deps.ledger.release(deliveryId, context.taskId).catch(() => {});
+    throw error;
+  }
+}
+
+async function post(
+  input: NotificationInput,
+  deliveryId: string,
+  body: string,
+  context: NotificationContext,
+  deps: NotificationDeps,
+): Promise<{ status: number; responseExcerpt: string }> {
+  if (!deps.webhook) throw new Error("webhook delivery is not configured for this worker");
+  const timestamp = Math.floor(deps.now().getTime() / 1000);
+  const secret = await deps.webhook.signingSecret();
+  const response = await deps.webhook.transport.post(
+    input.url!,
+    {
+      "content-type": "application/json",
+      "user-agent": "claw-tasks-webhooks/1",
+      [webhookHeaders.delivery]: deliveryId,
+      [webhookHeaders.event]: input.event,
+      [webhookHeaders.timestamp]: String(timestamp),
+      [webhookHeaders.signature]: signWebhook(secret, timestamp, body),
+    },
+    body,
+    context.signal,
+  );
+  if (response.status >= 200 && response.status < 300) {
+    return { status: response.status, responseExcerpt: response.bodyExcerpt };
+  }
+  const retryable = response.status >= 500 || retryableStatuses.has(response.status);
+  throw new TaskFailure(
+    retryable ? "webhook_failed" : "webhook_rejected",
+    `webhook ${input.url} answered ${response.status}${response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : ""}: ${response.bodyExcerpt.slice(0, 200)}`,
+    { retryable },
+  );
+}
+
+async function publish(
+  input: NotificationInput,
+  deliveryId: string,
+  body: string,
+  deps: NotificationDeps,
+): Promise<{ messageId: string }> {
+  if (!deps.topics) throw new Error("SNS delivery is not configured for this worker");
+  const { messageId } = await deps.topics.publish(input.topicArn!, body, {
+    deliveryId,
+    event: input.event,
+  });
+  return { messageId };
+}

@@ -1,0 +1,147 @@
+/**
+ * Use cases of the housekeeping task types.
+ *
+ * check_task_health: a `running` task whose lease ran out more than a grace
+ * period ago lost its worker and its message (or the message is parked far
+ * in the future); a `queued` or `retrying` task long past due lost its
+ * message. Both get their envelope sent again: the claim takes a task with
+ * an expired lease, turns a run past maxAttempts into `attempts_exhausted`,
+ * and acknowledges a duplicate without running it. DLQ depths are read and
+ * reported. Metrics go out for each count.
+ *
+ * cleanup_expired_results: deletes finished records past their expiry in
+ * bounded batches (DynamoDB TTL deletes them too, but up to 48 h late);
+ * each delete is conditional on the expiry, so a re-run deletes nothing twice.
+ */
+
+import { laneNames } from "../tasks/lanes.ts";
+import { envelopeOf } from "./envelope.ts";
+import type { LaneDepth, LaneQueues, StoredTask, TaskQueue, TaskStore } from "./ports.ts";
+import type { Task } from "./task.ts";
+import type { MetricSink } from "./task-ports.ts";
+
+export interface HealthDeps {
+  readonly store: TaskStore;
+  readonly queue: TaskQueue;
+  readonly lanes: LaneQueues;
+  readonly metrics: MetricSink;
+  readonly now: () => Date;
+}
+
+export interface HealthOptions {
+  readonly stuckGraceSeconds: number;
+  readonly unsentAfterSeconds: number;
+  readonly scanLimit: number;
+}
+
+export interface RepairGroup {
+  readonly found: number;
+  /** Ids whose envelope was sent again (at most 50 listed). */
+  readonly requeued: readonly string[];
+  /** Of those, the ones past their last attempt, which the claim will fail as attempts_exhausted. */
+  readonly exhausted: number;
+}
+
+export interface HealthReport {
+  readonly checkedAt: string;
+  readonly healthy: boolean;
+  readonly stuckRunning: RepairGroup;
+  readonly unsentQueued: RepairGroup;
+  readonly overdueRetrying: RepairGroup;
+  readonly lanes: Readonly<Record<string, LaneDepth>>;
+  readonly deadLetters: number;
+}
+
+const listedIds = 50;
+
+async function requeue(tasks: readonly Task[], queue: TaskQueue): Promise<RepairGroup> {
+  for (const task of tasks) await queue.send(envelopeOf(task));
+  return {
+    found: tasks.length,
+    requeued: tasks.slice(0, listedIds).map((task) => task.id),
+    exhausted: tasks.filter((task) => task.attempts >= task.maxAttempts).length,
+  };
+}
+
+export async function checkTaskHealth(
+  options: HealthOptions,
+  deps: HealthDeps,
+  signal: AbortSignal,
+): Promise<HealthReport> {
+  const now = deps.now();
+  const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
+
+  const running = await deps.store.findSubmittedBefore("running", now, options.scanLimit);
+  const stuckBefore = ago(options.stuckGraceSeconds).toISOString();
+  const stuck = running
+    .filter((stored: StoredTask) => stored.leaseUntil !== undefined && stored.leaseUntil < stuckBefore)
+    .map((stored) => stored.task);
+  signal.throwIfAborted();
+
+  const unsentBefore = ago(options.unsentAfterSeconds);
+  const queued = await deps.store.findSubmittedBefore("queued", unsentBefore, options.scanLimit);
+  const retrying = (await deps.store.findSubmittedBefore("retrying", now, options.scanLimit))
+    .map((stored) => stored.task as Task & { nextAttemptAt?: string })
+    .filter((task) => task.nextAttemptAt !== undefined && task.nextAttemptAt < unsentBefore.toISOString());
+  signal.throwIfAborted();
+
+  const stuckRunning = await requeue(stuck, deps.queue);
+  const unsentQueued = await requeue(
+    queued.map((stored) => stored.task),
+    deps.queue,
+  );
+  const overdueRetrying = await requeue(retrying, deps.queue);
+
+  const depths = await Promise.all(laneNames.map((lane) => deps.lanes.depth(lane)));
+  const lanes: Record<string, LaneDepth> = Object.fromEntries(depths.map((depth) => [depth.lane, depth]));
+  const deadLetters = Object.values(lanes).reduce((sum, depth) => sum + depth.deadLetters, 0);
+
+  deps.metrics("StuckTasksRequeued", stuckRunning.found);
+  deps.metrics("UnsentTasksRequeued", unsentQueued.found + overdueRetrying.found);
+  for (const [lane, depth] of Object.entries(lanes))
+    deps.metrics("DeadLetterMessages", depth.deadLetters, { lane });
+
+  return {
+    checkedAt: now.toISOString(),
+    healthy: stuckRunning.found + unsentQueued.found + overdueRetrying.found + deadLetters === 0,
+    stuckRunning,
+    unsentQueued,
+    overdueRetrying,
+    lanes,
+    deadLetters,
+  };
+}
+
+export interface CleanupResult {
+  readonly examined: number;
+  readonly deleted: number;
+  /** Gone meanwhile (TTL or another run) or no longer expired. */
+  readonly skipped: number;
+  /** True when the batch limit stopped the run with more perhaps left. */
+  readonly limitReached: boolean;
+}
+
+const cleanupBatch = 100;
+
+export async function cleanupExpiredResults(
+  batchLimit: number,
+  deps: { readonly store: TaskStore; readonly now: () => Date; readonly metrics: MetricSink },
+  signal: AbortSignal,
+): Promise<CleanupResult> {
+  let examined = 0;
+  let deleted = 0;
+  while (examined < batchLimit) {
+    signal.throwIfAborted();
+    const now = deps.now();
+    const ids = await deps.store.findExpired(now, Math.min(cleanupBatch, batchLimit - examined));
+    if (ids.length === 0) break;
+    const results = await Promise.all(ids.map((id) => deps.store.deleteExpired(id, now)));
+    examined += ids.length;
+    const deletedNow = results.filter(Boolean).length;
+    deleted += deletedNow;
+    // Nothing deleted in a whole batch means the rest are not deletable now; stop rather than spin.
+    if (deletedNow === 0) break;
+  }
+  deps.metrics("ExpiredRecordsDeleted", deleted);
+  return { examined, deleted, skipped: examined - deleted, limitReached: examined >= batchLimit };
+}

@@ -1,0 +1,28 @@
+/**
+ * `send_notification`: a signed webhook or an SNS message, sent once per
+ * delivery id (functions/core/send-notification.ts).
+ */
+import { sendNotification } from "../core/send-notification.ts";
+import type { TaskHandler } from "../core/task-handler.ts";
+import { required, type TaskServices } from "./services.ts";
+
+export function createSendNotification(services: TaskServices): TaskHandler<"send_notification"> {
+  const webhooks = required(services.webhooks, "webhook delivery");
+  const deps = {
+    ledger: webhooks.ledger,
+    now: services.now,
+    webhook: { transport: webhooks.transport, signingSecret: webhooks.signingSecret },
+    ...(services.topics ? { topics: services.topics } : {}),
+  };
+  return (input, context) =>
+    sendNotification(
+      input,
+      {
+        taskId: context.taskId,
+        attempt: context.attempt,
+        submittedAt: context.submittedAt,
+        signal: context.signal,
+      },
+      deps,
+    );
+}

@@ -1,0 +1,45 @@
+/**
+ * What the task modules are given: the ports of the capabilities their lane
+ * uses (catalog `uses`), built once per worker process from its environment.
+ * A module takes the ports it needs with `required`, so a worker wired
+ * without one fails at cold start, naming it.
+ */
+import type { LaneQueues, TaskQueue, TaskStore } from "../core/ports.ts";
+import type {
+  ChatModel,
+  ConversationStore,
+  DeliveryLedger,
+  DocumentSource,
+  EmbeddingModel,
+  KnowledgeDocuments,
+  MetricSink,
+  TopicPublisher,
+  VectorIndex,
+  WebhookTransport,
+} from "../core/task-ports.ts";
+
+export interface TaskServices {
+  readonly store: TaskStore;
+  readonly queue: TaskQueue;
+  readonly now: () => Date;
+  readonly log: (message: string, details: Record<string, unknown>) => void;
+  readonly metrics: MetricSink;
+  readonly chat?: ChatModel;
+  readonly embeddings?: EmbeddingModel;
+  readonly conversations?: ConversationStore;
+  readonly knowledgeDocuments?: KnowledgeDocuments;
+  readonly vectors?: VectorIndex;
+  readonly documentSource?: DocumentSource;
+  readonly webhooks?: {
+    readonly transport: WebhookTransport;
+    readonly ledger: DeliveryLedger;
+    readonly signingSecret: () => Promise<string>;
+  };
+  readonly topics?: TopicPublisher;
+  readonly lanes?: LaneQueues;
+}
+
+export function required<T>(port: T | undefined, name: string): T {
+  if (port === undefined) throw new Error(`this worker has no ${name}; check the task's catalog "uses"`);
+  return port;
+}
