@@ -10,6 +10,7 @@ import { LaneResources } from "./constructs/lane.ts";
 import { PayloadBucket } from "./constructs/payload-bucket.ts";
 import { TaskTables } from "./constructs/task-tables.ts";
 import { TaskTypeResources } from "./constructs/task-type-resources.ts";
+import { acknowledgeBoundedWildcards } from "./nag-acknowledgements.ts";
 import type { StageConfig } from "./stage-config.ts";
 
 export interface ClawTasksStackProps extends StackProps {
@@ -76,5 +77,8 @@ export class ClawTasksStack extends Stack {
       value: this.tables.apiKeyTable.tableName,
       description: "Where API key hashes live (see README: creating API keys)",
     });
+
+    // cdk-nag (AwsSolutions): the IAM findings that are by design, acknowledged one by one with their reason.
+    acknowledgeBoundedWildcards(this);
   }
 }

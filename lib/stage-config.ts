@@ -55,6 +55,10 @@ export interface StageConfig {
   readonly webhookAllowedCidrs?: readonly string[];
   /** SNS topics send_notification may publish to. @default none */
   readonly notificationTopicArns?: readonly string[];
+  /** Browser origins allowed to call the API (CORS); empty: no cross-origin calls. */
+  readonly corsOrigins: readonly string[];
+  /** API Gateway's stage-wide ceiling over every key together. */
+  readonly apiThrottle: { readonly ratePerSecond: number; readonly burst: number };
 }
 
 /** Offline models: deterministic, no network, no model access to set up. */
@@ -69,6 +73,8 @@ const dev: StageConfig = {
   logRetentionDays: 14,
   resultTtlDays: 7,
   reserveConcurrency: true,
+  corsOrigins: [],
+  apiThrottle: { ratePerSecond: 1_000, burst: 2_000 },
   lanes: {},
   // The local runtime runs this stage: offline models, so `npm start` needs no network or keys.
   models: offlineModels,
@@ -81,6 +87,8 @@ const prod: StageConfig = {
   logRetentionDays: 90,
   resultTtlDays: 30,
   reserveConcurrency: true,
+  corsOrigins: [],
+  apiThrottle: { ratePerSecond: 1_000, burst: 2_000 },
   lanes: {},
   // Bedrock model access must be granted to the account for these models.
   models: {

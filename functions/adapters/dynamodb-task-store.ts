@@ -80,6 +80,9 @@ const internalAttributes = [
 
 const taskKey = (id: string) => ({ pk: `task#${id}`, sk: "task" });
 
+/** Marks the first history entry of a record the worker's claim created (the submit's own write had not landed). */
+const recordedByWorker = "recorded by the worker: the submit's record write had not landed";
+
 function shardOf(id: string): number {
   return createHash("sha256").update(id).digest()[0]! % listShards;
 }
@@ -360,7 +363,17 @@ export function createDynamoTaskStore(
         .set("startedAt", at)
         .set("updatedAt", at)
         .set("leaseUntil", leaseUntil.toISOString())
-        .append("history", [{ status: "running", at } satisfies TaskTransition])
+        // A record the claim creates starts with the status the submit would have written, marked as such.
+        .setExpression(
+          "history",
+          `list_append(if_not_exists(${builder.name("history")}, ${builder.value([
+            {
+              status: envelope.runAt ? "scheduled" : "queued",
+              at: envelope.createdAt,
+              note: recordedByWorker,
+            },
+          ])}), ${builder.value([{ status: "running", at } satisfies TaskTransition])})`,
+        )
         .remove("nextAttemptAt")
         .remove("progress");
       // Creates the record from the envelope when the submit's write has not landed (or failed).
@@ -398,9 +411,13 @@ export function createDynamoTaskStore(
           }),
         );
         const claimed = toTask(Attributes!);
-        // The previous status is the last history entry before this claim's own.
-        const previous = claimed.history.at(-2)?.status;
-        await count(claimed.type, claimed.history.length > 1 ? previous : undefined, "running");
+        // The previous status is the last history entry before this claim's own; none if this claim made the record.
+        const previous = claimed.history.at(-2);
+        await count(
+          claimed.type,
+          previous?.note === recordedByWorker ? undefined : previous?.status,
+          "running",
+        );
         return { claimed: true, task: claimed };
       } catch (error) {
         if (isConditionFailure(error)) {

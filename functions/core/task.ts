@@ -59,6 +59,8 @@ export interface TaskTransition {
   readonly at: string;
   readonly attempt?: number;
   readonly error?: TaskErrorInfo;
+  /** Why the entry is unusual, when it is. */
+  readonly note?: string;
 }
 
 export interface TaskProgress {

@@ -1,10 +1,13 @@
 /**
  * The HTTP API: API Gateway v2 in front of one API function, one route per
- * entry of functions/api/routes.ts, throttled at the stage.
+ * entry of functions/api/routes.ts, with JSON access logs and stage-wide
+ * throttling (a ceiling over the per-key throttling in the function), and
+ * CORS for the stage's allowed origins only.
  */
-import { Duration } from "aws-cdk-lib";
-import { HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { type CfnStage, CorsHttpMethod, HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { apiRoutes } from "../../functions/api/routes.ts";
 import type { StageConfig } from "../stage-config.ts";
@@ -17,6 +20,7 @@ export interface TaskApiProps {
 export class TaskApi extends Construct {
   readonly httpApi: HttpApi;
   readonly handler: ClawFunction;
+  readonly accessLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: TaskApiProps) {
     super(scope, id);
@@ -33,10 +37,54 @@ export class TaskApi extends Construct {
     this.httpApi = new HttpApi(this, "HttpApi", {
       description: `claw-tasks ${stage.stage} task API`,
       createDefaultStage: true,
+      ...(stage.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...stage.corsOrigins],
+              allowHeaders: ["authorization", "content-type", "idempotency-key"],
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.PATCH,
+                CorsHttpMethod.DELETE,
+              ],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
     const integration = new HttpLambdaIntegration("ApiIntegration", this.handler);
     for (const route of apiRoutes) {
       this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
+
+    this.accessLogs = new LogGroup(this, "AccessLogs", {
+      retention: stage.logRetentionDays as RetentionDays,
+      removalPolicy: stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    const defaultStage = this.httpApi.defaultStage!.node.defaultChild as CfnStage;
+    defaultStage.accessLogSettings = {
+      destinationArn: this.accessLogs.logGroupArn,
+      format: JSON.stringify({
+        requestId: "$context.requestId",
+        ip: "$context.identity.sourceIp",
+        requestTime: "$context.requestTime",
+        routeKey: "$context.routeKey",
+        status: "$context.status",
+        latencyMs: "$context.responseLatency",
+        integrationError: "$context.integrationErrorMessage",
+      }),
+    };
+    defaultStage.defaultRouteSettings = {
+      throttlingRateLimit: stage.apiThrottle.ratePerSecond,
+      throttlingBurstLimit: stage.apiThrottle.burst,
+    };
+
+    Validations.of(this.httpApi).acknowledge({
+      id: "AwsSolutions-APIG4",
+      reason:
+        "Every route but GET /v1/health checks a bearer API key with the route's scope in the API function (functions/core/authenticate.ts); keys are stored as SHA-256 hashes.",
+    });
   }
 }

@@ -194,7 +194,7 @@ describe("stats", () => {
         submit({ type, input: { knowledgeBaseId: "stats-test", documents: [] } }),
       ),
     );
-    await Promise.all(tasks.map((task) => waitForStatus(task.id, ["succeeded", "failed"])));
+    await Promise.all(tasks.map((task) => waitForStatus(task.id, ["succeeded", "failed"], 60_000)));
     const after = await eventually(
       read,
       (stats) => total(stats, "succeeded", "failed") - total(before, "succeeded", "failed") >= 20,
