@@ -55,6 +55,8 @@ export interface StageConfig {
   readonly webhookAllowedCidrs?: readonly string[];
   /** SNS topics send_notification may publish to. @default none */
   readonly notificationTopicArns?: readonly string[];
+  /** IANA time zone of the static schedules, and of dynamic ones created without a time zone. */
+  readonly scheduleTimeZone: string;
 }
 
 /** Offline models: deterministic, no network, no model access to set up. */
@@ -73,6 +75,8 @@ const dev: StageConfig = {
   // The local runtime runs this stage: offline models, so `npm start` needs no network or keys.
   models: offlineModels,
   vectorIndex: { kind: "dynamodb" },
+  // The original Celery Beat ran in China Standard Time.
+  scheduleTimeZone: "Asia/Shanghai",
 };
 
 const prod: StageConfig = {
@@ -88,6 +92,8 @@ const prod: StageConfig = {
     embeddings: { provider: "bedrock", modelId: "amazon.titan-embed-text-v2:0", dimensions: 1024 },
   },
   vectorIndex: { kind: "dynamodb" },
+  // The original Celery Beat ran in China Standard Time.
+  scheduleTimeZone: "Asia/Shanghai",
 };
 
 export const stages: Readonly<Record<string, StageConfig>> = { dev, prod };
