@@ -17,6 +17,8 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           globalSetup: ["test/integration/global-setup.ts"],
+          // One runtime serves every file, and some tests pause a lane: files take turns.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

@@ -1,5 +1,6 @@
 /**
- * The claw-tasks stack: task tables, one lane per catalog lane, the HTTP API.
+ * The claw-tasks stack: task tables, one lane per catalog lane, the HTTP API,
+ * the schedules (static ones and a group for those created at run time).
  */
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
@@ -8,6 +9,7 @@ import { laneNames } from "../functions/tasks/lanes.ts";
 import { TaskApi } from "./constructs/api.ts";
 import { LaneResources } from "./constructs/lane.ts";
 import { PayloadBucket } from "./constructs/payload-bucket.ts";
+import { TaskSchedules } from "./constructs/schedules.ts";
 import { TaskTables } from "./constructs/task-tables.ts";
 import { TaskTypeResources } from "./constructs/task-type-resources.ts";
 import { acknowledgeBoundedWildcards } from "./nag-acknowledgements.ts";
@@ -27,6 +29,7 @@ export class ClawTasksStack extends Stack {
   readonly lanes: readonly LaneResources[];
   readonly api: TaskApi;
   readonly taskTypeResources: TaskTypeResources;
+  readonly schedules: TaskSchedules;
 
   constructor(scope: Construct, id: string, props: ClawTasksStackProps) {
     super(scope, id, props);
@@ -53,6 +56,9 @@ export class ClawTasksStack extends Stack {
     // Every worker may queue completion callbacks on the notification lane.
     const notificationLane = this.lanes.find((lane) => lane.lane === taskCatalog.send_notification.lane)!;
     for (const lane of this.lanes) if (lane !== notificationLane) notificationLane.bindSender(lane.worker);
+    for (const lane of this.lanes) lane.bindWorkerManager(this.api.handler);
+    this.schedules = new TaskSchedules(this, "Schedules", { stage: config, lanes: this.lanes });
+    this.schedules.bindScheduleManager(this.api.handler);
 
     this.taskTypeResources = new TaskTypeResources(this, "TaskTypes", { stage: config, tables: this.tables });
     for (const lane of this.lanes) {

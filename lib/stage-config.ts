@@ -59,6 +59,8 @@ export interface StageConfig {
   readonly corsOrigins: readonly string[];
   /** API Gateway's stage-wide ceiling over every key together. */
   readonly apiThrottle: { readonly ratePerSecond: number; readonly burst: number };
+  /** IANA time zone of the static schedules, and of dynamic ones created without a time zone. */
+  readonly scheduleTimeZone: string;
 }
 
 /** Offline models: deterministic, no network, no model access to set up. */
@@ -79,6 +81,8 @@ const dev: StageConfig = {
   // The local runtime runs this stage: offline models, so `npm start` needs no network or keys.
   models: offlineModels,
   vectorIndex: { kind: "dynamodb" },
+  // The original Celery Beat ran in China Standard Time.
+  scheduleTimeZone: "Asia/Shanghai",
 };
 
 const prod: StageConfig = {
@@ -96,6 +100,8 @@ const prod: StageConfig = {
     embeddings: { provider: "bedrock", modelId: "amazon.titan-embed-text-v2:0", dimensions: 1024 },
   },
   vectorIndex: { kind: "dynamodb" },
+  // The original Celery Beat ran in China Standard Time.
+  scheduleTimeZone: "Asia/Shanghai",
 };
 
 export const stages: Readonly<Record<string, StageConfig>> = { dev, prod };

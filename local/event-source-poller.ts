@@ -5,7 +5,8 @@
  * what succeeded. With ReportBatchItemFailures only the listed records stay;
  * a failed or timed-out invocation leaves the whole batch to reappear after
  * the visibility timeout, and the queue's redrive policy moves messages past
- * maxReceiveCount to the DLQ, as on AWS.
+ * maxReceiveCount to the DLQ, as on AWS. It can be paused, resumed and
+ * resized while running (the local Lambda control plane drives that).
  */
 import {
   DeleteMessageBatchCommand,
@@ -21,6 +22,7 @@ export interface EventSourceMappingSpec {
   readonly queueUrl: string;
   readonly queueArn: string;
   readonly batchSize: number;
+  /** MaximumConcurrency at start; UpdateEventSourceMapping changes it at run time. */
   readonly maxConcurrency: number;
   readonly reportBatchItemFailures: boolean;
   readonly enabled: boolean;
@@ -82,13 +84,20 @@ function failedIds(
   return ids;
 }
 
+/** Lambda's names for a mapping's state, as far as the local poller has them. */
+export type MappingState = "Enabled" | "Disabling" | "Disabled";
+
 export class EventSourcePoller {
   readonly spec: EventSourceMappingSpec;
   private readonly target: LocalFunction;
   private readonly sqs: SQSClient;
   private readonly onError: (message: string) => void;
   private readonly stopController = new AbortController();
-  private readonly loops: Promise<void>[] = [];
+  /** Running poll loops by index; a loop whose index is not below the concurrency ends after its current batch. */
+  private readonly loops = new Map<number, Promise<void>>();
+  private started = false;
+  private enabled: boolean;
+  private requestedConcurrency: number;
   private activeBatches = 0;
   private lastActivity: Date | undefined;
 
@@ -102,6 +111,8 @@ export class EventSourcePoller {
     this.target = target;
     this.sqs = sqs;
     this.onError = onError;
+    this.enabled = spec.enabled;
+    this.requestedConcurrency = spec.maxConcurrency;
   }
 
   /** Invocations running now. */
@@ -113,19 +124,62 @@ export class EventSourcePoller {
     return this.lastActivity;
   }
 
+  /** The MaximumConcurrency asked for (the function's own concurrency may cap it further). */
+  get maxConcurrency(): number {
+    return this.requestedConcurrency;
+  }
+
+  /** Disabling while a poll or batch is still running; those finish, as on Lambda. */
+  get state(): MappingState {
+    if (this.enabled) return "Enabled";
+    return this.loops.size > 0 ? "Disabling" : "Disabled";
+  }
+
+  /** Concurrent pollers: the mapping's MaximumConcurrency within the function's concurrency. */
+  private get pollers(): number {
+    return this.enabled ? Math.min(this.requestedConcurrency, this.target.spec.maxConcurrency) : 0;
+  }
+
   start(): void {
-    if (!this.spec.enabled) return;
-    for (let index = 0; index < this.spec.maxConcurrency; index++) this.loops.push(this.pollLoop());
+    this.started = true;
+    this.reconcile();
+  }
+
+  /**
+   * Applies an UpdateEventSourceMapping at once: pausing stops taking new
+   * batches (running ones finish), resuming and raising the concurrency start
+   * pollers, lowering it ends the surplus pollers after their current batch.
+   */
+  update(change: { enabled?: boolean; maxConcurrency?: number }): void {
+    if (change.enabled !== undefined) this.enabled = change.enabled;
+    if (change.maxConcurrency !== undefined) this.requestedConcurrency = change.maxConcurrency;
+    this.reconcile();
   }
 
   async stop(): Promise<void> {
     this.stopController.abort();
-    await Promise.all(this.loops);
+    await Promise.all(this.loops.values());
   }
 
-  private async pollLoop(): Promise<void> {
+  private reconcile(): void {
+    if (!this.started || this.stopController.signal.aborted) return;
+    for (let index = 0; index < this.pollers; index++) {
+      if (!this.loops.has(index)) this.loops.set(index, this.pollLoop(index));
+    }
+  }
+
+  /** Checked synchronously before each receive, so a loop ends or goes on in the same tick it is told to. */
+  private keepsPolling(index: number): boolean {
+    if (!this.stopController.signal.aborted && index < this.pollers) return true;
+    this.loops.delete(index);
+    return false;
+  }
+
+  private async pollLoop(index: number): Promise<void> {
+    // Let the caller record this loop before it first checks whether it may run.
+    await Promise.resolve();
     const signal = this.stopController.signal;
-    while (!signal.aborted) {
+    while (this.keepsPolling(index)) {
       try {
         const { Messages } = await this.sqs.send(
           new ReceiveMessageCommand({
@@ -140,7 +194,7 @@ export class EventSourcePoller {
         if (!Messages?.length) continue;
         await this.deliver(Messages);
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) continue;
         this.onError(`${this.spec.logicalId}: ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }

@@ -17,6 +17,7 @@ claw-tasks is running (${((Date.now() - started) / 1000).toFixed(1)} s)
   API key:  ${runtime.apiKey}
   SQS:      ${runtime.endpoints.sqs}
   DynamoDB: ${runtime.endpoints.dynamodb}
+  Scheduler: ${runtime.endpoints.scheduler}   Lambda (event-source mappings): ${runtime.endpoints.lambda}
 
 Try:
   curl -s -X POST ${runtime.url}/v1/tasks -H "Authorization: Bearer ${runtime.apiKey}" \\

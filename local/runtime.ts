@@ -6,10 +6,13 @@
  *   AWS::S3::Bucket                   -> created on fauxqs' S3 (path-style)
  *   AWS::SecretsManager::Secret       -> generated, served by the local Secrets Manager
  *   AWS::Lambda::Function             -> worker-thread sandboxes running the bundled asset (function-host.ts)
- *   AWS::Lambda::EventSourceMapping   -> queue pollers (event-source-poller.ts)
+ *   AWS::Lambda::EventSourceMapping   -> queue pollers (event-source-poller.ts), controlled through
+ *                                        a local Lambda control plane (lambda-service.ts)
+ *   AWS::Scheduler::ScheduleGroup, Schedule -> the local EventBridge Scheduler (scheduler-service.ts)
  *   AWS::ApiGatewayV2::Route          -> HTTP gateway on PORT (http-gateway.ts)
+ *   AWS::IAM::Role                    -> a name and ARN only (IAM is not enforced locally)
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import * as path from "node:path";
@@ -25,7 +28,9 @@ import { type AwsEndpoints, startEmulators } from "./emulators.ts";
 import { EventSourcePoller } from "./event-source-poller.ts";
 import { type FunctionSpec, LocalFunction, type LogSink } from "./function-host.ts";
 import { type GatewayRoute, type RunningGateway, startHttpGateway } from "./http-gateway.ts";
+import { type LocalMapping, startLambdaService } from "./lambda-service.ts";
 import { provisionStorage } from "./provision.ts";
+import { type ScheduleInput, startLocalScheduler } from "./scheduler-service.ts";
 import { projectRoot, synthesize } from "./synthesize.ts";
 import {
   type ResolveContext,
@@ -53,6 +58,18 @@ export interface LocalRuntimeOptions {
   readonly functionEnvironment?: Readonly<Record<string, string>>;
   /** Put a fault-injecting proxy (aws-fault-proxy.ts) between the functions and SQS and DynamoDB. @default false */
   readonly faultInjection?: boolean;
+  /**
+   * How much faster than real time the local scheduler's clock runs (tests:
+   * 60 makes a rate(1 minute) schedule fire every second).
+   * @default CLAW_TASKS_SCHEDULER_TIME_SCALE or 1
+   */
+  readonly schedulerTimeScale?: number;
+}
+
+/** The local endpoints of the emulators and of the services the runtime serves itself. */
+export interface LocalEndpoints extends AwsEndpoints {
+  readonly scheduler: string;
+  readonly lambda: string;
 }
 
 /** A queue of the template as created locally, with its tags. */
@@ -67,7 +84,7 @@ export interface LocalRuntime {
   readonly url: string;
   readonly apiKey: string;
   readonly region: string;
-  readonly endpoints: AwsEndpoints;
+  readonly endpoints: LocalEndpoints;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly stackName: string;
   readonly queues: readonly LocalQueue[];
@@ -104,6 +121,43 @@ function functionResources(
     context.resources.set(logicalId, {
       ref: name,
       attributes: { Arn: `arn:aws:lambda:${context.region}:${accountId}:function:${name}` },
+    });
+  }
+}
+
+/**
+ * Resources that are only names locally: IAM roles, schedule groups (a name
+ * and an ARN), and event-source mappings (a UUID, as CloudFormation's Ref of
+ * a mapping answers).
+ */
+function namedResources(
+  template: Template,
+  context: ResolveContext & { resources: Map<string, ResolvedResource> },
+) {
+  const named = (logicalId: string, explicit: unknown, maxLength: number) =>
+    typeof explicit === "string" ? explicit : `${context.stackName}-${logicalId}`.slice(0, maxLength);
+  for (const [logicalId, resource] of resourcesOfType(template, "AWS::IAM::Role")) {
+    const name = named(logicalId, resource.Properties?.RoleName, 64);
+    context.resources.set(logicalId, {
+      ref: name,
+      attributes: { Arn: `arn:aws:iam::${accountId}:role/${name}` },
+    });
+  }
+  for (const [logicalId, resource] of resourcesOfType(template, "AWS::Scheduler::ScheduleGroup")) {
+    const name = named(logicalId, resource.Properties?.Name, 64);
+    context.resources.set(logicalId, {
+      ref: name,
+      attributes: { Arn: `arn:aws:scheduler:${context.region}:${accountId}:schedule-group/${name}` },
+    });
+  }
+  for (const [logicalId] of resourcesOfType(template, "AWS::Lambda::EventSourceMapping")) {
+    const uuid = randomUUID();
+    context.resources.set(logicalId, {
+      ref: uuid,
+      attributes: {
+        Id: uuid,
+        EventSourceMappingArn: `arn:aws:lambda:${context.region}:${accountId}:event-source-mapping:${uuid}`,
+      },
     });
   }
 }
@@ -200,6 +254,37 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       secretsManager,
     });
     functionResources(template, context);
+    namedResources(template, context);
+
+    // The services the runtime serves itself; functions reach them through AWS_ENDPOINT_URL_<SERVICE>.
+    const queueUrlOf = (arn: string) => {
+      for (const [logicalId, resource] of resources) {
+        if (template.Resources[logicalId]?.Type === "AWS::SQS::Queue" && resource.attributes.Arn === arn) {
+          return resource.ref;
+        }
+      }
+      return undefined;
+    };
+    const scheduler = await startLocalScheduler({
+      region,
+      accountId,
+      sqs,
+      queueUrlOf,
+      timeScale: options.schedulerTimeScale ?? Number(env.CLAW_TASKS_SCHEDULER_TIME_SCALE ?? 1),
+      log: (message) => logSink("scheduler", message),
+    });
+    cleanups.push(() => scheduler.stop());
+    for (const [logicalId] of resourcesOfType(template, "AWS::Scheduler::ScheduleGroup")) {
+      scheduler.addGroup(resources.get(logicalId)!.ref);
+    }
+    const mappings = new Map<string, LocalMapping>();
+    const lambdaService = await startLambdaService(mappings);
+    cleanups.push(() => lambdaService.stop());
+    const localEndpoints: LocalEndpoints = {
+      ...endpoints,
+      scheduler: scheduler.url,
+      lambda: lambdaService.url,
+    };
 
     // Functions with a bundled asset run locally; the rest (none today) would be reported when used.
     const functions = new Map<string, LocalFunction>();
@@ -245,6 +330,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
           // Local webhook receivers listen on loopback, which the SSRF guard otherwise refuses.
           WEBHOOK_ALLOWED_CIDRS: env.CLAW_TASKS_WEBHOOK_ALLOWED_CIDRS ?? "127.0.0.0/8,::1/128",
+          AWS_ENDPOINT_URL_SCHEDULER: scheduler.url,
+          AWS_ENDPOINT_URL_LAMBDA: lambdaService.url,
           ...(endpoints.general ? { AWS_ENDPOINT_URL: endpoints.general } : {}),
           ...(env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL } : {}),
           ...options.functionEnvironment,
@@ -293,6 +380,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         (message) => logSink("event-source", message),
       );
       pollers.push(poller);
+      const mappingId = resources.get(logicalId)!.ref;
+      mappings.set(mappingId, {
+        uuid: mappingId,
+        functionArn: target.spec.functionArn,
+        functionName: target.spec.functionName,
+        eventSourceArn: queue.attributes.Arn!,
+        poller,
+        lastModified: new Date(),
+      });
     }
 
     // The first API key: its hash goes where the deployed stack keeps key hashes.
@@ -310,6 +406,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));
     });
+
+    // The template's schedules, as CloudFormation would create them; then the clock starts.
+    for (const [logicalId, resource] of resourcesOfType(template, "AWS::Scheduler::Schedule")) {
+      const properties = resolveValue(resource.Properties ?? {}, context) as Omit<ScheduleInput, "Name"> & {
+        Name?: string;
+      };
+      scheduler.addSchedule({
+        ...properties,
+        Name: properties.Name ?? `${stackName}-${logicalId}`.slice(0, 64),
+      });
+    }
+    scheduler.start();
 
     const routes: GatewayRoute[] = resourcesOfType(template, "AWS::ApiGatewayV2::Route").map(
       ([logicalId, resource]) => {
@@ -344,7 +452,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       url: gateway.url,
       apiKey,
       region,
-      endpoints,
+      endpoints: localEndpoints,
       credentials,
       stackName,
       queues,

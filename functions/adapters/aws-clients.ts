@@ -5,7 +5,9 @@
  * LocalStack or the embedded emulators.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
@@ -17,3 +19,6 @@ export const sqsClient = new SQSClient({});
 
 /** S3 emulators on a plain host:port need path-style addressing (S3_FORCE_PATH_STYLE=true); AWS does not. */
 export const s3Client = new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === "true" });
+export const schedulerClient = new SchedulerClient({});
+
+export const lambdaClient = new LambdaClient({});

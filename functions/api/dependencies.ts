@@ -3,20 +3,39 @@
  * the environment (failing fast when a variable is missing).
  */
 import { randomUUID } from "node:crypto";
-import { dynamoDocumentClient, s3Client, sqsClient } from "../adapters/aws-clients.ts";
+import {
+  dynamoDocumentClient,
+  lambdaClient,
+  s3Client,
+  schedulerClient,
+  sqsClient,
+} from "../adapters/aws-clients.ts";
 import { createDynamoApiKeyStore } from "../adapters/dynamodb-api-key-store.ts";
+import { createDynamoLaneActivity } from "../adapters/dynamodb-lane-activity.ts";
 import { createDynamoRateLimitSettings } from "../adapters/dynamodb-rate-limits.ts";
 import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
+import { createEventBridgeScheduleStore } from "../adapters/eventbridge-schedule-store.ts";
+import { createLambdaWorkerControl, mappingIdsFromEnv } from "../adapters/lambda-worker-control.ts";
 import { logInfo } from "../adapters/logger.ts";
 import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
 import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
 import { cachedKeyLookup } from "../core/authenticate.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { createKeyThrottle } from "../core/key-throttle.ts";
+import type { ScheduleDeps } from "../core/manage-schedules.ts";
 import type { ManageTaskDeps } from "../core/manage-task.ts";
+import type { WorkerDeps } from "../core/manage-workers.ts";
 import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../core/ports.ts";
-import { laneNames } from "../tasks/lanes.ts";
+import {
+  type Lane,
+  laneNames,
+  laneQueueArnVariable,
+  laneReservedConcurrencyVariable,
+  type Priority,
+  priorities,
+} from "../tasks/lanes.ts";
+import { scheduleDelivery } from "../tasks/static-schedules.ts";
 
 export interface ApiDeps extends ManageTaskDeps {
   readonly store: TaskStore;
@@ -24,6 +43,8 @@ export interface ApiDeps extends ManageTaskDeps {
   readonly apiKeys: ApiKeyStore;
   readonly throttle: ReturnType<typeof createKeyThrottle>;
   readonly rateLimits: RateLimitSettings;
+  readonly schedules: ScheduleDeps;
+  readonly workers: WorkerDeps;
 }
 
 export function createApiDeps(): ApiDeps {
@@ -42,10 +63,11 @@ export function createApiDeps(): ApiDeps {
     maxDelayHopSeconds: numberFromEnv("MAX_DELAY_HOP_SECONDS", 900),
     log: logInfo,
   };
+  const lanes = createSqsLaneQueues(sqsClient, urls);
   return {
     ...submitDeps,
     onTerminal: (task) => queueCallback(task, submitDeps),
-    lanes: createSqsLaneQueues(sqsClient, urls),
+    lanes,
     apiKeys: cachedKeyLookup(
       createDynamoApiKeyStore(dynamoDocumentClient, requireEnv("API_KEY_TABLE_NAME")),
       numberFromEnv("API_KEY_CACHE_MS", 60_000),
@@ -55,5 +77,32 @@ export function createApiDeps(): ApiDeps {
       burst: numberFromEnv("API_KEY_BURST", 100),
     }),
     rateLimits: createDynamoRateLimitSettings(dynamoDocumentClient, tableName),
+    schedules: {
+      store: createEventBridgeScheduleStore(schedulerClient, {
+        groupName: requireEnv("SCHEDULE_GROUP_NAME"),
+        roleArn: requireEnv("SCHEDULER_ROLE_ARN"),
+        deadLetterQueueArn: requireEnv("SCHEDULE_DLQ_ARN"),
+        laneQueueArns: Object.fromEntries(
+          laneNames.map((lane) => [
+            lane,
+            Object.fromEntries(
+              priorities.map((priority) => [priority, requireEnv(laneQueueArnVariable(lane, priority))]),
+            ),
+          ]),
+        ) as Record<Lane, Record<Priority, string>>,
+        ...scheduleDelivery,
+      }),
+      now: () => new Date(),
+      defaultTimeZone: requireEnv("SCHEDULE_TIME_ZONE"),
+    },
+    workers: {
+      control: createLambdaWorkerControl(lambdaClient, mappingIdsFromEnv(laneNames)),
+      lanes,
+      activity: createDynamoLaneActivity(dynamoDocumentClient, { tableName, minIntervalMs: 0 }),
+      reservedConcurrency: (lane) => {
+        const reserved = process.env[laneReservedConcurrencyVariable(lane)];
+        return reserved ? Number(reserved) : undefined;
+      },
+    },
   };
 }

@@ -15,6 +15,7 @@ import { ApiError, errorResponse, header, json, type RouteHandlers, type RouteRe
 import { keyRoutes } from "./key-routes.ts";
 import { queueRoutes } from "./queue-routes.ts";
 import { apiRoutes, type RouteScope, routeKeyOf } from "./routes.ts";
+import { scheduleRoutes } from "./schedule-routes.ts";
 import { taskRoutes } from "./task-routes.ts";
 import { taskTypeRoutes } from "./task-type-routes.ts";
 
@@ -26,6 +27,7 @@ const routeHandlers: RouteHandlers = {
   ...queueRoutes(deps),
   ...keyRoutes(deps),
   ...taskTypeRoutes(),
+  ...scheduleRoutes(deps),
 };
 
 const missingHandlers = apiRoutes.map(routeKeyOf).filter((key) => !routeHandlers[key]);

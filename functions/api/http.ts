@@ -32,6 +32,11 @@ export function json(statusCode: number, body: unknown): RouteResult {
   };
 }
 
+/** 204: done, nothing to say. */
+export function noContent(): RouteResult {
+  return { statusCode: 204, headers: { "cache-control": "no-store" } };
+}
+
 export function errorResponse(error: ApiError): RouteResult {
   const body = {
     error: {

@@ -27,6 +27,13 @@ export const apiRoutes = [
   { method: "DELETE", path: "/v1/keys/{id}", scope: "admin" },
   { method: "GET", path: "/v1/conversations/{id}", scope: "read" },
   { method: "GET", path: "/v1/knowledge-bases/{kb}/search", scope: "read" },
+  { method: "GET", path: "/v1/schedules", scope: "read" },
+  { method: "POST", path: "/v1/schedules", scope: "admin" },
+  { method: "GET", path: "/v1/schedules/{name}", scope: "read" },
+  { method: "PATCH", path: "/v1/schedules/{name}", scope: "admin" },
+  { method: "DELETE", path: "/v1/schedules/{name}", scope: "admin" },
+  { method: "GET", path: "/v1/workers", scope: "read" },
+  { method: "PATCH", path: "/v1/workers/{lane}", scope: "admin" },
 ] as const satisfies readonly { method: string; path: string; scope: RouteScope }[];
 
 export type ApiRoute = (typeof apiRoutes)[number];

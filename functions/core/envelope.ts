@@ -4,9 +4,16 @@
  * after the message was sent (the submit path writes both at once).
  */
 import { z } from "zod";
-import { isTaskType, type TaskType } from "../tasks/catalog.ts";
+import { isTaskType, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { isLane, type Lane, type Priority, priorities } from "../tasks/lanes.ts";
 import type { Task, TaskTimeLimits } from "./task.ts";
+
+/** What a schedule runs at each firing. */
+export interface ScheduledTask {
+  readonly type: TaskType;
+  readonly input: unknown;
+  readonly priority: Priority;
+}
 
 export interface TaskEnvelope {
   readonly v: 1;
@@ -61,6 +68,44 @@ export function taskIdOf(body: string): string | undefined {
   try {
     const id = (JSON.parse(body) as { id?: unknown }).id;
     return typeof id === "string" && id.length > 0 && id.length <= 200 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** EventBridge Scheduler replaces this with the firing's scheduled time (e.g. 2022-03-22T18:59:43Z). */
+export const scheduledTimePlaceholder = "<aws.scheduler.scheduled-time>";
+
+/**
+ * The message a schedule sends to its lane's queue at each firing, as the
+ * target input template. The task id is `<schedule name>@<scheduled time>`:
+ * each firing is a new task, while a retried delivery of one firing (same
+ * scheduled time) is the same task, which the worker's claim runs once.
+ */
+export function scheduledEnvelopeInput(scheduleName: string, task: ScheduledTask): string {
+  const definition = taskCatalog[task.type];
+  const envelope: TaskEnvelope = {
+    v: 1,
+    id: `${scheduleName}@${scheduledTimePlaceholder}`,
+    type: task.type,
+    lane: definition.lane,
+    priority: task.priority,
+    input: task.input,
+    maxAttempts: definition.retry.maxAttempts,
+    createdAt: scheduledTimePlaceholder,
+    scheduleName,
+  };
+  return JSON.stringify(envelope);
+}
+
+/** Reads the task back from a schedule's target input; undefined when claw-tasks did not write it. */
+export function scheduledTaskOf(targetInput: string | undefined): ScheduledTask | undefined {
+  if (!targetInput) return undefined;
+  try {
+    const envelope = parseEnvelope(
+      targetInput.replaceAll(scheduledTimePlaceholder, new Date(0).toISOString()),
+    );
+    return { type: envelope.type, input: envelope.input, priority: envelope.priority };
   } catch {
     return undefined;
   }

@@ -3,8 +3,8 @@
  * functions/adapters implement them with the AWS SDK.
  */
 import type { TaskType } from "../tasks/catalog.ts";
-import type { Lane } from "../tasks/lanes.ts";
-import type { TaskEnvelope } from "./envelope.ts";
+import type { Lane, Priority } from "../tasks/lanes.ts";
+import type { ScheduledTask, TaskEnvelope } from "./envelope.ts";
 import type { Task, TaskErrorInfo, TaskProgress, TaskStatus } from "./task.ts";
 
 export type ClaimResult =
@@ -185,4 +185,63 @@ export interface ApiKeyRecord {
   readonly ratePerSecond?: number;
   readonly createdAt: string;
   readonly revokedAt?: string;
+}
+
+/** A schedule as claw-tasks defines it; the store keeps it in EventBridge Scheduler. */
+export interface ScheduleDefinition {
+  readonly name: string;
+  readonly expression: string;
+  readonly timezone: string;
+  readonly task: ScheduledTask;
+  readonly enabled: boolean;
+  readonly description?: string;
+}
+
+export interface StoredSchedule extends ScheduleDefinition {
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** The service refused a schedule (a rule this code did not check first); the message says why. */
+export class ScheduleRejected extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ScheduleRejected";
+  }
+}
+
+/** Dynamic schedules, in one schedule group. Throws ScheduleRejected when the service refuses one. */
+export interface ScheduleStore {
+  /** Resolves undefined when a schedule of that name exists already. */
+  create(schedule: ScheduleDefinition): Promise<StoredSchedule | undefined>;
+  get(name: string): Promise<StoredSchedule | undefined>;
+  /** Replaces the definition; resolves undefined when there is no such schedule. */
+  update(schedule: ScheduleDefinition): Promise<StoredSchedule | undefined>;
+  /** Resolves false when there was no such schedule. */
+  delete(name: string): Promise<boolean>;
+  list(limit: number, cursor?: string): Promise<{ items: StoredSchedule[]; nextCursor?: string }>;
+}
+
+/** The event-source mapping of one of a lane's priority queues, as Lambda reports it. */
+export interface WorkerMapping {
+  readonly priority: Priority;
+  readonly functionName: string;
+  /** Lambda's mapping state, e.g. Enabled, Disabling, Disabled, Updating. */
+  readonly state: string;
+  readonly maxConcurrency?: number;
+  readonly batchSize: number;
+}
+
+/** A lane worker's event-source mappings (one per priority queue): read and change them together. */
+export interface WorkerControl {
+  get(lane: Lane): Promise<WorkerMapping[]>;
+  /** `maxConcurrency` is the lane's size; each priority's mapping gets its share of it. */
+  update(lane: Lane, change: { enabled?: boolean; maxConcurrency?: number }): Promise<WorkerMapping[]>;
+}
+
+/** When a lane's worker last took a batch. */
+export interface LaneActivity {
+  /** Records activity; cheap to call per batch (implementations may skip writes made moments ago). */
+  record(lane: Lane, at: Date): Promise<void>;
+  lastActivity(lane: Lane): Promise<string | undefined>;
 }

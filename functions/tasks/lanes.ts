@@ -61,3 +61,18 @@ export function laneQueueUrlVariable(lane: Lane, priority: Priority): string {
 export function laneDeadLetterUrlVariable(lane: Lane): string {
   return `LANE_DLQ_URL_${lane.toUpperCase()}`;
 }
+
+/** Environment variable that carries the ARN of a lane's queue for one priority (a schedule's target). */
+export function laneQueueArnVariable(lane: Lane, priority: Priority): string {
+  return `LANE_QUEUE_ARN_${lane.toUpperCase()}_${priority.toUpperCase()}`;
+}
+
+/** Environment variable that carries the UUID of the event-source mapping of a lane's queue for one priority. */
+export function laneMappingIdVariable(lane: Lane, priority: Priority): string {
+  return `LANE_MAPPING_ID_${lane.toUpperCase()}_${priority.toUpperCase()}`;
+}
+
+/** Environment variable that carries a lane worker's reserved concurrency; unset when the stage reserves none. */
+export function laneReservedConcurrencyVariable(lane: Lane): string {
+  return `LANE_RESERVED_CONCURRENCY_${lane.toUpperCase()}`;
+}

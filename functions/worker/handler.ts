@@ -15,6 +15,7 @@ import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { dynamoDocumentClient, s3Client, sqsClient } from "../adapters/aws-clients.ts";
+import { createDynamoLaneActivity } from "../adapters/dynamodb-lane-activity.ts";
 import { createDynamoRateLimiter, createDynamoRateLimitSettings } from "../adapters/dynamodb-rate-limits.ts";
 import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
@@ -141,9 +142,15 @@ async function processRecord(record: SQSRecord): Promise<void> {
   }
 }
 
+// GET /v1/workers shows when a lane last took a batch; each worker process writes it at most every 10 s.
+const activity = createDynamoLaneActivity(dynamoDocumentClient, { tableName, minIntervalMs: 10_000 });
+
 const processor = new BatchProcessor(EventType.SQS);
 
 export async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  await activity
+    .record(lane, new Date())
+    .catch((error: unknown) => logger.warn("could not record lane activity", { error: error as Error }));
   return processPartialResponse(event, processRecord, processor, { context });
 }
 

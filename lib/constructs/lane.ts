@@ -5,7 +5,7 @@
  * time limits of its task types) and the stage's overrides.
  */
 import { Duration, RemovalPolicy, Tags } from "aws-cdk-lib";
-import type { IGrantable } from "aws-cdk-lib/aws-iam";
+import { type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
@@ -14,7 +14,10 @@ import { taskCatalog, taskTypesOfLane } from "../../functions/tasks/catalog.ts";
 import {
   type Lane,
   laneDeadLetterUrlVariable,
+  laneMappingIdVariable,
+  laneQueueArnVariable,
   laneQueueUrlVariable,
+  laneReservedConcurrencyVariable,
   lanes,
   type Priority,
   priorities,
@@ -45,6 +48,10 @@ export class LaneResources extends Construct {
   readonly worker: ClawFunction;
   /** The normal queue's MaximumConcurrency (the lane's size). */
   readonly maxConcurrency: number;
+  /** Each priority queue's event-source mapping (UUID and ARN, for worker management). */
+  readonly eventSources: Readonly<Record<Priority, SqsEventSource>>;
+  /** The worker's reserved concurrency, when the stage reserves it. */
+  readonly reservedConcurrency: number | undefined;
 
   constructor(scope: Construct, id: string, props: LaneProps) {
     super(scope, id);
@@ -71,16 +78,17 @@ export class LaneResources extends Construct {
     const mappingConcurrency = priorities.map((priority) =>
       priorityConcurrency(this.maxConcurrency, priority),
     );
+    // Room for every priority's mapping at once: no mapping exceeds the reservation, and none is throttled.
+    this.reservedConcurrency = stage.reserveConcurrency
+      ? mappingConcurrency.reduce((sum, value) => sum + value, 0)
+      : undefined;
     this.worker = new ClawFunction(this, "Worker", {
       entry: "worker/handler.ts",
       description: `claw-tasks ${stage.stage} worker for lane ${lane} (${types.join(", ")})`,
       timeout: Duration.seconds(timeoutSeconds),
       logRetentionDays: stage.logRetentionDays,
       retainLogs: stage.retainData,
-      // Room for every priority's mapping at once: no mapping exceeds the reservation, and none is throttled.
-      reservedConcurrentExecutions: stage.reserveConcurrency
-        ? mappingConcurrency.reduce((sum, value) => sum + value, 0)
-        : undefined,
+      reservedConcurrentExecutions: this.reservedConcurrency,
       environment: {
         LANE: lane,
         RESULT_TTL_DAYS: String(stage.resultTtlDays),
@@ -90,6 +98,7 @@ export class LaneResources extends Construct {
     props.tables.bindTaskRecords(this.worker);
 
     const queues = {} as Record<Priority, Queue>;
+    const eventSources = {} as Record<Priority, SqsEventSource>;
     for (const priority of priorities) {
       const queue = new Queue(this, priority === "normal" ? "Queue" : `${capitalised(priority)}Queue`, {
         encryption: QueueEncryption.SQS_MANAGED,
@@ -102,16 +111,17 @@ export class LaneResources extends Construct {
       });
       Tags.of(queue).add("claw-tasks:lane", lane);
       Tags.of(queue).add("claw-tasks:queue", priority);
-      this.worker.addEventSource(
-        new SqsEventSource(queue, {
-          batchSize: definition.batchSize,
-          maxConcurrency: priorityConcurrency(this.maxConcurrency, priority),
-          reportBatchItemFailures: true,
-        }),
-      );
+      const eventSource = new SqsEventSource(queue, {
+        batchSize: definition.batchSize,
+        maxConcurrency: priorityConcurrency(this.maxConcurrency, priority),
+        reportBatchItemFailures: true,
+      });
+      this.worker.addEventSource(eventSource);
       queues[priority] = queue;
+      eventSources[priority] = eventSource;
     }
     this.queues = queues;
+    this.eventSources = eventSources;
     this.bindSender(this.worker);
   }
 
@@ -137,6 +147,36 @@ export class LaneResources extends Construct {
     fn.addEnvironment(laneDeadLetterUrlVariable(this.lane), this.deadLetterQueue.queueUrl);
     for (const queue of [...Object.values(this.queues), this.deadLetterQueue]) {
       queue.grant(fn, "sqs:GetQueueAttributes");
+    }
+  }
+
+  /**
+   * Lets `fn` manage this lane's worker: its mappings' UUIDs
+   * (LANE_MAPPING_ID_<LANE>_<PRIORITY>) and reservation in its environment,
+   * and read/update on these mappings only. Queue depths come with bindOperator.
+   */
+  bindWorkerManager(fn: ClawFunction & IGrantable): void {
+    for (const priority of priorities) {
+      fn.addEnvironment(
+        laneMappingIdVariable(this.lane, priority),
+        this.eventSources[priority].eventSourceMappingId,
+      );
+    }
+    if (this.reservedConcurrency !== undefined) {
+      fn.addEnvironment(laneReservedConcurrencyVariable(this.lane), String(this.reservedConcurrency));
+    }
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"],
+        resources: priorities.map((priority) => this.eventSources[priority].eventSourceMappingArn),
+      }),
+    );
+  }
+
+  /** Gives `fn` this lane's queue ARNs (LANE_QUEUE_ARN_<LANE>_<PRIORITY>): where schedules send their tasks. */
+  bindScheduleTargets(fn: ClawFunction): void {
+    for (const priority of priorities) {
+      fn.addEnvironment(laneQueueArnVariable(this.lane, priority), this.queues[priority].queueArn);
     }
   }
 }

@@ -10,12 +10,16 @@ import { apiRoutes } from "../../functions/api/routes.ts";
 import { capabilitiesOfLane, taskCatalog, taskTypesOfLane } from "../../functions/tasks/catalog.ts";
 import {
   laneDeadLetterUrlVariable,
+  laneMappingIdVariable,
   laneNames,
+  laneQueueArnVariable,
   laneQueueUrlVariable,
+  laneReservedConcurrencyVariable,
   lanes,
   priorities,
   priorityConcurrency,
 } from "../../functions/tasks/lanes.ts";
+import { scheduleDelivery, staticSchedules } from "../../functions/tasks/static-schedules.ts";
 import { ClawTasksStack } from "../../lib/claw-tasks-stack.ts";
 import { type StageConfig, stageConfig } from "../../lib/stage-config.ts";
 
@@ -126,7 +130,8 @@ describe("task table", () => {
 describe("lanes", () => {
   it("has a queue per priority, a DLQ, a worker, and a mapping per queue for each catalog lane", () => {
     template.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length * priorities.length);
-    template.resourceCountIs("AWS::SQS::Queue", laneNames.length * (priorities.length + 1));
+    // Each lane's priority queues and DLQ, and the schedules' DLQ.
+    template.resourceCountIs("AWS::SQS::Queue", laneNames.length * (priorities.length + 1) + 1);
     for (const lane of laneNames) workerOf(lane);
   });
 
@@ -301,3 +306,233 @@ describe("HTTP API", () => {
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(14);
   });
 });
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, unknown>;
+};
+
+/** Every statement of the identity policies attached to a role (CDK moves overflow into managed policies). */
+function statementsOfRole(roleLogicalId: string): Statement[] {
+  const policies = [
+    ...Object.values(template.findResources("AWS::IAM::Policy") as Resources),
+    ...Object.values(template.findResources("AWS::IAM::ManagedPolicy") as Resources),
+  ].filter((policy) =>
+    ((policy.Properties.Roles ?? []) as { Ref: string }[]).some((role) => role.Ref === roleLogicalId),
+  );
+  return policies.flatMap(
+    (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+}
+
+const actionsOf = (statement: Statement) => [statement.Action].flat();
+
+function apiFunction(): Record<string, unknown> {
+  const functions = template.findResources("AWS::Lambda::Function", {
+    Properties: { Environment: { Variables: { API_KEY_TABLE_NAME: Match.anyValue() } } },
+  }) as Resources;
+  return Object.values(functions)[0]!.Properties;
+}
+
+const apiRoleId = () => (apiFunction().Role as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
+
+function schedulerRoleId(): string {
+  const roles = template.findResources("AWS::IAM::Role", {
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: "scheduler.amazonaws.com" } })],
+      },
+    },
+  });
+  const ids = Object.keys(roles);
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
+describe("schedules", () => {
+  it("puts the static schedules in their own group, and has a group for dynamic ones", () => {
+    template.resourceCountIs("AWS::Scheduler::ScheduleGroup", 2);
+    template.hasResourceProperties("AWS::Scheduler::ScheduleGroup", { Name: "claw-tasks-dev-static" });
+    template.hasResourceProperties("AWS::Scheduler::ScheduleGroup", { Name: "claw-tasks-dev-dynamic" });
+    template.resourceCountIs("AWS::Scheduler::Schedule", staticSchedules.length);
+  });
+
+  it.each(staticSchedules.map((schedule) => [schedule.name, schedule] as const))(
+    "static schedule %s: its expression in the stage's time zone, sending its task to its lane's queue, with retries and a DLQ",
+    (_, schedule) => {
+      const normalQueueId = laneQueueId(taskCatalog[schedule.taskType].lane, "normal");
+      const laneQueueArn = { "Fn::GetAtt": [normalQueueId, "Arn"] };
+      const [found] = Object.values(
+        template.findResources("AWS::Scheduler::Schedule", {
+          Properties: { Name: schedule.name },
+        }) as Resources,
+      );
+      const properties = found!.Properties as {
+        Target: {
+          Arn: unknown;
+          Input: string;
+          RoleArn: { "Fn::GetAtt": string[] };
+          DeadLetterConfig: { Arn: { "Fn::GetAtt": string[] } };
+          RetryPolicy: Record<string, number>;
+        };
+      } & Record<string, unknown>;
+      expect(properties).toMatchObject({
+        GroupName: "claw-tasks-dev-static",
+        ScheduleExpression: schedule.expression,
+        ScheduleExpressionTimezone: "Asia/Shanghai",
+        State: "ENABLED",
+        FlexibleTimeWindow: { Mode: "OFF" },
+      });
+      expect(properties.Target.Arn).toEqual(laneQueueArn);
+      expect(properties.Target.RoleArn["Fn::GetAtt"][0]).toBe(schedulerRoleId());
+      expect(properties.Target.RetryPolicy).toEqual({
+        MaximumRetryAttempts: scheduleDelivery.retryAttempts,
+        MaximumEventAgeInSeconds: schedule.maxEventAgeSeconds,
+      });
+      const deadLetterId = properties.Target.DeadLetterConfig.Arn["Fn::GetAtt"][0]!;
+      expect((template.toJSON().Resources as Resources)[deadLetterId]!.Properties.SqsManagedSseEnabled).toBe(
+        true,
+      );
+      expect(JSON.parse(properties.Target.Input)).toMatchObject({
+        v: 1,
+        id: `${schedule.name}@<aws.scheduler.scheduled-time>`,
+        type: schedule.taskType,
+        createdAt: "<aws.scheduler.scheduled-time>",
+        scheduleName: schedule.name,
+      });
+    },
+  );
+
+  it("takes the schedules' time zone from the stage", () => {
+    const utc = synth({ ...stageConfig("dev"), stage: "utc", scheduleTimeZone: "UTC" });
+    utc.hasResourceProperties("AWS::Scheduler::Schedule", { ScheduleExpressionTimezone: "UTC" });
+  });
+
+  it("lets the scheduler role, assumed by this account's schedules only, send messages to the lane queues and the schedules' DLQ, nothing else", () => {
+    const roleId = schedulerRoleId();
+    template.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+          }),
+        ],
+      },
+    });
+    const statements = statementsOfRole(roleId);
+    expect(new Set(statements.flatMap(actionsOf))).toEqual(new Set(["sqs:SendMessage"]));
+    const queueIds = new Set(
+      statements.map((statement) => (statement.Resource as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]),
+    );
+    // Every lane's priority queues and the schedules' DLQ; no lane DLQ.
+    expect(queueIds.size).toBe(laneNames.length * priorities.length + 1);
+  });
+
+  it("lets the API manage schedules of the dynamic group only, and pass the scheduler role to EventBridge Scheduler only", () => {
+    const statements = statementsOfRole(apiRoleId());
+    const scheduleWrites = statements.filter((statement) =>
+      actionsOf(statement).includes("scheduler:CreateSchedule"),
+    );
+    expect(scheduleWrites).toHaveLength(1);
+    expect(actionsOf(scheduleWrites[0]!).sort()).toEqual([
+      "scheduler:CreateSchedule",
+      "scheduler:DeleteSchedule",
+      "scheduler:GetSchedule",
+      "scheduler:UpdateSchedule",
+    ]);
+    expect(JSON.stringify(scheduleWrites[0]!.Resource)).toContain(":schedule/claw-tasks-dev-dynamic/*");
+    const listing = statements.filter((statement) =>
+      actionsOf(statement).includes("scheduler:ListSchedules"),
+    );
+    expect(listing.map(actionsOf)).toEqual([["scheduler:ListSchedules"]]);
+
+    const passRole = statements.filter((statement) => actionsOf(statement).includes("iam:PassRole"));
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0]!.Resource).toEqual({ "Fn::GetAtt": [schedulerRoleId(), "Arn"] });
+    expect(passRole[0]!.Condition).toEqual({
+      StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" },
+    });
+    for (const statement of statements) expect(actionsOf(statement)).not.toContain("scheduler:*");
+  });
+
+  it("gives the API the dynamic group, scheduler role, DLQ, time zone and lane queue ARNs", () => {
+    const variables = (apiFunction().Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables).toMatchObject({
+      SCHEDULE_GROUP_NAME: "claw-tasks-dev-dynamic",
+      SCHEDULE_TIME_ZONE: "Asia/Shanghai",
+      SCHEDULER_ROLE_ARN: { "Fn::GetAtt": [schedulerRoleId(), "Arn"] },
+    });
+    expect(variables.SCHEDULE_DLQ_ARN).toBeDefined();
+    for (const lane of laneNames) {
+      for (const priority of priorities) {
+        expect(variables[laneQueueArnVariable(lane, priority)]).toEqual({
+          "Fn::GetAtt": [laneQueueId(lane, priority), "Arn"],
+        });
+      }
+    }
+  });
+});
+
+describe("worker management", () => {
+  it.each(laneNames)(
+    "lane %s: the API may read and update this lane's event-source mappings, and knows their UUIDs and the reservation",
+    (lane) => {
+      const [workerId, worker] = workerOf(lane);
+      const mappingIds = Object.keys(
+        template.findResources("AWS::Lambda::EventSourceMapping", {
+          Properties: { FunctionName: { Ref: workerId } },
+        }),
+      );
+      expect(mappingIds).toHaveLength(priorities.length);
+      const variables = (apiFunction().Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(
+        new Set(
+          priorities.map(
+            (priority) => (variables[laneMappingIdVariable(lane, priority)] as { Ref: string }).Ref,
+          ),
+        ),
+      ).toEqual(new Set(mappingIds));
+      expect(variables[laneReservedConcurrencyVariable(lane)]).toBe(
+        String(worker.ReservedConcurrentExecutions),
+      );
+
+      const mappingStatements = statementsOfRole(apiRoleId()).filter((statement) =>
+        actionsOf(statement).includes("lambda:UpdateEventSourceMapping"),
+      );
+      const forThisLane = mappingStatements.filter((statement) =>
+        mappingIds.some((id) => JSON.stringify(statement.Resource).includes(`{"Ref":"${id}"}`)),
+      );
+      expect(forThisLane).toHaveLength(1);
+      expect(actionsOf(forThisLane[0]!).sort()).toEqual([
+        "lambda:GetEventSourceMapping",
+        "lambda:UpdateEventSourceMapping",
+      ]);
+      const resources = JSON.stringify(forThisLane[0]!.Resource);
+      for (const id of mappingIds) expect(resources).toContain(`{"Ref":"${id}"}`);
+      expect(resources).toContain(":event-source-mapping:");
+    },
+  );
+
+  it("grants no Lambda action on any resource wildcard", () => {
+    for (const statement of statementsOfRole(apiRoleId())) {
+      if (actionsOf(statement).some((action) => action.startsWith("lambda:"))) {
+        expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
+      }
+    }
+  });
+});
+
+/** The logical id of a lane's queue for one priority (by its tags). */
+function laneQueueId(lane: string, priority: string): string {
+  const queues = template.findResources("AWS::SQS::Queue") as Record<
+    string,
+    { Properties: { Tags?: { Key: string; Value: string }[] } }
+  >;
+  const found = Object.entries(queues).find(([, queue]) => {
+    const tags = Object.fromEntries((queue.Properties.Tags ?? []).map(({ Key, Value }) => [Key, Value]));
+    return tags["claw-tasks:lane"] === lane && tags["claw-tasks:queue"] === priority;
+  });
+  if (!found) throw new Error(`no ${priority} queue for lane ${lane}`);
+  return found[0];
+}

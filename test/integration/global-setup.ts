@@ -19,6 +19,7 @@ export interface LocalRuntimeInfo {
   readonly queues: LocalRuntime["queues"];
   readonly faultProxies: LocalRuntime["faultProxies"];
   readonly outputs: LocalRuntime["outputs"];
+  readonly schedulerTimeScale: number;
 }
 
 /**
@@ -40,6 +41,9 @@ declare module "vitest" {
   }
 }
 
+/** The scheduler's clock runs 60x faster: a rate(1 minute) schedule fires every second. */
+const schedulerTimeScale = 60;
+
 export default async function setup(project: TestProject) {
   const logFile = path.join(projectRoot, ".local", "integration-functions.log");
   mkdirSync(path.dirname(logFile), { recursive: true });
@@ -48,6 +52,7 @@ export default async function setup(project: TestProject) {
     port: 0,
     functionEnvironment: testFunctionEnvironment,
     faultInjection: true,
+    schedulerTimeScale,
     logSink: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
   });
   const { url, apiKey, region, endpoints, credentials, queues, faultProxies, outputs } = runtime;
@@ -60,6 +65,7 @@ export default async function setup(project: TestProject) {
     queues,
     faultProxies,
     outputs,
+    schedulerTimeScale,
   });
   return async () => {
     await runtime.stop();

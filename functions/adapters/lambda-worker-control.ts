@@ -1,0 +1,84 @@
+/**
+ * WorkerControl on Lambda: a lane's worker consumes one queue per priority,
+ * each through its own SQS event-source mapping, found by the UUIDs the stack
+ * passes in LANE_MAPPING_ID_<LANE>_<PRIORITY>. Pausing sets Enabled false on
+ * all of them (Lambda stops polling; messages stay queued); resizing sets
+ * each mapping's MaximumConcurrency to its priority's share of the lane's size.
+ */
+import {
+  type EventSourceMappingConfiguration,
+  GetEventSourceMappingCommand,
+  type LambdaClient,
+  UpdateEventSourceMappingCommand,
+} from "@aws-sdk/client-lambda";
+import type { WorkerControl, WorkerMapping } from "../core/ports.ts";
+import {
+  type Lane,
+  laneMappingIdVariable,
+  type Priority,
+  priorities,
+  priorityConcurrency,
+} from "../tasks/lanes.ts";
+import { requireEnv } from "./environment.ts";
+
+export type MappingIds = Readonly<Record<Lane, Readonly<Record<Priority, string>>>>;
+
+/** Reads each lane's mapping UUIDs from the environment; throws when one is missing. */
+export function mappingIdsFromEnv(lanes: readonly Lane[]): MappingIds {
+  return Object.fromEntries(
+    lanes.map((lane) => [
+      lane,
+      Object.fromEntries(
+        priorities.map((priority) => [priority, requireEnv(laneMappingIdVariable(lane, priority))]),
+      ),
+    ]),
+  ) as MappingIds;
+}
+
+function toMapping(priority: Priority, configuration: EventSourceMappingConfiguration): WorkerMapping {
+  const functionArn = configuration.FunctionArn ?? "";
+  return {
+    priority,
+    functionName: functionArn.slice(functionArn.lastIndexOf(":") + 1),
+    state: configuration.State ?? "Unknown",
+    batchSize: configuration.BatchSize ?? 10,
+    ...(configuration.ScalingConfig?.MaximumConcurrency === undefined
+      ? {}
+      : { maxConcurrency: configuration.ScalingConfig.MaximumConcurrency }),
+  };
+}
+
+export function createLambdaWorkerControl(client: LambdaClient, mappingIds: MappingIds): WorkerControl {
+  return {
+    async get(lane) {
+      return Promise.all(
+        priorities.map(async (priority) =>
+          toMapping(
+            priority,
+            await client.send(new GetEventSourceMappingCommand({ UUID: mappingIds[lane][priority] })),
+          ),
+        ),
+      );
+    },
+    async update(lane, change) {
+      return Promise.all(
+        priorities.map(async (priority) => {
+          const updated = await client.send(
+            new UpdateEventSourceMappingCommand({
+              UUID: mappingIds[lane][priority],
+              ...(change.enabled === undefined ? {} : { Enabled: change.enabled }),
+              ...(change.maxConcurrency === undefined
+                ? {}
+                : {
+                    ScalingConfig: {
+                      MaximumConcurrency: priorityConcurrency(change.maxConcurrency, priority),
+                    },
+                  }),
+            }),
+          );
+          return toMapping(priority, updated);
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,231 @@
+/**
+ * Use cases of the dynamic schedules API: create, read, list, change and
+ * delete schedules, each firing a task of the catalog. Everything is checked
+ * here before the schedule store is called, so a bad request gets a 400 that
+ * names the field, and the service's own refusals come back as 400s too.
+ */
+import { z } from "zod";
+import { isTaskType, taskCatalog, taskTypes } from "../tasks/catalog.ts";
+import { priorities } from "../tasks/lanes.ts";
+import { staticSchedules } from "../tasks/static-schedules.ts";
+import { ApiError, conflict, type FieldIssue, notFound, validationError } from "./api-error.ts";
+import { type ScheduledTask, scheduledEnvelopeInput } from "./envelope.ts";
+import {
+  type ScheduleDefinition,
+  ScheduleRejected,
+  type ScheduleStore,
+  type StoredSchedule,
+} from "./ports.ts";
+import {
+  InvalidScheduleExpression,
+  isTimeZone,
+  nextFireTimes,
+  parseScheduleExpression,
+} from "./schedule-expression.ts";
+import { parseOrThrow } from "./validation.ts";
+
+/** EventBridge Scheduler's limit on a target's input. */
+export const maxTargetInputChars = 8_192;
+/** How many next fire times a schedule shows. */
+export const shownFireTimes = 5;
+
+const scheduleName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[0-9A-Za-z_.-]+$/, "letters, digits and _ . - only");
+
+const taskSpec = z.strictObject({
+  type: z.string({ error: "required: a task type" }).min(1).max(100),
+  input: z.unknown().optional(),
+  priority: z.enum(priorities).default("normal"),
+});
+
+const scheduleFields = {
+  expression: z.string().min(1).max(256),
+  timezone: z.string().min(1).max(50),
+  task: taskSpec,
+  enabled: z.boolean(),
+  description: z.string().max(512),
+};
+
+const creationBody = z.strictObject({
+  name: scheduleName,
+  expression: scheduleFields.expression,
+  timezone: scheduleFields.timezone.optional(),
+  task: scheduleFields.task,
+  enabled: scheduleFields.enabled.default(true),
+  description: scheduleFields.description.optional(),
+});
+
+const patchBody = z
+  .strictObject({
+    expression: scheduleFields.expression.optional(),
+    timezone: scheduleFields.timezone.optional(),
+    task: scheduleFields.task.optional(),
+    enabled: scheduleFields.enabled.optional(),
+    description: scheduleFields.description.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "give at least one field to change");
+
+export interface ScheduleView extends StoredSchedule {
+  /** The next fire times (ISO 8601 UTC); empty when disabled or finished. */
+  readonly nextFireTimes: string[];
+}
+
+export interface ScheduleDeps {
+  readonly store: ScheduleStore;
+  readonly now: () => Date;
+  /** The stage's time zone, for schedules created without one. */
+  readonly defaultTimeZone: string;
+}
+
+function parseTask(spec: z.output<typeof taskSpec>): ScheduledTask {
+  if (!isTaskType(spec.type)) {
+    throw validationError([
+      { path: "task.type", message: `unknown task type; known: ${taskTypes.join(", ")}` },
+    ]);
+  }
+  const input = parseOrThrow(taskCatalog[spec.type].input, spec.input ?? {}, ["task", "input"]);
+  return { type: spec.type, input, priority: spec.priority };
+}
+
+/** Checks what the body alone cannot: time zone, expression (and that it will fire), target input size. */
+function checkDefinition(definition: ScheduleDefinition, now: Date): void {
+  const issues: FieldIssue[] = [];
+  if (!isTimeZone(definition.timezone)) {
+    issues.push({ path: "timezone", message: `unknown time zone ${definition.timezone} (use an IANA name)` });
+  } else {
+    try {
+      const expression = parseScheduleExpression(definition.expression, definition.timezone);
+      const upcoming = nextFireTimes(expression, {
+        timeZone: definition.timezone,
+        after: now,
+        anchor: now,
+        count: 1,
+      });
+      if (upcoming.length === 0) {
+        issues.push({
+          path: "expression",
+          message: expression.kind === "at" ? "at() time has passed" : "the expression never fires again",
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof InvalidScheduleExpression)) throw error;
+      issues.push({ path: "expression", message: error.message });
+    }
+  }
+  if (scheduledEnvelopeInput(definition.name, definition.task).length > maxTargetInputChars) {
+    issues.push({
+      path: "task.input",
+      message: `too large for a schedule (the task message must fit in ${maxTargetInputChars} characters)`,
+    });
+  }
+  if (issues.length > 0) throw validationError(issues);
+}
+
+export function parseScheduleCreation(body: unknown, deps: Pick<ScheduleDeps, "now" | "defaultTimeZone">) {
+  const parsed = parseOrThrow(creationBody, body);
+  if (staticSchedules.some((schedule) => schedule.name === parsed.name)) {
+    throw validationError([{ path: "name", message: "reserved for a schedule of the stack" }]);
+  }
+  const definition: ScheduleDefinition = {
+    name: parsed.name,
+    expression: parsed.expression.trim(),
+    timezone: parsed.timezone ?? deps.defaultTimeZone,
+    task: parseTask(parsed.task),
+    enabled: parsed.enabled,
+    ...(parsed.description === undefined ? {} : { description: parsed.description }),
+  };
+  checkDefinition(definition, deps.now());
+  return definition;
+}
+
+/** The view clients see: the schedule and its next fire times. */
+export function viewOf(schedule: StoredSchedule, now: Date): ScheduleView {
+  let upcoming: Date[] = [];
+  if (schedule.enabled) {
+    try {
+      upcoming = nextFireTimes(parseScheduleExpression(schedule.expression, schedule.timezone), {
+        timeZone: schedule.timezone,
+        after: now,
+        anchor: new Date(schedule.createdAt),
+        count: shownFireTimes,
+      });
+    } catch (error) {
+      if (!(error instanceof InvalidScheduleExpression)) throw error;
+    }
+  }
+  return { ...schedule, nextFireTimes: upcoming.map((date) => date.toISOString()) };
+}
+
+async function withRejections<T>(action: Promise<T>): Promise<T> {
+  try {
+    return await action;
+  } catch (error) {
+    if (error instanceof ScheduleRejected) {
+      throw new ApiError(400, "validation_error", `the scheduler refused the schedule: ${error.message}`, {
+        issues: [{ path: "", message: error.message }],
+      });
+    }
+    throw error;
+  }
+}
+
+export async function createSchedule(
+  definition: ScheduleDefinition,
+  deps: ScheduleDeps,
+): Promise<ScheduleView> {
+  const created = await withRejections(deps.store.create(definition));
+  if (!created) throw conflict(`schedule ${definition.name} exists already`);
+  return viewOf(created, deps.now());
+}
+
+export async function getSchedule(name: string, deps: ScheduleDeps): Promise<ScheduleView> {
+  const found = scheduleName.safeParse(name).success ? await deps.store.get(name) : undefined;
+  if (!found) throw notFound(`schedule ${name}`);
+  return viewOf(found, deps.now());
+}
+
+export async function listSchedules(
+  query: { limit?: string; cursor?: string },
+  deps: ScheduleDeps,
+): Promise<{ items: ScheduleView[]; nextCursor: string | null }> {
+  const { limit, cursor } = parseOrThrow(
+    z.object({
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+      cursor: z.string().min(1).max(2_048).optional(),
+    }),
+    query,
+  );
+  const page = await withRejections(deps.store.list(limit, cursor));
+  const now = deps.now();
+  return { items: page.items.map((item) => viewOf(item, now)), nextCursor: page.nextCursor ?? null };
+}
+
+export async function updateSchedule(name: string, body: unknown, deps: ScheduleDeps): Promise<ScheduleView> {
+  const change = parseOrThrow(patchBody, body);
+  const current = scheduleName.safeParse(name).success ? await deps.store.get(name) : undefined;
+  if (!current) throw notFound(`schedule ${name}`);
+  const description = change.description ?? current.description;
+  const next: ScheduleDefinition = {
+    name,
+    expression: change.expression?.trim() ?? current.expression,
+    timezone: change.timezone ?? current.timezone,
+    task: change.task ? parseTask(change.task) : current.task,
+    enabled: change.enabled ?? current.enabled,
+    ...(description === undefined ? {} : { description }),
+  };
+  // A schedule being switched off needs no future fire time; anything else is checked as at creation.
+  if (next.enabled || change.expression !== undefined || change.timezone !== undefined || change.task) {
+    checkDefinition(next, deps.now());
+  }
+  const updated = await withRejections(deps.store.update(next));
+  if (!updated) throw notFound(`schedule ${name}`);
+  return viewOf(updated, deps.now());
+}
+
+export async function deleteSchedule(name: string, deps: ScheduleDeps): Promise<void> {
+  const deleted = scheduleName.safeParse(name).success && (await deps.store.delete(name));
+  if (!deleted) throw notFound(`schedule ${name}`);
+}

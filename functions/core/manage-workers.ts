@@ -1,0 +1,108 @@
+/**
+ * Use cases of worker management: each lane's worker (its event-source
+ * mapping) with its queue depths and last activity; pause, resume and resize
+ * a lane's worker at run time.
+ */
+import { z } from "zod";
+import { isLane, type Lane, laneNames, priorities, priorityConcurrency } from "../tasks/lanes.ts";
+import { notFound, validationError } from "./api-error.ts";
+import type { LaneActivity, LaneQueues, WorkerControl, WorkerMapping } from "./ports.ts";
+import { parseOrThrow } from "./validation.ts";
+
+/** Lambda's bounds on an SQS mapping's MaximumConcurrency. */
+export const maxConcurrencyBounds = { min: 2, max: 1_000 } as const;
+
+export interface WorkerView {
+  readonly lane: Lane;
+  readonly function: string;
+  /** False once a pause was asked for (also while the mappings are still `disabling`). */
+  readonly enabled: boolean;
+  /** Lambda's state of the lane's mappings, lower case (enabled, disabling, disabled, ...); `updating` while they differ. */
+  readonly state: string;
+  /** The lane's size: the normal queue's MaximumConcurrency (high and low get their shares of it). */
+  readonly maxConcurrency: number | null;
+  /** Each priority queue's mapping. */
+  readonly mappings: readonly { priority: string; state: string; maxConcurrency: number | null }[];
+  readonly batchSize: number;
+  /** Messages waiting to be taken. */
+  readonly backlog: number;
+  /** Messages taken by the worker and not yet done. */
+  readonly inFlight: number;
+  /** Messages not visible yet (retry backoff, delays). */
+  readonly delayed: number;
+  readonly dlqDepth: number;
+  readonly lastActivityAt: string | null;
+}
+
+export interface WorkerDeps {
+  readonly control: WorkerControl;
+  readonly lanes: LaneQueues;
+  readonly activity: LaneActivity;
+  /** A lane worker's reserved concurrency, when the stage reserves it: its mappings together must stay within. */
+  readonly reservedConcurrency: (lane: Lane) => number | undefined;
+}
+
+const pausedStates = new Set(["disabled", "disabling"]);
+
+async function viewOf(lane: Lane, mappings: readonly WorkerMapping[], deps: WorkerDeps): Promise<WorkerView> {
+  const [depth, lastActivityAt] = await Promise.all([
+    deps.lanes.depth(lane),
+    deps.activity.lastActivity(lane),
+  ]);
+  const states = mappings.map((mapping) => mapping.state.toLowerCase());
+  const normal = mappings.find((mapping) => mapping.priority === "normal");
+  return {
+    lane,
+    function: mappings[0]?.functionName ?? "",
+    enabled: !states.some((state) => pausedStates.has(state)),
+    state: states.every((state) => state === states[0]) ? (states[0] ?? "unknown") : "updating",
+    maxConcurrency: normal?.maxConcurrency ?? null,
+    mappings: mappings.map((mapping) => ({
+      priority: mapping.priority,
+      state: mapping.state.toLowerCase(),
+      maxConcurrency: mapping.maxConcurrency ?? null,
+    })),
+    batchSize: normal?.batchSize ?? mappings[0]?.batchSize ?? 0,
+    backlog: depth.visible,
+    inFlight: depth.inFlight,
+    delayed: depth.delayed,
+    dlqDepth: depth.deadLetters,
+    lastActivityAt: lastActivityAt ?? null,
+  };
+}
+
+export async function listWorkers(deps: WorkerDeps): Promise<{ items: WorkerView[]; nextCursor: null }> {
+  const items = await Promise.all(
+    laneNames.map(async (lane) => viewOf(lane, await deps.control.get(lane), deps)),
+  );
+  return { items, nextCursor: null };
+}
+
+const workerChange = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    maxConcurrency: z.int().min(maxConcurrencyBounds.min).max(maxConcurrencyBounds.max).optional(),
+  })
+  .refine((body) => body.enabled !== undefined || body.maxConcurrency !== undefined, {
+    message: "give enabled and/or maxConcurrency",
+  });
+
+export async function updateWorker(lane: string, body: unknown, deps: WorkerDeps): Promise<WorkerView> {
+  if (!isLane(lane)) throw notFound(`lane ${lane}`);
+  const change = parseOrThrow(workerChange, body);
+  const reserved = deps.reservedConcurrency(lane);
+  if (change.maxConcurrency !== undefined && reserved !== undefined) {
+    const size = change.maxConcurrency;
+    const needed = priorities.reduce((sum, priority) => sum + priorityConcurrency(size, priority), 0);
+    if (needed > reserved) {
+      throw validationError([
+        {
+          path: "maxConcurrency",
+          message: `too large: the lane's mappings would need ${needed} executions, its worker reserves ${reserved} (raise the stage's lane concurrency and deploy)`,
+        },
+      ]);
+    }
+  }
+  const mapping = await deps.control.update(lane, change);
+  return viewOf(lane, mapping, deps);
+}
