@@ -40,7 +40,13 @@ export function acknowledgeBoundedWildcards(stack: Stack): void {
         }
         for (const resource of [statement.Resource].flat()) {
           const rendered = render(resource);
-          if (rendered.includes("*") && rendered.startsWith("<") && rendered !== "*") {
+          // Bounded: a concrete resource (token or ARN) up to a "/" before the wildcard, e.g. <table>/index/*.
+          const prefix = rendered.slice(0, rendered.indexOf("*"));
+          if (
+            rendered.includes("*") &&
+            prefix.includes("/") &&
+            (prefix.startsWith("<") || prefix.startsWith("arn:"))
+          ) {
             findings.add(`AwsSolutions-IAM5[Resource::${rendered}]`);
           }
         }

@@ -40,6 +40,8 @@ export interface ProvisionClients {
   readonly dynamodb: DynamoDBClient;
   readonly sqs: SQSClient;
   readonly s3: S3Client;
+  /** Every queue's visibility timeout instead of the template's (tests shorten crash recovery with it). */
+  readonly visibilityTimeoutSeconds?: number;
   /** The SQS endpoint the functions use; queue URLs are put on its origin. */
   readonly sqsEndpoint: string;
   readonly secretsManager: SecretsManagerClient;
@@ -119,12 +121,14 @@ async function provisionQueue(
   context: ResolveContext,
   client: SQSClient,
   endpoint: string,
+  visibilityTimeoutSeconds: number | undefined,
 ): Promise<ResolvedResource> {
   const queueName = physicalName(properties.QueueName, context.stackName, logicalId, 80);
   const attributes: Record<string, string> = {};
   for (const name of passThroughQueueAttributes) {
     if (properties[name] !== undefined) attributes[name] = String(properties[name]);
   }
+  if (visibilityTimeoutSeconds !== undefined) attributes.VisibilityTimeout = String(visibilityTimeoutSeconds);
   const created = await client.send(new CreateQueueCommand({ QueueName: queueName, Attributes: attributes }));
   // Emulators answer with URLs on hosts such as sqs.<region>.localhost, which need not resolve here;
   // the same path on the endpoint's own origin reaches the same queue.
@@ -217,7 +221,14 @@ export async function provisionStorage(
       async ([id, resource]) =>
         [
           id,
-          await provisionQueue(id, resource.Properties ?? {}, context, clients.sqs, clients.sqsEndpoint),
+          await provisionQueue(
+            id,
+            resource.Properties ?? {},
+            context,
+            clients.sqs,
+            clients.sqsEndpoint,
+            clients.visibilityTimeoutSeconds,
+          ),
         ] as const,
     ),
   ]);

@@ -59,6 +59,11 @@ export interface LocalRuntimeOptions {
   /** Put a fault-injecting proxy (aws-fault-proxy.ts) between the functions and SQS and DynamoDB. @default false */
   readonly faultInjection?: boolean;
   /**
+   * Every queue's visibility timeout instead of the template's (6x the function
+   * timeout): tests shorten crash recovery with it. @default the template's
+   */
+  readonly visibilityTimeoutSeconds?: number;
+  /**
    * How much faster than real time the local scheduler's clock runs (tests:
    * 60 makes a rate(1 minute) schedule fire every second).
    * @default CLAW_TASKS_SCHEDULER_TIME_SCALE or 1
@@ -252,6 +257,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sqsEndpoint: functionEndpoints.sqs,
       s3,
       secretsManager,
+      ...(options.visibilityTimeoutSeconds === undefined
+        ? {}
+        : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
     });
     functionResources(template, context);
     namedResources(template, context);

@@ -48,6 +48,8 @@ export interface RunTaskDeps {
   readonly maxDelayHopSeconds: number;
   /** How often a running attempt checks for a cancel request. */
   readonly cancelPollMs: number;
+  /** Lease time past the hard limit (leaseMarginSeconds in AWS). */
+  readonly leaseMarginSeconds: number;
   readonly log: (message: string, details: Record<string, unknown>) => void;
 }
 
@@ -76,7 +78,7 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
 
   const definition = taskCatalog[envelope.type];
   const limits = envelope.timeLimits ?? definition.timeLimits;
-  const leaseUntil = new Date(now.getTime() + (limits.hardSeconds + leaseMarginSeconds) * 1000);
+  const leaseUntil = new Date(now.getTime() + (limits.hardSeconds + deps.leaseMarginSeconds) * 1000);
   const claim = await deps.store.claim(envelope, now, leaseUntil);
   if (!claim.claimed) {
     deps.log("delivery skipped: task not runnable", { taskId: envelope.id, status: claim.current?.status });

@@ -203,7 +203,7 @@ const taskDefinitions = {
     lane: "default",
     uses: [],
     description:
-      "Diagnostic: returns input.value after input.sleepMs (reporting progress in input.progressSteps steps); fails the first input.failTimes attempts (retryable), or always with input.fail = 'permanent'; input.ignoreAbort makes it ignore its AbortSignal.",
+      "Diagnostic: returns input.value after input.sleepMs (reporting progress in input.progressSteps steps); fails the first input.failTimes attempts (retryable), or always with input.fail = 'permanent'; input.ignoreAbort makes it ignore its AbortSignal; input.crashTimes ends the worker process (a crash) in the first N attempts.",
     input: z.strictObject({
       value: z.unknown().optional(),
       sleepMs: z.int().min(0).max(600_000).default(0),
@@ -211,6 +211,7 @@ const taskDefinitions = {
       failTimes: z.int().min(0).max(100).default(0),
       fail: z.literal("permanent").optional(),
       ignoreAbort: z.boolean().default(false),
+      crashTimes: z.int().min(0).max(10).default(0),
     }),
     retry: defaultRetry,
     timeLimits: { softSeconds: 30, hardSeconds: 60 },

@@ -17,6 +17,8 @@ export const echo: TaskHandler<"echo"> = async (input, context) => {
       });
     }
   }
+  // Stands for a worker killed mid-task (out of memory, a runtime crash): the process ends, nothing is recorded.
+  if (context.attempt <= input.crashTimes) process.exit(1);
   if (input.fail === "permanent")
     throw permanentFailure("echo_failure", "failed on request (fail: permanent)");
   if (context.attempt <= input.failTimes) {

@@ -24,7 +24,7 @@ import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
 import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { parseEnvelope, taskIdOf } from "../core/envelope.ts";
-import { runDelivery } from "../core/run-task.ts";
+import { leaseMarginSeconds, runDelivery } from "../core/run-task.ts";
 import { capabilitiesOfLane, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { createTaskHandlers } from "../tasks/handlers.ts";
 import { isLane, type Lane, laneNames } from "../tasks/lanes.ts";
@@ -92,6 +92,7 @@ const deps = {
   },
   random: Math.random,
   cancelPollMs: numberFromEnv("CANCEL_POLL_MS", 2_000),
+  leaseMarginSeconds: numberFromEnv("LEASE_MARGIN_SECONDS", leaseMarginSeconds),
 };
 
 /** The queue URL a record came from: the lane's queue whose name ends its ARN. */

@@ -300,9 +300,10 @@ describe("HTTP API", () => {
     },
   );
 
-  it("sets log retention on every function's log group", () => {
+  it("sets log retention on every function's log group and the API access logs", () => {
     const groups = Object.values(template.findResources("AWS::Logs::LogGroup") as Resources);
-    expect(groups.length).toBe(laneNames.length + 1);
+    // One per lane worker, the API function, and the API's access logs.
+    expect(groups.length).toBe(laneNames.length + 2);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(14);
   });
 });

@@ -26,14 +26,19 @@ export interface LocalRuntimeInfo {
  * Shorter waits than in AWS, so the long paths run in seconds: delays hop
  * every 2 s instead of 15 min, running tasks look for cancel requests every
  * 200 ms, workers re-read rate-limit changes every 200 ms instead of 5 s, API
- * instances re-read keys every 100 ms instead of 60 s (so revocation tests are quick).
+ * instances re-read keys every 100 ms instead of 60 s (so revocation tests are quick),
+ * and a crashed attempt's lease ends 1 s after its hard limit instead of 30 s.
  */
 export const testFunctionEnvironment = {
   MAX_DELAY_HOP_SECONDS: "2",
   CANCEL_POLL_MS: "200",
   RATE_LIMIT_REFRESH_MS: "200",
   API_KEY_CACHE_MS: "100",
+  LEASE_MARGIN_SECONDS: "1",
 };
+
+/** Queue visibility in tests: a crashed delivery comes back after 20 s instead of 6x the function timeout. */
+export const testVisibilityTimeoutSeconds = 20;
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -52,6 +57,7 @@ export default async function setup(project: TestProject) {
     port: 0,
     functionEnvironment: testFunctionEnvironment,
     faultInjection: true,
+    visibilityTimeoutSeconds: testVisibilityTimeoutSeconds,
     schedulerTimeScale,
     logSink: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
   });

@@ -91,8 +91,9 @@ describe("dynamic schedules", () => {
         attempts: 1,
       });
       expect(task.id).toBe(`${name}@${task.createdAt}`);
-      // The firing is the message: the claim creates the record, so history starts at running.
-      expect(task.history.map((entry) => entry.status)).toEqual(["running", "succeeded"]);
+      // The firing is the message: the claim creates the record, its first entry marked as recorded by the worker.
+      expect(task.history.map((entry) => entry.status)).toEqual(["queued", "running", "succeeded"]);
+      expect(task.history[0]?.note).toMatch(/recorded by the worker/);
     }
 
     const read = await api<ScheduleView>("GET", `/v1/schedules/${name}`);

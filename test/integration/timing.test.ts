@@ -47,7 +47,8 @@ describe("expiry", () => {
     // Workers re-read limits every 200 ms in tests: let every one see it.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     try {
-      await submit({ type, input: { knowledgeBaseId: "expiry-test" } });
+      const first = await submit({ type, input: { knowledgeBaseId: "expiry-test" } });
+      await waitForStatus(first.id, ["running", "succeeded", "failed"]);
       const waiting = await submit({
         type,
         input: { knowledgeBaseId: "expiry-test" },

@@ -24,7 +24,7 @@ describe("parseSubmission", () => {
   it("applies the input schema's defaults and the normal priority", () => {
     expect(parseSubmission({ type: "echo", input: { value: 1 } }, now)).toEqual({
       type: "echo",
-      input: { value: 1, sleepMs: 0, failTimes: 0, progressSteps: 0, ignoreAbort: false },
+      input: { value: 1, sleepMs: 0, failTimes: 0, progressSteps: 0, ignoreAbort: false, crashTimes: 0 },
       priority: "normal",
       maxAttempts: taskCatalog.echo.retry.maxAttempts,
     });
