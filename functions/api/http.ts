@@ -55,11 +55,35 @@ export function readJsonBody(event: APIGatewayProxyEventV2): unknown {
   if (Buffer.byteLength(text, "utf8") > maxBodyBytes) {
     throw payloadTooLarge(`request body exceeds ${maxBodyBytes} bytes`);
   }
+  if (nestingDepth(text) > maxNestingDepth) {
+    throw validationError([{ path: "", message: `body is nested deeper than ${maxNestingDepth} levels` }]);
+  }
   try {
     return JSON.parse(text);
   } catch {
     throw validationError([{ path: "", message: "body is not valid JSON" }]);
   }
+}
+
+/** Deeper JSON than this is refused: parsing and re-serialising it recursively could exhaust the stack. */
+export const maxNestingDepth = 64;
+
+/** The deepest nesting of arrays and objects in JSON text, strings skipped; one pass, no recursion. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c)
+        index++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (char === 0x5d || char === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
