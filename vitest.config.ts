@@ -23,6 +23,16 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        // Not part of `npm test`: `npm run test:load` (CI runs both).
+        test: {
+          name: "load",
+          include: ["test/load/**/*.test.ts"],
+          globalSetup: ["test/integration/global-setup.ts"],
+          testTimeout: 30 * 60_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });
