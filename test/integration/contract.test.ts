@@ -187,6 +187,56 @@ describe("every route answers as documented", () => {
   });
 });
 
+describe("keys, scopes and throttling", () => {
+  it("lists, creates and revokes keys; a key lacking the scope gets 403, one over its rate 429", async () => {
+    expect((await call("GET", "/v1/keys")).status).toBe(200);
+    const readOnly = await call<{ id: string; key: string }>("POST", "/v1/keys", {
+      body: { name: `contract ${randomUUID()}`, scopes: ["read"] },
+    });
+    expect(readOnly.status).toBe(201);
+    const forbidden = await call("POST", "/v1/tasks", { body: { type: "echo" }, key: readOnly.body.key });
+    expect(forbidden.status).toBe(403);
+    expect((await call("GET", "/v1/keys", { key: readOnly.body.key })).status).toBe(403);
+    expect((await call("POST", "/v1/keys", { body: { name: "" } })).status).toBe(400);
+
+    const slow = await call<{ key: string }>("POST", "/v1/keys", {
+      body: { name: `contract slow ${randomUUID()}`, scopes: ["read"], ratePerSecond: 0.01 },
+    });
+    await call("GET", "/v1/stats", { key: slow.body.key });
+    expect((await call("GET", "/v1/stats", { key: slow.body.key })).status).toBe(429);
+
+    expect((await call("DELETE", "/v1/keys/{id}", { values: { id: readOnly.body.id } })).status).toBe(200);
+    expect((await call("DELETE", "/v1/keys/{id}", { values: { id: "f".repeat(64) } })).status).toBe(404);
+  });
+});
+
+describe("conversations and knowledge search", () => {
+  it("a conversation's messages, and the errors", async () => {
+    const conversationId = `contract-${randomUUID()}`;
+    const task = await submit({ type: "generate_ai_response", input: { conversationId, userMessage: "hi" } });
+    expect((await waitForStatus(task.id, ["succeeded", "failed"], 55_000)).status).toBe("succeeded");
+    const page = await call<{ items: unknown[] }>("GET", "/v1/conversations/{id}", {
+      values: { id: conversationId },
+    });
+    expect(page.body.items).toHaveLength(2);
+    expect(
+      (await call("GET", "/v1/conversations/{id}", { values: { id: `never-${randomUUID()}` } })).status,
+    ).toBe(404);
+    const badLimit = { values: { id: conversationId }, query: "?limit=0" };
+    expect((await call("GET", "/v1/conversations/{id}", badLimit)).status).toBe(400);
+  });
+
+  it("search, and its errors", async () => {
+    const kb = `contract-${randomUUID().slice(0, 8)}`;
+    const found = await call("GET", "/v1/knowledge-bases/{kb}/search", {
+      values: { kb },
+      query: "?q=hello&k=3",
+    });
+    expect(found.status).toBe(200);
+    expect((await call("GET", "/v1/knowledge-bases/{kb}/search", { values: { kb } })).status).toBe(400);
+  });
+});
+
 describe("coverage", () => {
   it("called every route with each documented success status and at least one documented error", () => {
     const missing: string[] = [];
