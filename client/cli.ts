@@ -454,9 +454,9 @@ const scheduleCommands: Record<string, Command> = {
       name: positionals[0]!,
       expression: values.expression,
       task: {
-        type: values.type as TaskType,
+        type: values.type,
         ...(input === undefined ? {} : { input }),
-        ...(values.priority ? { priority: values.priority as "normal" } : {}),
+        ...(values.priority ? { priority: values.priority as "high" | "normal" | "low" } : {}),
       },
       ...(values.timezone ? { timezone: values.timezone } : {}),
       ...(values.description ? { description: values.description } : {}),

@@ -14,6 +14,12 @@ import type {
   statsSchema,
   taskPageSchema,
 } from "../functions/api/schemas.ts";
+import type {
+  ScheduleView,
+  scheduleCreationBody,
+  schedulePatchBody,
+} from "../functions/core/manage-schedules.ts";
+import type { WorkerView, workerChangeBody } from "../functions/core/manage-workers.ts";
 import type { submissionOptions } from "../functions/core/submission.ts";
 import type { Task, TaskStatus } from "../functions/core/task.ts";
 import type { TaskSubmissionInput, TaskType } from "../functions/tasks/catalog.ts";
@@ -59,44 +65,14 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
 }
 
-// Schedules and workers: the shapes of issue #5's contract. Pending that
-// issue's routes, these are declared here; once they land, they are the
-// API's own types.
-export interface ScheduledTaskSpec {
-  readonly type: TaskType;
-  readonly input?: unknown;
-  readonly priority?: "high" | "normal" | "low";
-}
-export interface ScheduleDefinition {
-  readonly name: string;
-  /** `cron(...)`, `rate(...)` or `at(...)`, as EventBridge Scheduler writes them. */
-  readonly expression: string;
-  readonly timezone?: string;
-  readonly task: ScheduledTaskSpec;
-  readonly enabled?: boolean;
-  readonly description?: string;
-}
-export interface Schedule extends Required<Omit<ScheduleDefinition, "description">> {
-  readonly description?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly nextFireTimes: string[];
-}
-export type ScheduleChange = Partial<Omit<ScheduleDefinition, "name">>;
-export interface Worker {
-  readonly lane: Lane;
-  readonly function: string;
-  readonly enabled: boolean;
-  readonly maxConcurrency: number | null;
-  readonly backlog: number;
-  readonly inFlight: number;
-  readonly dlqDepth: number;
-  readonly lastActivityAt: string | null;
-}
-export interface WorkerChange {
-  readonly enabled?: boolean;
-  readonly maxConcurrency?: number;
-}
+/** A schedule and its next fire times. */
+export type Schedule = ScheduleView;
+/** `POST /v1/schedules`: name, expression (`cron(...)`, `rate(...)`, `at(...)`), timezone?, task, enabled?, description?. */
+export type ScheduleDefinition = z.input<typeof scheduleCreationBody>;
+export type ScheduleChange = z.input<typeof schedulePatchBody>;
+/** A lane's worker: enabled, concurrency, backlog, in flight, DLQ depth, last activity. */
+export type Worker = WorkerView;
+export type WorkerChange = z.input<typeof workerChangeBody>;
 
 export interface ClientOptions {
   /** The API's base URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com` or `http://127.0.0.1:3000`. */
@@ -277,7 +253,7 @@ export class ClawTasksClient {
     return this.request("GET", "/v1/openapi.json");
   }
 
-  /** Dynamic schedules (issue #5's routes). */
+  /** Dynamic schedules. */
   readonly schedules = {
     list: async (signal?: AbortSignal): Promise<Schedule[]> => {
       const items: Schedule[] = [];
@@ -306,7 +282,7 @@ export class ClawTasksClient {
     },
   };
 
-  /** Lane workers (issue #5's routes): pause, resume, resize. */
+  /** Lane workers: pause, resume, resize. */
   readonly workers = {
     list: async (): Promise<Worker[]> =>
       (await this.request<{ items: Worker[] }>("GET", "/v1/workers")).items,

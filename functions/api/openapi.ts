@@ -5,6 +5,8 @@
  * optional), responses as outputs (every field the API sends, nothing else).
  */
 import { z } from "zod";
+import { scheduleViewSchema } from "../core/manage-schedules.ts";
+import { workerViewSchema } from "../core/manage-workers.ts";
 import { laneDepthSchema } from "../core/ports.ts";
 import { taskErrorInfoSchema, taskSchema } from "../core/task.ts";
 import { apiRoutes, type RouteContract } from "./routes.ts";
@@ -19,6 +21,8 @@ const namedResponseSchemas: readonly [string, z.ZodType][] = [
   ["TaskPage", taskPageSchema],
   ["LaneDepth", laneDepthSchema],
   ["RateLimit", rateLimitSchema],
+  ["Schedule", scheduleViewSchema],
+  ["Worker", workerViewSchema],
   ["Error", errorBodySchema],
 ];
 

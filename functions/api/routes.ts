@@ -10,6 +10,14 @@
  */
 import { z } from "zod";
 import type { Scope } from "../core/authenticate.ts";
+import {
+  scheduleCreationBody,
+  scheduleListQuery,
+  scheduleName,
+  schedulePatchBody,
+  scheduleViewSchema,
+} from "../core/manage-schedules.ts";
+import { workerChangeBody, workerViewSchema } from "../core/manage-workers.ts";
 import { aiGenerateRequestSchema, submissionRequestSchema } from "../core/submission.ts";
 import { taskSchema } from "../core/task.ts";
 import { identifier, taskTypes } from "../tasks/catalog.ts";
@@ -30,10 +38,12 @@ import {
   rateLimitListSchema,
   rateLimitSchema,
   redriveResultSchema,
+  schedulePageSchema,
   searchQuery,
   searchResultSchema,
   statsSchema,
   taskPageSchema,
+  workerListSchema,
 } from "./schemas.ts";
 
 /** The scope a route needs; `public` routes take no key. */
@@ -257,6 +267,78 @@ export const apiRoutes = [
     query: searchQuery,
     responses: { 200: { description: "The nearest chunks, best first.", schema: searchResultSchema } },
     errors: [400],
+  },
+  {
+    method: "GET",
+    path: "/v1/schedules",
+    scope: "read",
+    operationId: "listSchedules",
+    summary: "Dynamic schedules, a page at a time, each with its next fire times.",
+    query: scheduleListQuery,
+    responses: { 200: { description: "A page of schedules.", schema: schedulePageSchema } },
+    errors: [400],
+  },
+  {
+    method: "POST",
+    path: "/v1/schedules",
+    scope: "admin",
+    operationId: "createSchedule",
+    summary:
+      "Create a schedule: cron(...), rate(...) or at(...) in a time zone, firing a task of the catalog.",
+    body: scheduleCreationBody,
+    responses: { 201: { description: "The schedule.", schema: scheduleViewSchema } },
+    errors: [400, 409, 413],
+  },
+  {
+    method: "GET",
+    path: "/v1/schedules/{name}",
+    scope: "read",
+    operationId: "getSchedule",
+    summary: "One schedule with its next fire times.",
+    params: { name: scheduleName },
+    responses: { 200: { description: "The schedule.", schema: scheduleViewSchema } },
+    errors: [404],
+  },
+  {
+    method: "PATCH",
+    path: "/v1/schedules/{name}",
+    scope: "admin",
+    operationId: "updateSchedule",
+    summary: "Change a schedule (expression, time zone, task, enabled, description).",
+    params: { name: scheduleName },
+    body: schedulePatchBody,
+    responses: { 200: { description: "The schedule.", schema: scheduleViewSchema } },
+    errors: [400, 404, 413],
+  },
+  {
+    method: "DELETE",
+    path: "/v1/schedules/{name}",
+    scope: "admin",
+    operationId: "deleteSchedule",
+    summary: "Delete a schedule.",
+    params: { name: scheduleName },
+    responses: { 204: { description: "Deleted.", schema: null } },
+    errors: [404],
+  },
+  {
+    method: "GET",
+    path: "/v1/workers",
+    scope: "read",
+    operationId: "listWorkers",
+    summary: "Each lane's worker: enabled, concurrency, backlog, in flight, DLQ depth, last activity.",
+    responses: { 200: { description: "The workers.", schema: workerListSchema } },
+    errors: [],
+  },
+  {
+    method: "PATCH",
+    path: "/v1/workers/{lane}",
+    scope: "admin",
+    operationId: "updateWorker",
+    summary: "Pause or resume a lane's worker, or change its concurrency.",
+    params: { lane: z.enum(laneNames) },
+    body: workerChangeBody,
+    responses: { 200: { description: "The worker.", schema: workerViewSchema } },
+    errors: [400, 404, 413],
   },
 ] as const satisfies readonly RouteContract[];
 

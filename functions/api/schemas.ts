@@ -6,6 +6,8 @@
 import { z } from "zod";
 import { apiErrorCodes } from "../core/api-error.ts";
 import { scopes } from "../core/authenticate.ts";
+import { scheduleViewSchema } from "../core/manage-schedules.ts";
+import { workerViewSchema } from "../core/manage-workers.ts";
 import { laneDepthSchema, taskCountsSchema } from "../core/ports.ts";
 import { taskSchema, taskStatuses } from "../core/task.ts";
 import { taskTypes } from "../tasks/catalog.ts";
@@ -148,3 +150,10 @@ export const searchResultSchema = z.object({
     }),
   ),
 });
+
+export const schedulePageSchema = z.object({
+  items: z.array(scheduleViewSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const workerListSchema = z.object({ items: z.array(workerViewSchema), nextCursor: z.null() });

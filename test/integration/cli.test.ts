@@ -1,53 +1,16 @@
 /**
  * Integration tier: the `claw-tasks` command line through its real binary
- * (the package's `bin`, built as `npm ci` builds it), run with plain node
- * against the local runtime; checks output and exit codes.
+ * (cli-runner.ts) against the local runtime; checks output and exit codes.
+ * Pausing and resizing workers is tested in workers.test.ts, whose lane it
+ * changes.
  */
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { buildClientBundles } from "../../client/build.ts";
+import { describe, expect, it } from "vitest";
 import type { Task } from "../../client/index.ts";
-import { projectRoot } from "../../local/synthesize.ts";
 import { runtime } from "./api-client.ts";
-
-const packageJson = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
-  bin: Record<string, string>;
-};
-const bin = path.join(projectRoot, packageJson.bin["claw-tasks"]!);
-const scratch = mkdtempSync(path.join(tmpdir(), "claw-tasks-cli-"));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `claw-tasks ...args`; `env` replaces the URL/key variables (undefined: unset). */
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const variables: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    HOME: scratch, // no config file of the machine's user
-    CLAW_TASKS_API_URL: runtime.url,
-    CLAW_TASKS_API_KEY: runtime.apiKey,
-    ...env,
-  };
-  const cleaned = Object.fromEntries(Object.entries(variables).filter(([, value]) => value !== undefined));
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: cleaned, timeout: 50_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-beforeAll(async () => {
-  // The bin is built JavaScript; build it from the current source, as `npm ci` (prepare) does.
-  await buildClientBundles();
-});
+import { cli, scratch } from "./cli-runner.ts";
 
 describe("claw-tasks submit", () => {
   it("--wait shows a progress line until the task ends, then the task; exit 0", async () => {
@@ -157,6 +120,63 @@ describe("claw-tasks stats, watch", () => {
     expect(run.stdout.match(/^ID\s+TYPE\s+STATUS/gm)).toHaveLength(2);
     const json = await cli(["watch", "--count", "1", "--json"]);
     expect(JSON.parse(json.stdout)).toHaveProperty("tasks");
+  });
+});
+
+describe("claw-tasks schedules, workers", () => {
+  it("creates, lists, disables, enables and removes a schedule", async () => {
+    const name = `cli-${randomUUID().slice(0, 8)}`;
+    const created = await cli([
+      "schedules",
+      "create",
+      name,
+      "--expression",
+      "rate(1 hour)",
+      "--type",
+      "echo",
+      "--input",
+      '{"value":"tick"}',
+      "--timezone",
+      "Asia/Shanghai",
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(new RegExp(`^${name} created; next: \\d{4}-`));
+    const listed = await cli(["schedules", "ls"]);
+    expect(listed.stdout.split("\n")[0]).toMatch(/^NAME\s+EXPRESSION\s+TIMEZONE\s+TASK\s+ENABLED\s+NEXT/);
+    expect(listed.stdout).toMatch(
+      new RegExp(`^${name}\\s+rate\\(1 hour\\)\\s+Asia/Shanghai\\s+echo\\s+yes\\s+in `, "m"),
+    );
+    const disabled = await cli(["schedules", "disable", name, "--json"]);
+    expect(JSON.parse(disabled.stdout)).toMatchObject({ name, enabled: false, nextFireTimes: [] });
+    expect((await cli(["schedules", "enable", name])).stdout).toMatch(`${name} enabled; next: `);
+    expect(await cli(["schedules", "rm", name])).toMatchObject({ code: 0, stdout: `${name} deleted\n` });
+    const gone = await cli(["schedules", "rm", name]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain("not_found (404)");
+  });
+
+  it("refuses a bad expression with exit 1 naming the field, and a missing one with exit 2", async () => {
+    const bad = await cli([
+      "schedules",
+      "create",
+      "cli-bad",
+      "--expression",
+      "every tuesday",
+      "--type",
+      "echo",
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^ {2}expression: /m);
+    const missing = await cli(["schedules", "create", "cli-bad", "--type", "echo"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("--expression is required");
+  });
+
+  it("lists the workers", async () => {
+    const run = await cli(["workers", "ls"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^LANE\s+ENABLED\s+CONCURRENCY\s+BACKLOG\s+IN FLIGHT\s+DLQ\s+LAST ACTIVITY$/m);
+    expect(run.stdout).toMatch(/^ai_high_priority\s+(yes|paused)\s+\d+/m);
   });
 });
 

@@ -120,4 +120,37 @@ describe("the client", () => {
       source: "catalog",
     });
   });
+
+  it("creates, reads, changes and deletes schedules; lists workers", async () => {
+    const name = `client-${randomUUID().slice(0, 8)}`;
+    const created = await client.schedules.create({
+      name,
+      expression: "cron(0 9 * * ? *)",
+      timezone: "Asia/Shanghai",
+      task: { type: "echo", input: { value: "morning" } },
+      description: "every morning",
+    });
+    expect(created).toMatchObject({ name, enabled: true, task: { type: "echo", priority: "normal" } });
+    expect(created.nextFireTimes[0]).toMatch(/T01:00:00(\.000)?Z$/);
+    expect((await client.schedules.list()).map((schedule) => schedule.name)).toContain(name);
+    expect((await client.schedules.disable(name)).nextFireTimes).toEqual([]);
+    expect((await client.schedules.enable(name)).enabled).toBe(true);
+    expect(await client.schedules.update(name, { description: "changed" })).toMatchObject({
+      description: "changed",
+    });
+    await client.schedules.delete(name);
+    expect(await rejection(client.schedules.get(name))).toMatchObject({ code: "not_found" });
+    const invalid = await rejection(
+      client.schedules.create({ name, expression: "rate(0 minutes)", task: { type: "echo" } }),
+    );
+    expect((invalid as ClawTasksApiError).issues.map((issue) => issue.path)).toEqual(["expression"]);
+
+    const workers = await client.workers.list();
+    expect(workers.map((worker) => worker.lane)).toEqual([
+      "ai_high_priority",
+      "knowledge_default",
+      "notification_default",
+      "default",
+    ]);
+  });
 });

@@ -12,6 +12,7 @@ import addFormatsModule from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes, routeKeyOf } from "../../functions/api/routes.ts";
 import type { Task } from "../../functions/core/task.ts";
+import { lanes } from "../../functions/tasks/lanes.ts";
 import { type ApiResponse, api, submit, waitForStatus } from "./api-client.ts";
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
@@ -234,6 +235,42 @@ describe("conversations and knowledge search", () => {
     });
     expect(found.status).toBe(200);
     expect((await call("GET", "/v1/knowledge-bases/{kb}/search", { values: { kb } })).status).toBe(400);
+  });
+});
+
+describe("schedules and workers", () => {
+  it("create, list, read, change and delete a schedule, and the errors", async () => {
+    const name = `contract-${randomUUID().slice(0, 8)}`;
+    const values = { name };
+    const body = { name, expression: "rate(1 hour)", task: { type: "echo", input: { value: 1 } } };
+    expect((await call("POST", "/v1/schedules", { body })).status).toBe(201);
+    expect((await call("POST", "/v1/schedules", { body })).status).toBe(409);
+    const badExpression = { body: { ...body, name: `${name}-x`, expression: "sometimes" } };
+    expect((await call("POST", "/v1/schedules", badExpression)).status).toBe(400);
+    expect((await call("GET", "/v1/schedules", { query: "?limit=100" })).status).toBe(200);
+    expect((await call("GET", "/v1/schedules", { query: "?limit=0" })).status).toBe(400);
+    expect((await call("GET", "/v1/schedules/{name}", { values })).status).toBe(200);
+    expect((await call("PATCH", "/v1/schedules/{name}", { values, body: { enabled: false } })).status).toBe(
+      200,
+    );
+    expect((await call("PATCH", "/v1/schedules/{name}", { values, body: {} })).status).toBe(400);
+    expect((await call("DELETE", "/v1/schedules/{name}", { values })).status).toBe(204);
+    expect((await call("DELETE", "/v1/schedules/{name}", { values })).status).toBe(404);
+    expect((await call("GET", "/v1/schedules/{name}", { values })).status).toBe(404);
+    const gone = { values, body: { enabled: true } };
+    expect((await call("PATCH", "/v1/schedules/{name}", gone)).status).toBe(404);
+  });
+
+  it("list workers; change one (to what it is, so no other test notices)", async () => {
+    expect((await call("GET", "/v1/workers")).status).toBe(200);
+    expect((await call("GET", "/v1/workers", { key: null })).status).toBe(401);
+    const lane = "notification_default";
+    const same = { enabled: true, maxConcurrency: lanes[lane].maxConcurrency };
+    expect((await call("PATCH", "/v1/workers/{lane}", { values: { lane }, body: same })).status).toBe(200);
+    const tooSmall = { values: { lane }, body: { maxConcurrency: 1 } };
+    expect((await call("PATCH", "/v1/workers/{lane}", tooSmall)).status).toBe(400);
+    const unknown = { values: { lane: "nope" }, body: same };
+    expect((await call("PATCH", "/v1/workers/{lane}", unknown)).status).toBe(404);
   });
 });
 
