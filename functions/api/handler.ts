@@ -13,6 +13,7 @@ import type { ApiKeyRecord } from "../core/ports.ts";
 import { createApiDeps } from "./dependencies.ts";
 import { ApiError, errorResponse, header, json, type RouteHandlers, type RouteResult } from "./http.ts";
 import { keyRoutes } from "./key-routes.ts";
+import { openApiDocument } from "./openapi.ts";
 import { queueRoutes } from "./queue-routes.ts";
 import { apiRoutes, type RouteScope, routeKeyOf } from "./routes.ts";
 import { scheduleRoutes } from "./schedule-routes.ts";
@@ -23,6 +24,7 @@ const deps = createApiDeps();
 
 const routeHandlers: RouteHandlers = {
   "GET /v1/health": async () => json(200, { status: "ok", time: new Date().toISOString() }),
+  "GET /v1/openapi.json": async () => json(200, openApiDocument()),
   ...taskRoutes(deps),
   ...queueRoutes(deps),
   ...keyRoutes(deps),

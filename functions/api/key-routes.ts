@@ -2,31 +2,19 @@
  * Routes that manage API keys (admin scope): create (the key is shown once),
  * list (no secrets), revoke.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { notFound } from "../core/api-error.ts";
-import { generateApiKey, hashApiKey, scopes, scopesOf } from "../core/authenticate.ts";
+import { generateApiKey, hashApiKey, scopesOf } from "../core/authenticate.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
 import { parseOrThrow } from "../core/validation.ts";
 import type { ApiDeps } from "./dependencies.ts";
 import { json, pathParameter, type RouteHandlers, readJsonBody } from "./http.ts";
+import { type apiKeySchema, newKeyBody } from "./schemas.ts";
 
-const newKeyBody = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[\w .:@-]+$/, "letters, digits, spaces and _ . : @ - only"),
-  scopes: z
-    .array(z.enum(scopes))
-    .min(1)
-    .default([...scopes]),
-  ratePerSecond: z.number().positive().max(10_000).optional(),
-});
-
-const view = (record: ApiKeyRecord) => ({
+const view = (record: ApiKeyRecord): z.output<typeof apiKeySchema> => ({
   id: record.keyHash,
   name: record.name,
-  scopes: scopesOf(record),
+  scopes: [...scopesOf(record)],
   ...(record.ratePerSecond ? { ratePerSecond: record.ratePerSecond } : {}),
   createdAt: record.createdAt,
   ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}),

@@ -2,7 +2,6 @@
  * Routes about lanes and limits: queue depths, DLQ redrive, stats, and the
  * run-time rate limits.
  */
-import { z } from "zod";
 import { notFound } from "../core/api-error.ts";
 import { redriveLane } from "../core/manage-task.ts";
 import { parseOrThrow } from "../core/validation.ts";
@@ -10,10 +9,7 @@ import { isTaskType, type TaskType, taskCatalog, taskTypes } from "../tasks/cata
 import { isLane, type Lane, laneNames } from "../tasks/lanes.ts";
 import type { ApiDeps } from "./dependencies.ts";
 import { json, pathParameter, type RouteHandlers, readJsonBody } from "./http.ts";
-
-const rateLimitBody = z.strictObject({
-  perMinute: z.int().min(1).max(100_000).nullable(),
-});
+import { rateLimitBody } from "./schemas.ts";
 
 function laneOf(value: string): Lane {
   if (!isLane(value)) throw notFound(`lane ${value}`);

@@ -3,15 +3,12 @@
  */
 
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { z } from "zod";
 import { validationError } from "../core/api-error.ts";
 import { cancelTask, retryTask } from "../core/manage-task.ts";
 import { resolvePayload } from "../core/payload.ts";
-import { parseSubmission, submissionBody } from "../core/submission.ts";
+import { parseSubmission, submissionOptions } from "../core/submission.ts";
 import { type IdempotencyRequest, submitTask } from "../core/submit-task.ts";
-import { taskStatuses } from "../core/task.ts";
 import { parseOrThrow } from "../core/validation.ts";
-import { taskTypes } from "../tasks/catalog.ts";
 import type { ApiDeps } from "./dependencies.ts";
 import {
   header,
@@ -22,17 +19,7 @@ import {
   type RouteRequest,
   readJsonBody,
 } from "./http.ts";
-
-const listQuery = z.strictObject({
-  status: z.enum(taskStatuses).optional(),
-  type: z.enum(taskTypes as [string, ...string[]]).optional(),
-  tag: z
-    .string()
-    .regex(/^[^:]{1,64}:.{0,256}$/, "key:value")
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(400).optional(),
-});
+import { idempotencyKeyHeader, listTasksQuery } from "./schemas.ts";
 
 const cursorOf = (key: string) => Buffer.from(key, "utf8").toString("base64url");
 function keyOfCursor(cursor: string): string {
@@ -45,16 +32,11 @@ function keyOfCursor(cursor: string): string {
 function idempotencyOf(event: APIGatewayProxyEventV2, scope: string): IdempotencyRequest | undefined {
   const key = header(event, "idempotency-key");
   if (key === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw validationError([{ path: "Idempotency-Key", message: "1 to 255 printable ASCII characters" }]);
-  }
-  return { scope, key };
+  return { scope, key: parseOrThrow(idempotencyKeyHeader, key, ["Idempotency-Key"]) };
 }
 
 /** Keys of the AI shortcut's body that are submission options rather than input. */
-const submissionOptionKeys = Object.keys(submissionBody.shape).filter(
-  (key) => key !== "type" && key !== "input",
-);
+const submissionOptionKeys = Object.keys(submissionOptions.shape);
 
 export function taskRoutes(deps: ApiDeps): RouteHandlers {
   async function submit(request: RouteRequest, body: unknown) {
@@ -87,7 +69,7 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
     },
 
     "GET /v1/tasks": async ({ event }) => {
-      const query = parseOrThrow(listQuery, event.queryStringParameters ?? {});
+      const query = parseOrThrow(listTasksQuery, event.queryStringParameters ?? {});
       const tag = query.tag
         ? {
             key: query.tag.slice(0, query.tag.indexOf(":")),
@@ -97,7 +79,7 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
       const page = await deps.store.list(
         {
           ...(query.status ? { status: query.status } : {}),
-          ...(query.type ? { type: query.type as (typeof taskTypes)[number] } : {}),
+          ...(query.type ? { type: query.type } : {}),
           ...(tag ? { tag } : {}),
         },
         query.limit,

@@ -2,7 +2,7 @@
  * The routes that belong to task types: conversation history and
  * knowledge-base search, with the read-only ports they use.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { dynamoDocumentClient } from "../adapters/aws-clients.ts";
 import { createDynamoConversationStore } from "../adapters/dynamodb-conversation-store.ts";
 import { requireEnv } from "../adapters/environment.ts";
@@ -13,6 +13,12 @@ import { searchKnowledgeBase } from "../core/knowledge.ts";
 import { parseOrThrow } from "../core/validation.ts";
 import { identifier } from "../tasks/catalog.ts";
 import { json, type RouteHandlers, type RouteRequest } from "./http.ts";
+import {
+  type conversationPageSchema,
+  conversationQuery,
+  searchQuery,
+  type searchResultSchema,
+} from "./schemas.ts";
 
 const conversations = createDynamoConversationStore(
   dynamoDocumentClient,
@@ -22,11 +28,6 @@ const retrieval = {
   vectors: vectorIndexFromEnv(dynamoDocumentClient),
   embeddings: embeddingModelFromEnv(),
 };
-
-const conversationQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(2_000).optional(),
-});
 
 async function conversationHistory({ event }: RouteRequest) {
   const id = parseOrThrow(identifier, event.pathParameters?.id ?? "", ["id"]);
@@ -44,13 +45,8 @@ async function conversationHistory({ event }: RouteRequest) {
       ...(usage ? { usage } : {}),
     })),
     nextCursor: page.nextCursor,
-  });
+  } satisfies z.output<typeof conversationPageSchema>);
 }
-
-const searchQuery = z.strictObject({
-  q: z.string({ error: "required: the text to search for" }).trim().min(1).max(2_000),
-  k: z.coerce.number().int().min(1).max(50).default(5),
-});
 
 async function searchKnowledge({ event }: RouteRequest) {
   const knowledgeBaseId = parseOrThrow(identifier, event.pathParameters?.kb ?? "", ["kb"]);
@@ -73,7 +69,7 @@ async function searchKnowledge({ event }: RouteRequest) {
       text,
       ...(metadata ? { metadata } : {}),
     })),
-  });
+  } satisfies z.output<typeof searchResultSchema>);
 }
 
 export function taskTypeRoutes(): RouteHandlers {

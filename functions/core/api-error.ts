@@ -2,6 +2,20 @@
  * Errors the API answers with, each carrying its HTTP status and a stable code
  * (DESIGN §2: `{"error": {"code", "message", "details"?}}`).
  */
+/** Every error code the API answers with; clients switch on these. */
+export const apiErrorCodes = [
+  "validation_error",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "payload_too_large",
+  "throttled",
+  "service_unavailable",
+  "internal_error",
+] as const;
+export type ApiErrorCode = (typeof apiErrorCodes)[number];
+
 export interface FieldIssue {
   /** Dotted path of the offending field, e.g. `input.sleepMs`; empty for the whole body. */
   readonly path: string;
@@ -10,10 +24,10 @@ export interface FieldIssue {
 
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ApiErrorCode;
   readonly details?: unknown;
 
-  constructor(status: number, code: string, message: string, details?: unknown) {
+  constructor(status: number, code: ApiErrorCode, message: string, details?: unknown) {
     super(message);
     this.name = "ApiError";
     this.status = status;

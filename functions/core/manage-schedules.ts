@@ -29,7 +29,7 @@ export const maxTargetInputChars = 8_192;
 /** How many next fire times a schedule shows. */
 export const shownFireTimes = 5;
 
-const scheduleName = z
+export const scheduleName = z
   .string()
   .min(1)
   .max(64)
@@ -49,7 +49,8 @@ const scheduleFields = {
   description: z.string().max(512),
 };
 
-const creationBody = z.strictObject({
+/** `POST /v1/schedules` body. */
+export const scheduleCreationBody = z.strictObject({
   name: scheduleName,
   expression: scheduleFields.expression,
   timezone: scheduleFields.timezone.optional(),
@@ -58,7 +59,8 @@ const creationBody = z.strictObject({
   description: scheduleFields.description.optional(),
 });
 
-const patchBody = z
+/** `PATCH /v1/schedules/{name}` body. */
+export const schedulePatchBody = z
   .strictObject({
     expression: scheduleFields.expression.optional(),
     timezone: scheduleFields.timezone.optional(),
@@ -68,10 +70,27 @@ const patchBody = z
   })
   .refine((body) => Object.keys(body).length > 0, "give at least one field to change");
 
-export interface ScheduleView extends StoredSchedule {
-  /** The next fire times (ISO 8601 UTC); empty when disabled or finished. */
-  readonly nextFireTimes: string[];
-}
+/** `GET /v1/schedules` query. */
+export const scheduleListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(2_048).optional(),
+});
+
+/** A schedule as the API shows it: the stored schedule and its next fire times. */
+export const scheduleViewSchema = z.object({
+  name: z.string(),
+  expression: z.string(),
+  timezone: z.string(),
+  task: z.object({ type: z.enum(taskTypes), input: z.unknown(), priority: z.enum(priorities) }),
+  enabled: z.boolean(),
+  description: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  nextFireTimes: z
+    .array(z.string())
+    .describe("The next fire times (ISO 8601 UTC); empty when disabled or finished."),
+});
+export type ScheduleView = Readonly<z.output<typeof scheduleViewSchema>>;
 
 export interface ScheduleDeps {
   readonly store: ScheduleStore;
@@ -125,7 +144,7 @@ function checkDefinition(definition: ScheduleDefinition, now: Date): void {
 }
 
 export function parseScheduleCreation(body: unknown, deps: Pick<ScheduleDeps, "now" | "defaultTimeZone">) {
-  const parsed = parseOrThrow(creationBody, body);
+  const parsed = parseOrThrow(scheduleCreationBody, body);
   if (staticSchedules.some((schedule) => schedule.name === parsed.name)) {
     throw validationError([{ path: "name", message: "reserved for a schedule of the stack" }]);
   }
@@ -191,20 +210,14 @@ export async function listSchedules(
   query: { limit?: string; cursor?: string },
   deps: ScheduleDeps,
 ): Promise<{ items: ScheduleView[]; nextCursor: string | null }> {
-  const { limit, cursor } = parseOrThrow(
-    z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-      cursor: z.string().min(1).max(2_048).optional(),
-    }),
-    query,
-  );
+  const { limit, cursor } = parseOrThrow(scheduleListQuery, query);
   const page = await withRejections(deps.store.list(limit, cursor));
   const now = deps.now();
   return { items: page.items.map((item) => viewOf(item, now)), nextCursor: page.nextCursor ?? null };
 }
 
 export async function updateSchedule(name: string, body: unknown, deps: ScheduleDeps): Promise<ScheduleView> {
-  const change = parseOrThrow(patchBody, body);
+  const change = parseOrThrow(schedulePatchBody, body);
   const current = scheduleName.safeParse(name).success ? await deps.store.get(name) : undefined;
   if (!current) throw notFound(`schedule ${name}`);
   const description = change.description ?? current.description;

@@ -12,27 +12,34 @@ import { parseOrThrow } from "./validation.ts";
 /** Lambda's bounds on an SQS mapping's MaximumConcurrency. */
 export const maxConcurrencyBounds = { min: 2, max: 1_000 } as const;
 
-export interface WorkerView {
-  readonly lane: Lane;
-  readonly function: string;
-  /** False once a pause was asked for (also while the mappings are still `disabling`). */
-  readonly enabled: boolean;
-  /** Lambda's state of the lane's mappings, lower case (enabled, disabling, disabled, ...); `updating` while they differ. */
-  readonly state: string;
-  /** The lane's size: the normal queue's MaximumConcurrency (high and low get their shares of it). */
-  readonly maxConcurrency: number | null;
-  /** Each priority queue's mapping. */
-  readonly mappings: readonly { priority: string; state: string; maxConcurrency: number | null }[];
-  readonly batchSize: number;
-  /** Messages waiting to be taken. */
-  readonly backlog: number;
-  /** Messages taken by the worker and not yet done. */
-  readonly inFlight: number;
-  /** Messages not visible yet (retry backoff, delays). */
-  readonly delayed: number;
-  readonly dlqDepth: number;
-  readonly lastActivityAt: string | null;
-}
+const nullableCount = z.int().min(0).nullable();
+
+/** A lane's worker as the API shows it. */
+export const workerViewSchema = z.object({
+  lane: z.enum(laneNames),
+  function: z.string(),
+  enabled: z
+    .boolean()
+    .describe("False once a pause was asked for (also while the mappings are still `disabling`)."),
+  state: z
+    .string()
+    .describe(
+      "Lambda's state of the lane's mappings, lower case (enabled, disabling, disabled, ...); `updating` while they differ.",
+    ),
+  maxConcurrency: nullableCount.describe(
+    "The lane's size: the normal queue's MaximumConcurrency (high and low get their shares of it).",
+  ),
+  mappings: z
+    .array(z.object({ priority: z.string(), state: z.string(), maxConcurrency: nullableCount }))
+    .describe("Each priority queue's mapping."),
+  batchSize: z.int(),
+  backlog: z.int().min(0).describe("Messages waiting to be taken."),
+  inFlight: z.int().min(0).describe("Messages taken by the worker and not yet done."),
+  delayed: z.int().min(0).describe("Messages not visible yet (retry backoff, delays)."),
+  dlqDepth: z.int().min(0),
+  lastActivityAt: z.string().nullable(),
+});
+export type WorkerView = Readonly<z.output<typeof workerViewSchema>>;
 
 export interface WorkerDeps {
   readonly control: WorkerControl;
@@ -78,7 +85,8 @@ export async function listWorkers(deps: WorkerDeps): Promise<{ items: WorkerView
   return { items, nextCursor: null };
 }
 
-const workerChange = z
+/** `PATCH /v1/workers/{lane}` body. */
+export const workerChangeBody = z
   .strictObject({
     enabled: z.boolean().optional(),
     maxConcurrency: z.int().min(maxConcurrencyBounds.min).max(maxConcurrencyBounds.max).optional(),
@@ -89,7 +97,7 @@ const workerChange = z
 
 export async function updateWorker(lane: string, body: unknown, deps: WorkerDeps): Promise<WorkerView> {
   if (!isLane(lane)) throw notFound(`lane ${lane}`);
-  const change = parseOrThrow(workerChange, body);
+  const change = parseOrThrow(workerChangeBody, body);
   const reserved = deps.reservedConcurrency(lane);
   if (change.maxConcurrency !== undefined && reserved !== undefined) {
     const size = change.maxConcurrency;

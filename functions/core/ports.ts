@@ -2,10 +2,11 @@
  * Ports: what the use cases need from the outside world. Adapters in
  * functions/adapters implement them with the AWS SDK.
  */
-import type { TaskType } from "../tasks/catalog.ts";
-import type { Lane, Priority } from "../tasks/lanes.ts";
+import { z } from "zod";
+import { type TaskType, taskTypes } from "../tasks/catalog.ts";
+import { type Lane, laneNames, type Priority } from "../tasks/lanes.ts";
 import type { ScheduledTask, TaskEnvelope } from "./envelope.ts";
-import type { Task, TaskErrorInfo, TaskProgress, TaskStatus } from "./task.ts";
+import { type Task, type TaskErrorInfo, type TaskProgress, type TaskStatus, taskStatuses } from "./task.ts";
 
 export type ClaimResult =
   | { readonly claimed: true; readonly task: Task }
@@ -49,11 +50,14 @@ export interface TaskPage {
   readonly nextCursor: string | null;
 }
 
+const countsByStatus = z.partialRecord(z.enum(taskStatuses), z.int().min(0));
+
 /** Counts of tasks by status, and by type and status. Terminal counts are totals since the table was made. */
-export interface TaskCounts {
-  readonly byStatus: Readonly<Partial<Record<TaskStatus, number>>>;
-  readonly byType: Readonly<Partial<Record<TaskType, Partial<Record<TaskStatus, number>>>>>;
-}
+export const taskCountsSchema = z.object({
+  byStatus: countsByStatus,
+  byType: z.partialRecord(z.enum(taskTypes), countsByStatus),
+});
+export type TaskCounts = Readonly<z.output<typeof taskCountsSchema>>;
 
 /** Durable task records. */
 export interface TaskStore {
@@ -119,15 +123,16 @@ export interface TaskQueue {
   send(envelope: TaskEnvelope, delaySeconds?: number): Promise<void>;
 }
 
-export interface LaneDepth {
-  readonly lane: Lane;
-  /** Per priority queue: messages waiting, in flight, and delayed. */
-  readonly queues: Readonly<Record<string, { visible: number; inFlight: number; delayed: number }>>;
-  readonly visible: number;
-  readonly inFlight: number;
-  readonly delayed: number;
-  readonly deadLetters: number;
-}
+const queueDepth = { visible: z.int().min(0), inFlight: z.int().min(0), delayed: z.int().min(0) };
+
+/** A lane's queues: per priority queue and in total, messages waiting, in flight and delayed; DLQ depth. */
+export const laneDepthSchema = z.object({
+  lane: z.enum(laneNames),
+  queues: z.record(z.string(), z.object(queueDepth)),
+  ...queueDepth,
+  deadLetters: z.int().min(0),
+});
+export type LaneDepth = Readonly<z.output<typeof laneDepthSchema>>;
 
 /** Reading lane queues and moving dead letters back. */
 export interface LaneQueues {

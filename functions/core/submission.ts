@@ -4,7 +4,7 @@
  * then the rules that tie fields together (times, limits).
  */
 import { z } from "zod";
-import { isTaskType, type TaskType, taskCatalog, taskTypes } from "../tasks/catalog.ts";
+import { isTaskType, type TaskType, taskCatalog, taskInputSchema, taskTypes } from "../tasks/catalog.ts";
 import { type Priority, priorities } from "../tasks/lanes.ts";
 import { type FieldIssue, validationError } from "./api-error.ts";
 import type { TaskTimeLimits } from "./task.ts";
@@ -60,6 +60,30 @@ export const submissionBody = z.strictObject({
     .optional(),
   tags: tagsSchema.optional(),
 });
+
+/** The submission options besides `type` and `input`: what the AI shortcut accepts next to its input. */
+export const submissionOptions = submissionBody.omit({ type: true, input: true });
+
+/**
+ * The submission body per task type, for the OpenAPI document: the same
+ * `submissionBody` with `type` fixed and `input` the type's catalog schema
+ * (required when the type has required fields).
+ */
+export const submissionRequestSchema = z.discriminatedUnion(
+  "type",
+  taskTypes.map((type) => {
+    const input = taskCatalog[type].input;
+    return submissionBody.extend({
+      type: z.literal(type),
+      input: input.safeParse({}).success ? input.optional() : input,
+    });
+  }) as unknown as [z.ZodObject, ...z.ZodObject[]],
+);
+
+/** The AI shortcut's body: `generate_ai_response`'s input and the submission options side by side. */
+export const aiGenerateRequestSchema = taskInputSchema("generate_ai_response").extend(
+  submissionOptions.shape,
+);
 
 export function parseSubmission(body: unknown, now: Date): Submission {
   const parsed = parseOrThrow(submissionBody, body);

@@ -4,8 +4,9 @@
  * `statusesLeadingTo`, so the state machine is written down once, here.
  */
 
-import type { TaskType } from "../tasks/catalog.ts";
-import type { Lane, Priority } from "../tasks/lanes.ts";
+import { z } from "zod";
+import { taskTypes } from "../tasks/catalog.ts";
+import { laneNames, priorities } from "../tasks/lanes.ts";
 
 export const taskStatuses = [
   "queued",
@@ -46,63 +47,80 @@ export function statusesLeadingTo(to: TaskStatus): TaskStatus[] {
   return taskStatuses.filter((from) => canTransition(from, to));
 }
 
+const isoTime = z.iso.datetime({ offset: true });
+
 /** What went wrong in an attempt, as clients see it. */
-export interface TaskErrorInfo {
-  readonly type: string;
-  readonly message: string;
-  readonly retryable: boolean;
-}
+export const taskErrorInfoSchema = z.object({
+  type: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+});
+export type TaskErrorInfo = Readonly<z.output<typeof taskErrorInfoSchema>>;
 
 /** One entry of the attempt history: a status entered at a time. */
-export interface TaskTransition {
-  readonly status: TaskStatus;
-  readonly at: string;
-  readonly attempt?: number;
-  readonly error?: TaskErrorInfo;
-  /** Why the entry is unusual, when it is. */
-  readonly note?: string;
-}
+export const taskTransitionSchema = z.object({
+  status: z.enum(taskStatuses),
+  at: isoTime,
+  attempt: z.int().optional(),
+  error: taskErrorInfoSchema.optional(),
+  note: z.string().optional().describe("Why the entry is unusual, when it is."),
+});
+export type TaskTransition = Readonly<z.output<typeof taskTransitionSchema>>;
 
-export interface TaskProgress {
-  readonly percent: number;
-  readonly message?: string;
-}
+export const taskProgressSchema = z.object({
+  percent: z.number().min(0).max(100),
+  message: z.string().optional(),
+});
+export type TaskProgress = Readonly<z.output<typeof taskProgressSchema>>;
 
 /** Per-task time limits, at most the type's own. */
-export interface TaskTimeLimits {
-  readonly softSeconds: number;
-  readonly hardSeconds: number;
-}
+export const taskTimeLimitsSchema = z.object({
+  softSeconds: z.number().positive(),
+  hardSeconds: z.number().positive(),
+});
+export type TaskTimeLimits = Readonly<z.output<typeof taskTimeLimitsSchema>>;
 
-/** A task as stored and as returned by the API (times are ISO 8601 UTC). */
-export interface Task {
-  readonly id: string;
-  readonly type: TaskType;
-  readonly status: TaskStatus;
-  readonly lane: Lane;
-  readonly priority: Priority;
-  readonly input: unknown;
-  readonly result?: unknown;
-  readonly error?: TaskErrorInfo;
-  readonly progress?: TaskProgress;
-  readonly attempts: number;
-  readonly maxAttempts: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  /** When a `scheduled` task becomes due. */
-  readonly runAt?: string;
-  /** A task not started by then ends `expired` and never runs. */
-  readonly expiresAt?: string;
-  /** When a `retrying` task's next attempt is due. */
-  readonly nextAttemptAt?: string;
-  /** Set by a cancel request while the task runs; the attempt's AbortSignal fires. */
-  readonly cancelRequestedAt?: string;
-  readonly timeLimits?: TaskTimeLimits;
-  /** Gets a `send_notification` task when the task ends. */
-  readonly callbackUrl?: string;
-  readonly scheduleName?: string;
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly history: readonly TaskTransition[];
-}
+/**
+ * A task as stored and as returned by the API (times are ISO 8601 UTC). The
+ * schema is the one definition: the type below is derived from it, and the
+ * OpenAPI document (functions/api/openapi.ts) shows it to clients.
+ */
+export const taskSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(taskTypes),
+    status: z.enum(taskStatuses),
+    lane: z.enum(laneNames),
+    priority: z.enum(priorities),
+    /** Listings show a large input as a reference, `{"$payload": {key, bytes}}`. */
+    input: z.unknown(),
+    result: z.unknown().optional(),
+    error: taskErrorInfoSchema.optional(),
+    progress: taskProgressSchema.optional(),
+    attempts: z.int().min(0),
+    maxAttempts: z.int().min(1),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    startedAt: isoTime.optional(),
+    finishedAt: isoTime.optional(),
+    runAt: isoTime.optional().describe("When a `scheduled` task becomes due."),
+    expiresAt: isoTime.optional().describe("A task not started by then ends `expired` and never runs."),
+    nextAttemptAt: isoTime.optional().describe("When a `retrying` task's next attempt is due."),
+    cancelRequestedAt: isoTime
+      .optional()
+      .describe("Set by a cancel request while the task runs; the attempt's AbortSignal fires."),
+    timeLimits: taskTimeLimitsSchema.optional(),
+    callbackUrl: z.string().optional().describe("Gets a `send_notification` task when the task ends."),
+    scheduleName: z.string().optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+    history: z.array(taskTransitionSchema),
+  })
+  .meta({ description: "A task; times are ISO 8601 UTC." });
+
+/** A task as stored and as returned by the API. */
+export type Task = Readonly<
+  Omit<z.output<typeof taskSchema>, "history" | "tags"> & {
+    readonly history: readonly TaskTransition[];
+    readonly tags?: Readonly<Record<string, string>>;
+  }
+>;

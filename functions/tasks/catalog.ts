@@ -225,6 +225,14 @@ export type TaskType = keyof typeof taskDefinitions;
 /** The parsed input of one task type, as its handler receives it. */
 export type TaskInput<T extends TaskType> = z.output<(typeof taskDefinitions)[T]["input"]>;
 
+/** What a submitter may give as the input of one task type (defaults not yet applied). */
+export type TaskSubmissionInput<T extends TaskType> = z.input<(typeof taskDefinitions)[T]["input"]>;
+
+/** The input schema of one task type, with its precise type (the catalog's record type widens it). */
+export function taskInputSchema<T extends TaskType>(type: T): (typeof taskDefinitions)[T]["input"] {
+  return taskDefinitions[type].input;
+}
+
 export const taskTypes = Object.keys(taskDefinitions) as TaskType[];
 
 export function isTaskType(value: string): value is TaskType {

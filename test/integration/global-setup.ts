@@ -7,6 +7,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { TestProject } from "vitest/node";
+import { buildClientBundles } from "../../client/build.ts";
 import { type LocalRuntime, startLocalRuntime } from "../../local/runtime.ts";
 import { projectRoot } from "../../local/synthesize.ts";
 
@@ -50,6 +51,8 @@ declare module "vitest" {
 const schedulerTimeScale = 60;
 
 export default async function setup(project: TestProject) {
+  // The claw-tasks bin is built JavaScript (client/build.ts); build it from the current source.
+  await buildClientBundles();
   const logFile = path.join(projectRoot, ".local", "integration-functions.log");
   mkdirSync(path.dirname(logFile), { recursive: true });
   writeFileSync(logFile, "");

@@ -6,10 +6,12 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
+import { ClawTasksClient } from "../../client/index.ts";
 import type { WorkerView } from "../../functions/core/manage-workers.ts";
 import type { Task } from "../../functions/core/task.ts";
 import { laneNames, lanes } from "../../functions/tasks/lanes.ts";
-import { api, submit, waitForStatus } from "./api-client.ts";
+import { api, runtime, submit, waitForStatus } from "./api-client.ts";
+import { cli } from "./cli-runner.ts";
 
 interface ErrorBody {
   error: { code: string; details?: { issues: { path: string }[] } };
@@ -148,5 +150,28 @@ describe("worker management", () => {
   it("answers 404 for an unknown lane", async () => {
     const response = await api<ErrorBody>("PATCH", "/v1/workers/no_such_lane", { body: { enabled: true } });
     expect(response.status).toBe(404);
+  });
+
+  it("the client and the claw-tasks command line pause, resume and resize a lane", async () => {
+    const client = new ClawTasksClient({ url: runtime.url, apiKey: runtime.apiKey });
+    const paused = await cli(["workers", "pause", lane]);
+    expect(paused).toMatchObject({ code: 0, stdout: `${lane} paused\n` });
+    await waitForWorker(lane, (view) => view.state === "disabled");
+    expect((await client.workers.list()).find((item) => item.lane === lane)?.enabled).toBe(false);
+
+    const resized = await cli(["workers", "set", lane, "--concurrency", "3", "--json"]);
+    expect(JSON.parse(resized.stdout)).toMatchObject({ lane, maxConcurrency: 3 });
+    expect(await client.workers.setConcurrency(lane, defaultConcurrency)).toMatchObject({
+      maxConcurrency: defaultConcurrency,
+    });
+    expect(await client.workers.resume(lane)).toMatchObject({ enabled: true });
+    expect(await client.workers.pause(lane)).toMatchObject({ enabled: false });
+    const resumed = await cli(["workers", "resume", lane]);
+    expect(resumed).toMatchObject({ code: 0, stdout: `${lane} resumed\n` });
+    expect(await worker(lane)).toMatchObject({ enabled: true, maxConcurrency: defaultConcurrency });
+
+    const refused = await cli(["workers", "set", lane, "--concurrency", "1"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^ {2}maxConcurrency: /m);
   });
 });

@@ -1,0 +1,296 @@
+/**
+ * The typed claw-tasks client: plain `fetch`, so it runs on Node 24 and in
+ * browsers, with no AWS SDK. Types come from the API's own schemas and the
+ * task catalog (type-only imports: nothing of the server is loaded at run
+ * time), so `submit("echo", {...})` checks the input against echo's schema.
+ */
+import type { z } from "zod";
+import type {
+  healthSchema,
+  listTasksQuery,
+  queueListSchema,
+  rateLimitSchema,
+  redriveResultSchema,
+  statsSchema,
+  taskPageSchema,
+} from "../functions/api/schemas.ts";
+import type {
+  ScheduleView,
+  scheduleCreationBody,
+  schedulePatchBody,
+} from "../functions/core/manage-schedules.ts";
+import type { WorkerView, workerChangeBody } from "../functions/core/manage-workers.ts";
+import type { submissionOptions } from "../functions/core/submission.ts";
+import type { Task, TaskStatus } from "../functions/core/task.ts";
+import type { TaskSubmissionInput, TaskType } from "../functions/tasks/catalog.ts";
+import type { Lane } from "../functions/tasks/lanes.ts";
+import { ClawTasksConnectionError, ClawTasksTimeoutError, errorOfResponse } from "./errors.ts";
+
+export type { Lane, Task, TaskStatus, TaskSubmissionInput, TaskType };
+/** A task of a known type. */
+export type TaskOf<T extends TaskType> = Task & { readonly type: T };
+export type TaskPage = z.output<typeof taskPageSchema>;
+export type Stats = z.output<typeof statsSchema>;
+export type LaneDepth = z.output<typeof queueListSchema>["items"][number];
+export type RateLimit = z.output<typeof rateLimitSchema>;
+export type RedriveResult = z.output<typeof redriveResultSchema>;
+export type Health = z.output<typeof healthSchema>;
+
+/** Submission options: priority, delaySeconds | runAt, expiresAt, maxAttempts, timeLimits, callbackUrl, tags. */
+export type SubmitOptions = z.input<typeof submissionOptions> & {
+  /** Sent as `Idempotency-Key`: the same key and body within 24 h return the original task. */
+  readonly idempotencyKey?: string;
+};
+
+/** Filters of `list`; `limit` is the page size (at most 100). */
+export type ListFilter = Omit<z.input<typeof listTasksQuery>, "cursor" | "limit"> & {
+  readonly limit?: number;
+  /** Start from this page (a `nextCursor`). */
+  readonly cursor?: string;
+};
+
+/** The arguments of `submit` after the type: the input may be left out when the type needs none. */
+export type SubmitArguments<T extends TaskType> =
+  Record<string, never> extends TaskSubmissionInput<T>
+    ? [input?: TaskSubmissionInput<T>, options?: SubmitOptions]
+    : [input: TaskSubmissionInput<T>, options?: SubmitOptions];
+
+export interface WaitOptions {
+  /** Give up after this many milliseconds (ClawTasksTimeoutError). Default: wait as long as it takes. */
+  readonly timeout?: number;
+  /** Called with the task whenever its status, progress or attempt changes. */
+  readonly onProgress?: (task: Task) => void;
+  /** Milliseconds between reads; default 500. */
+  readonly interval?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A schedule and its next fire times. */
+export type Schedule = ScheduleView;
+/** `POST /v1/schedules`: name, expression (`cron(...)`, `rate(...)`, `at(...)`), timezone?, task, enabled?, description?. */
+export type ScheduleDefinition = z.input<typeof scheduleCreationBody>;
+export type ScheduleChange = z.input<typeof schedulePatchBody>;
+/** A lane's worker: enabled, concurrency, backlog, in flight, DLQ depth, last activity. */
+export type Worker = WorkerView;
+export type WorkerChange = z.input<typeof workerChangeBody>;
+
+export interface ClientOptions {
+  /** The API's base URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com` or `http://127.0.0.1:3000`. */
+  readonly url: string;
+  readonly apiKey: string;
+  /** Another fetch (tests, proxies); default: the global one. */
+  readonly fetch?: typeof fetch;
+}
+
+interface RequestOptions {
+  readonly body?: unknown;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal | undefined;
+}
+
+const terminal: readonly TaskStatus[] = ["succeeded", "failed", "cancelled", "expired"];
+
+/** True once a task can change no more (unless retried by id). */
+export const isFinished = (task: Pick<Task, "status">) => terminal.includes(task.status);
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+}
+
+const changeKey = (task: Task) =>
+  JSON.stringify([task.status, task.attempts, task.progress?.percent, task.progress?.message]);
+
+export class ClawTasksClient {
+  readonly #url: string;
+  readonly #apiKey: string;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    if (!options.url) throw new TypeError("ClawTasksClient: url is required");
+    if (!options.apiKey) throw new TypeError("ClawTasksClient: apiKey is required");
+    this.#url = options.url.replace(/\/+$/, "");
+    this.#apiKey = options.apiKey;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** One API call; throws ClawTasksApiError for a non-2xx answer. */
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) query.set(name, String(value));
+    }
+    const url = `${this.#url}${path}${query.size > 0 ? `?${query}` : ""}`;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.#apiKey}`,
+      accept: "application/json",
+      ...options.headers,
+    };
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await this.#fetch(url, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw new ClawTasksConnectionError(this.#url, error);
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = { message: text.slice(0, 200) };
+    }
+    if (!response.ok) throw errorOfResponse(`${method} ${path}`, response.status, body);
+    return body as T;
+  }
+
+  /** Submits a task; the input is typed by the catalog's schema for `type`. */
+  submit<T extends TaskType>(type: T, ...[input, options = {}]: SubmitArguments<T>): Promise<TaskOf<T>> {
+    const { idempotencyKey, ...submission } = options;
+    return this.request("POST", "/v1/tasks", {
+      body: { ...submission, type, ...(input === undefined ? {} : { input }) },
+      ...(idempotencyKey === undefined ? {} : { headers: { "Idempotency-Key": idempotencyKey } }),
+    });
+  }
+
+  get(id: string): Promise<Task> {
+    return this.request("GET", `/v1/tasks/${encodeURIComponent(id)}`);
+  }
+
+  /** Pages of tasks, newest first: `for await (const page of client.list({status: "failed"}))`. */
+  async *list(filter: ListFilter = {}, signal?: AbortSignal): AsyncGenerator<TaskPage, void, undefined> {
+    let cursor = filter.cursor;
+    do {
+      const page: TaskPage = await this.request("GET", "/v1/tasks", {
+        query: { status: filter.status, type: filter.type, tag: filter.tag, limit: filter.limit, cursor },
+        signal,
+      });
+      yield page;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  /** Cancels a task: a waiting one ends `cancelled` at once; a running one gets its AbortSignal. */
+  cancel(id: string): Promise<Task> {
+    return this.request("POST", `/v1/tasks/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** Queues a failed, cancelled or expired task again under its id. */
+  retry(id: string): Promise<Task> {
+    return this.request("POST", `/v1/tasks/${encodeURIComponent(id)}/retry`);
+  }
+
+  /** Reads the task until it is finished and resolves with it, whatever its outcome. */
+  async wait(id: string, options: WaitOptions = {}): Promise<Task> {
+    const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+    let lastKey: string | undefined;
+    for (;;) {
+      const task = await this.request<Task>("GET", `/v1/tasks/${encodeURIComponent(id)}`, {
+        signal: options.signal,
+      });
+      const key = changeKey(task);
+      if (key !== lastKey) {
+        lastKey = key;
+        options.onProgress?.(task);
+      }
+      if (isFinished(task)) return task;
+      const wait = options.interval ?? 500;
+      if (deadline !== undefined && Date.now() + wait > deadline) {
+        throw new ClawTasksTimeoutError(task, options.timeout!);
+      }
+      await sleep(wait, options.signal);
+    }
+  }
+
+  stats(): Promise<Stats> {
+    return this.request("GET", "/v1/stats");
+  }
+
+  async queues(): Promise<LaneDepth[]> {
+    return (await this.request<{ items: LaneDepth[] }>("GET", "/v1/queues")).items;
+  }
+
+  /** Moves a lane's dead letters back to its queues. */
+  redrive(lane: Lane): Promise<RedriveResult> {
+    return this.request("POST", `/v1/queues/${encodeURIComponent(lane)}/redrive`);
+  }
+
+  async rateLimits(): Promise<RateLimit[]> {
+    return (await this.request<{ items: RateLimit[] }>("GET", "/v1/rate-limits")).items;
+  }
+
+  /** Sets a type's global rate limit (null: unlimited), or with `undefined` goes back to the catalog's. */
+  setRateLimit(type: TaskType, perMinute: number | null | undefined): Promise<RateLimit> {
+    const path = `/v1/rate-limits/${encodeURIComponent(type)}`;
+    return perMinute === undefined
+      ? this.request("DELETE", path)
+      : this.request("PUT", path, { body: { perMinute } });
+  }
+
+  health(): Promise<Health> {
+    return this.request("GET", "/v1/health");
+  }
+
+  /** The API's OpenAPI 3.1 document. */
+  openApi(): Promise<Record<string, unknown>> {
+    return this.request("GET", "/v1/openapi.json");
+  }
+
+  /** Dynamic schedules. */
+  readonly schedules = {
+    list: async (signal?: AbortSignal): Promise<Schedule[]> => {
+      const items: Schedule[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await this.request<{ items: Schedule[]; nextCursor: string | null }>(
+          "GET",
+          "/v1/schedules",
+          { query: { limit: 100, cursor }, signal },
+        );
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return items;
+    },
+    get: (name: string): Promise<Schedule> =>
+      this.request("GET", `/v1/schedules/${encodeURIComponent(name)}`),
+    create: (definition: ScheduleDefinition): Promise<Schedule> =>
+      this.request("POST", "/v1/schedules", { body: definition }),
+    update: (name: string, change: ScheduleChange): Promise<Schedule> =>
+      this.request("PATCH", `/v1/schedules/${encodeURIComponent(name)}`, { body: change }),
+    enable: (name: string): Promise<Schedule> => this.schedules.update(name, { enabled: true }),
+    disable: (name: string): Promise<Schedule> => this.schedules.update(name, { enabled: false }),
+    delete: async (name: string): Promise<void> => {
+      await this.request("DELETE", `/v1/schedules/${encodeURIComponent(name)}`);
+    },
+  };
+
+  /** Lane workers: pause, resume, resize. */
+  readonly workers = {
+    list: async (): Promise<Worker[]> =>
+      (await this.request<{ items: Worker[] }>("GET", "/v1/workers")).items,
+    update: (lane: Lane, change: WorkerChange): Promise<Worker> =>
+      this.request("PATCH", `/v1/workers/${encodeURIComponent(lane)}`, { body: change }),
+    pause: (lane: Lane): Promise<Worker> => this.workers.update(lane, { enabled: false }),
+    resume: (lane: Lane): Promise<Worker> => this.workers.update(lane, { enabled: true }),
+    setConcurrency: (lane: Lane, maxConcurrency: number): Promise<Worker> =>
+      this.workers.update(lane, { maxConcurrency }),
+  };
+}

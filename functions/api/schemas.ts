@@ -1,0 +1,159 @@
+/**
+ * The API's request and response schemas that are not part of the core
+ * model. Route handlers validate with them and the route table
+ * (routes.ts) carries them into the OpenAPI document, so each is written once.
+ */
+import { z } from "zod";
+import { apiErrorCodes } from "../core/api-error.ts";
+import { scopes } from "../core/authenticate.ts";
+import { scheduleViewSchema } from "../core/manage-schedules.ts";
+import { workerViewSchema } from "../core/manage-workers.ts";
+import { laneDepthSchema, taskCountsSchema } from "../core/ports.ts";
+import { taskSchema, taskStatuses } from "../core/task.ts";
+import { taskTypes } from "../tasks/catalog.ts";
+import { laneNames } from "../tasks/lanes.ts";
+
+/** `GET /v1/tasks` query. */
+export const listTasksQuery = z.strictObject({
+  status: z.enum(taskStatuses).optional(),
+  type: z.enum(taskTypes).optional(),
+  tag: z
+    .string()
+    .regex(/^[^:]{1,64}:.{0,256}$/, "key:value")
+    .optional()
+    .describe("A tag as key:value."),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(400).optional().describe("The nextCursor of the previous page."),
+});
+
+/** `Idempotency-Key` header of the submit routes. */
+export const idempotencyKeyHeader = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, "1 to 255 printable ASCII characters")
+  .describe("The same key and body within 24 h return the original task; another body gets 409.");
+
+/** `PUT /v1/rate-limits/{type}` body. */
+export const rateLimitBody = z.strictObject({
+  perMinute: z.int().min(1).max(100_000).nullable().describe("Starts per minute; null: unlimited."),
+});
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(apiErrorCodes),
+    message: z.string(),
+    details: z
+      .unknown()
+      .optional()
+      .describe("For validation_error: {issues: [{path, message}]}, each path naming a field."),
+  }),
+});
+
+export const healthSchema = z.object({ status: z.literal("ok"), time: z.iso.datetime() });
+
+export const taskPageSchema = z.object({
+  items: z.array(taskSchema),
+  nextCursor: z.string().nullable().describe("Pass as cursor for the next page; null on the last."),
+});
+
+export const statsSchema = taskCountsSchema.extend({
+  lanes: z.array(laneDepthSchema),
+  time: z.iso.datetime(),
+});
+
+export const queueListSchema = z.object({ items: z.array(laneDepthSchema) });
+
+export const redriveResultSchema = z.object({ lane: z.enum(laneNames), moved: z.int().min(0) });
+
+export const rateLimitSchema = z.object({
+  type: z.enum(taskTypes),
+  perMinute: z.int().nullable().describe("The limit in force; null: unlimited."),
+  source: z.enum(["override", "catalog"]),
+  catalogPerMinute: z.int().nullable(),
+});
+
+export const rateLimitListSchema = z.object({ items: z.array(rateLimitSchema) });
+
+export const openApiDocumentSchema = z
+  .record(z.string(), z.unknown())
+  .describe("This API's OpenAPI 3.1 document.");
+
+/** `POST /v1/keys` body. */
+export const newKeyBody = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[\w .:@-]+$/, "letters, digits, spaces and _ . : @ - only"),
+  scopes: z
+    .array(z.enum(scopes))
+    .min(1)
+    .default([...scopes]),
+  ratePerSecond: z.number().positive().max(10_000).optional(),
+});
+
+/** An API key as the API shows it: never the key itself, except once on creation. */
+export const apiKeySchema = z.object({
+  id: z.string().describe("SHA-256 (hex) of the key."),
+  name: z.string(),
+  scopes: z.array(z.enum(scopes)),
+  ratePerSecond: z.number().optional(),
+  createdAt: z.string(),
+  revokedAt: z.string().optional(),
+});
+
+export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema), nextCursor: z.null() });
+
+export const createdApiKeySchema = apiKeySchema.extend({
+  key: z.string().describe("The key; shown only in this answer."),
+});
+
+/** `GET /v1/conversations/{id}` query. */
+export const conversationQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2_000).optional(),
+});
+
+const modelRefSchema = z.object({ provider: z.enum(["offline", "bedrock", "openai"]), id: z.string() });
+
+export const conversationPageSchema = z.object({
+  conversationId: z.string(),
+  items: z.array(
+    z.object({
+      role: z.enum(["user", "assistant"]),
+      content: z.string(),
+      at: z.string(),
+      taskId: z.string(),
+      model: modelRefSchema.optional(),
+      usage: z.object({ inputTokens: z.int(), outputTokens: z.int() }).optional(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+/** `GET /v1/knowledge-bases/{kb}/search` query. */
+export const searchQuery = z.strictObject({
+  q: z.string({ error: "required: the text to search for" }).trim().min(1).max(2_000),
+  k: z.coerce.number().int().min(1).max(50).default(5),
+});
+
+export const searchResultSchema = z.object({
+  knowledgeBaseId: z.string(),
+  query: z.string(),
+  model: modelRefSchema,
+  items: z.array(
+    z.object({
+      documentId: z.string(),
+      chunkIndex: z.int(),
+      score: z.number(),
+      text: z.string(),
+      metadata: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
+});
+
+export const schedulePageSchema = z.object({
+  items: z.array(scheduleViewSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const workerListSchema = z.object({ items: z.array(workerViewSchema), nextCursor: z.null() });

@@ -1,0 +1,42 @@
+/**
+ * Runs the `claw-tasks` command line through its real binary: the package's
+ * `bin`, built by the integration setup as `npm ci` builds it (prepare), with
+ * plain node and the local runtime's URL and key in the environment.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { projectRoot } from "../../local/synthesize.ts";
+import { runtime } from "./api-client.ts";
+
+const packageJson = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
+  bin: Record<string, string>;
+};
+const bin = path.join(projectRoot, packageJson.bin["claw-tasks"]!);
+/** A home without a config file, and room for the tests' files. */
+export const scratch = mkdtempSync(path.join(tmpdir(), "claw-tasks-cli-"));
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `claw-tasks ...args`; `env` replaces the URL/key variables (undefined: unset). */
+export function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  const variables: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: scratch,
+    CLAW_TASKS_API_URL: runtime.url,
+    CLAW_TASKS_API_KEY: runtime.apiKey,
+    ...env,
+  };
+  const cleaned = Object.fromEntries(Object.entries(variables).filter(([, value]) => value !== undefined));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: cleaned, timeout: 50_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * Integration tier: the Python example of the docs (standard library only)
+ * runs against the local runtime: it submits generate_ai_response, waits,
+ * and reports the outcome the API records, with the matching exit code.
+ */
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { expect, it } from "vitest";
+import { ClawTasksClient } from "../../client/index.ts";
+import { projectRoot } from "../../local/synthesize.ts";
+import { runtime } from "./api-client.ts";
+
+const example = path.join(projectRoot, "docs", "examples", "generate_ai_response.py");
+
+it("the Python example submits generate_ai_response, waits for it and reports its outcome", async () => {
+  const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      "python3",
+      [example, "What is claw-tasks?"],
+      {
+        env: { PATH: process.env.PATH, CLAW_TASKS_API_URL: runtime.url, CLAW_TASKS_API_KEY: runtime.apiKey },
+        timeout: 50_000,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+  const id = /^submitted (\S+)$/m.exec(run.stderr)?.[1];
+  expect(id, run.stderr).toBeDefined();
+  const task = await new ClawTasksClient({ url: runtime.url, apiKey: runtime.apiKey }).get(id!);
+  expect(task).toMatchObject({ type: "generate_ai_response", priority: "high" });
+  expect(task.input).toMatchObject({ userMessage: "What is claw-tasks?" });
+  // The example waited for the end and reports it: the result on success, the error otherwise.
+  if (task.status === "succeeded") {
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(task.result);
+  } else {
+    expect(task.status).toBe("failed");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`task ${id} failed: ${task.error?.type}: ${task.error?.message}`);
+  }
+});
