@@ -2,7 +2,7 @@
  * Routes about lanes and limits: queue depths, DLQ redrive, stats, and the
  * run-time rate limits.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { notFound } from "../core/api-error.ts";
 import { redriveLane } from "../core/manage-task.ts";
 import { parseOrThrow } from "../core/validation.ts";
