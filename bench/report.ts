@@ -140,10 +140,8 @@ export function renderMarkdown(results: BenchResults): string {
     )
       .map(([operation, count]) => `${operation} ${fixed(count, 2)}`)
       .join(", ")}. ` +
-      "PutItem and SendMessage go out in parallel (one round trip); the API-key lookup (GetItem) comes " +
-      "before them, which is the second sequential call. One way to reach one: cache API-key records in the " +
-      "API function for a short time (a warm submit then skips the lookup; a revocation takes up to the " +
-      "cache's lifetime to apply), left to the API-key work of issue #7.",
+      "The requests that go out in parallel cost one delay together; the README's Benchmarks section " +
+      "says which calls are sequential and how the path could come down to one.",
     "",
   );
 
@@ -151,7 +149,8 @@ export function renderMarkdown(results: BenchResults): string {
   out.push(
     `Bundles as synthesized (esbuild, ESM, minified, \`@aws-sdk/*\` external). Initialisation: time to import ` +
       `the bundle in a fresh Node ${results.machine.node} process with the function's environment ` +
-      `(including its \`NODE_OPTIONS=--enable-source-maps\`), ${s.coldStartSamples} samples each, one at a time.`,
+      `(including its \`NODE_OPTIONS=--enable-source-maps\`), ${s.coldStartSamples} samples each after one ` +
+      "uncounted import (so the files are in the page cache, as on a warm Lambda host), one at a time.",
     "",
     "| function | bundle | source map | init p50 | init max | size ≤ 300 KB | init ≤ 150 ms |",
     "|---|---:|---:|---:|---:|---|---|",
@@ -203,15 +202,31 @@ export function renderMarkdown(results: BenchResults): string {
       "",
     );
   }
-  if (biggest?.item === "DynamoDB writes") {
-    out.push(
-      "Each task writes its record three times (PutItem on submit, the claim and the finish UpdateItems), " +
-        "and every write also writes the three listing indexes, which project ALL attributes, so an update " +
-        "rewrites byType and byCreated although their keys do not change, and a status change costs byStatus " +
-        "two units (old entry out, new entry in).",
-      "",
-    );
+  const writes = cost.requests.filter(
+    (request) => request.service === "DynamoDB" && request.tableUnits !== undefined,
+  );
+  const indexTotals: Record<string, number> = {};
+  let tableWrites = 0;
+  for (const request of writes) {
+    if (
+      !["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"].includes(
+        request.operation,
+      )
+    )
+      continue;
+    tableWrites += request.tableUnits ?? 0;
+    for (const [name, units] of Object.entries(request.indexUnits ?? {}))
+      indexTotals[name] = (indexTotals[name] ?? 0) + units;
   }
+  out.push(
+    `DynamoDB write units per task: ${fixed(tableWrites, 2)} on the table, ` +
+      `${Object.entries(indexTotals)
+        .map(([name, units]) => `${fixed(units, 2)} on ${name}`)
+        .join(", ")}. The listing indexes project ALL attributes, so every update of a task rewrites each ` +
+      "index entry even when its key does not change, and a status change costs byStatus two units (old " +
+      "entry out, new entry in).",
+    "",
+  );
   for (const whatIf of cost.whatIf)
     out.push(`- With ${whatIf.change}: ${usd(whatIf.perMillionTasks)} per million.`);
   out.push(
@@ -289,6 +304,7 @@ export function renderChart(results: BenchResults): string {
   const colors = { claw: "#e4572e", bullmq: "#4c72b0" };
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    "<title>claw-tasks beside BullMQ + Redis: throughput and latencies</title>",
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">claw-tasks (local runtime) beside BullMQ + Redis, same machine, same run</text>`,
     `<text x="10" y="38" fill="#555">throughput: closed loop; latencies: fixed rate ${results.settings.fixedRatePerSecond}/s. ${results.startedAt.slice(0, 10)}</text>`,

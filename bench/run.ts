@@ -11,6 +11,7 @@
  * Loopback only; every loop is bounded in count and time.
  * Options: --quick (small counts, to try the bench), --tasks N, --rate N.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import * as os from "node:os";
@@ -182,6 +183,26 @@ async function roundTrips(
   return result;
 }
 
+/** The commit measured, marked `+changes` when the work tree differs from it. */
+function gitCommit(): string {
+  const git = (...gitArgs: string[]) =>
+    execFileSync("git", gitArgs, { cwd: projectRoot, encoding: "utf8" }).trim();
+  try {
+    const dirty = git(
+      "status",
+      "--porcelain",
+      "--untracked-files=no",
+      "--",
+      ".",
+      ":!bench/results.*",
+      ":!bench/chart.svg",
+    );
+    return `${git("rev-parse", "--short", "HEAD")}${dirty ? "+changes" : ""}`;
+  } catch {
+    return "unknown";
+  }
+}
+
 const redis = await startRedisServer(log);
 const children: ChildSystem<unknown>[] = [];
 const requestLog = path.join(projectRoot, ".local", `bench-aws-requests.${process.pid}.jsonl`);
@@ -246,6 +267,7 @@ try {
     startedAt: new Date(started).toISOString(),
     durationSeconds: (Date.now() - started) / 1000,
     machine: {
+      commit: gitCommit(),
       cpus: os.cpus().length,
       memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
       node: process.versions.node,
