@@ -90,6 +90,8 @@ export function costModel(
     { record: AwsRequestRecord; count: number; table: number; indexes: Record<string, number> }
   >();
   let sqsUnits = 0;
+  let s3Writes = 0;
+  let s3Reads = 0;
   let emptyReceives = 0;
   let writeUnits = 0;
   let readUnits = 0;
@@ -109,6 +111,10 @@ export function costModel(
     group.count++;
     if (record.service === "SQS")
       sqsUnits += Math.max(1, Math.ceil(record.requestBytes / price(prices, "sqsBilledChunkBytes")));
+    if (record.service === "S3") {
+      if (/^(Put|Copy|List|CreateMultipart|UploadPart|CompleteMultipart)/.test(record.operation)) s3Writes++;
+      else s3Reads++;
+    }
     if (record.service === "DynamoDB") {
       const table = tableUnitsOf(record);
       group.table += table;
@@ -162,6 +168,13 @@ export function costModel(
     line("SQS requests (64 KB chunks)", sqsUnits, "requests", price(prices, "sqsStandardPerMillionRequests")),
     line("DynamoDB writes", writeUnits, "WRU", price(prices, "dynamodbOnDemandPerMillionWriteRequestUnits")),
     line("DynamoDB reads", readUnits, "RRU", price(prices, "dynamodbOnDemandPerMillionReadRequestUnits")),
+    line(
+      "S3 PUT/LIST requests (payload offload)",
+      s3Writes,
+      "requests",
+      price(prices, "s3StandardPerMillionPutRequests"),
+    ),
+    line("S3 GET requests", s3Reads, "requests", price(prices, "s3StandardPerMillionGetRequests")),
     line(
       "CloudWatch Logs ingestion",
       logBytes / 1024 ** 3,
