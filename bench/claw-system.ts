@@ -42,7 +42,10 @@ export interface ColdStartReport {
   readonly functionName: string;
   readonly bundleBytes: number;
   readonly sourceMapBytes: number;
+  /** With the function's environment as deployed (NODE_OPTIONS=--enable-source-maps). */
   readonly initMs: readonly number[];
+  /** The same without NODE_OPTIONS, to show what source-map support costs at start. */
+  readonly initMsWithoutSourceMaps: readonly number[];
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as ClawSystemConfig;
@@ -109,11 +112,16 @@ try {
         const samples = (payload as { samples: number }).samples;
         const reports: ColdStartReport[] = [];
         for (const fn of functions) {
+          const { NODE_OPTIONS: _, ...withoutSourceMaps } = fn.spec.environment;
           const initMs: number[] = [];
+          const initMsWithoutSourceMaps: number[] = [];
           // One import first, not counted: it brings the bundle and the SDK into the page cache.
           await measureInit(fn.spec.environment, fn.spec.modulePath, fn.spec.handlerName);
           for (let sample = 0; sample < samples; sample++) {
             initMs.push(await measureInit(fn.spec.environment, fn.spec.modulePath, fn.spec.handlerName));
+            initMsWithoutSourceMaps.push(
+              await measureInit(withoutSourceMaps, fn.spec.modulePath, fn.spec.handlerName),
+            );
           }
           reports.push({
             logicalId: fn.spec.logicalId,
@@ -121,6 +129,7 @@ try {
             bundleBytes: statSync(fn.spec.modulePath).size,
             sourceMapBytes: statSync(`${fn.spec.modulePath}.map`, { throwIfNoEntry: false })?.size ?? 0,
             initMs,
+            initMsWithoutSourceMaps,
           });
         }
         return reports;

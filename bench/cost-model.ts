@@ -214,7 +214,7 @@ export function costModel(
         perMillionTasks: perMillionTasks - (unchangedKeyIndexWriteUnits / tasks) * writePrice,
       },
       {
-        change: "no listing indexes at all (the floor of this design: three table writes per task)",
+        change: "no listing indexes at all (table writes only)",
         perMillionTasks: perMillionTasks - (indexWriteUnits / tasks) * writePrice,
       },
     ],

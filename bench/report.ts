@@ -150,15 +150,16 @@ export function renderMarkdown(results: BenchResults): string {
     `Bundles as synthesized (esbuild, ESM, minified, \`@aws-sdk/*\` external). Initialisation: time to import ` +
       `the bundle in a fresh Node ${results.machine.node} process with the function's environment ` +
       `(including its \`NODE_OPTIONS=--enable-source-maps\`), ${s.coldStartSamples} samples each after one ` +
-      "uncounted import (so the files are in the page cache, as on a warm Lambda host), one at a time.",
+      "uncounted import (so the files are in the page cache), one at a time, with nothing else running but the " +
+      "idle local runtime. The import loads `@aws-sdk/*` from node_modules, as Lambda loads it from its runtime.",
     "",
-    "| function | bundle | source map | init p50 | init max | size ≤ 300 KB | init ≤ 150 ms |",
-    "|---|---:|---:|---:|---:|---|---|",
+    "| function | bundle | source map | init p50 | init max | init p50 without source maps | size ≤ 300 KB | init ≤ 150 ms |",
+    "|---|---:|---:|---:|---:|---:|---|---|",
   );
   for (const fn of coldStart) {
     const p50 = median(fn.initMs);
     out.push(
-      `| ${fn.logicalId} | ${kb(fn.bundleBytes)} | ${kb(fn.sourceMapBytes)} | ${fixed(p50)} ms | ${fixed(Math.max(...fn.initMs))} ms | ${verdict(fn.bundleBytes <= targets.bundleBytes)} | ${verdict(p50 <= targets.initMs)} |`,
+      `| ${fn.logicalId} | ${kb(fn.bundleBytes)} | ${kb(fn.sourceMapBytes)} | ${fixed(p50)} ms | ${fixed(Math.max(...fn.initMs))} ms | ${fixed(median(fn.initMsWithoutSourceMaps))} ms | ${verdict(fn.bundleBytes <= targets.bundleBytes)} | ${verdict(p50 <= targets.initMs)} |`,
     );
   }
   out.push(

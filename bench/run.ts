@@ -220,11 +220,6 @@ try {
   const clawTarget: Target = { name: "claw-tasks", ...claw.info };
   const bullmqTarget: Target = { name: "bullmq", ...bullmq.info };
 
-  log("cold start: importing each function bundle in fresh processes ...");
-  const coldStart = await claw.request<ColdStartReport[]>("cold-start", {
-    samples: settings.coldStartSamples,
-  });
-
   log("warming up both systems ...");
   await warmUp(clawTarget);
   await warmUp(bullmqTarget);
@@ -232,7 +227,13 @@ try {
   for (const mode of ["closed-loop", "fixed-rate"] as const) {
     for (const target of [clawTarget, bullmqTarget]) phases.push(await endToEnd(target, mode));
   }
-  await Promise.all([claw.stop(), bullmq.stop()]);
+  // Timed with the baseline stopped and claw-tasks idle, so the samples have the CPU to themselves.
+  await bullmq.stop();
+  log("cold start: importing each function bundle in fresh processes ...");
+  const coldStart = await claw.request<ColdStartReport[]>("cold-start", {
+    samples: settings.coldStartSamples,
+  });
+  await claw.stop();
   children.length = 0;
 
   log("counting AWS requests and round trips (delay proxy and request log on) ...");
