@@ -153,13 +153,13 @@ export function renderMarkdown(results: BenchResults): string {
       "uncounted import (so the files are in the page cache), one at a time, with nothing else running but the " +
       "idle local runtime. The import loads `@aws-sdk/*` from node_modules, as Lambda loads it from its runtime.",
     "",
-    "| function | bundle | source map | init p50 | init max | init p50 without source maps | size ≤ 300 KB | init ≤ 150 ms |",
-    "|---|---:|---:|---:|---:|---:|---|---|",
+    "| function | bundle | source map | init p50 | init min | init max | init p50 without source maps | size ≤ 300 KB | init p50 ≤ 150 ms |",
+    "|---|---:|---:|---:|---:|---:|---:|---|---|",
   );
   for (const fn of coldStart) {
     const p50 = median(fn.initMs);
     out.push(
-      `| ${fn.logicalId} | ${kb(fn.bundleBytes)} | ${kb(fn.sourceMapBytes)} | ${fixed(p50)} ms | ${fixed(Math.max(...fn.initMs))} ms | ${fixed(median(fn.initMsWithoutSourceMaps))} ms | ${verdict(fn.bundleBytes <= targets.bundleBytes)} | ${verdict(p50 <= targets.initMs)} |`,
+      `| ${fn.logicalId} | ${kb(fn.bundleBytes)} | ${kb(fn.sourceMapBytes)} | ${fixed(p50)} ms | ${fixed(Math.min(...fn.initMs))} ms | ${fixed(Math.max(...fn.initMs))} ms | ${fixed(median(fn.initMsWithoutSourceMaps))} ms | ${verdict(fn.bundleBytes <= targets.bundleBytes)} | ${verdict(p50 <= targets.initMs)} |`,
     );
   }
   out.push(

@@ -203,6 +203,8 @@ function gitCommit(): string {
   }
 }
 
+// Other work on the machine (shared build hosts) makes every figure noisier; the report says how busy it was.
+const loadAtStart = os.loadavg()[0]!;
 const redis = await startRedisServer(log);
 const children: ChildSystem<unknown>[] = [];
 const requestLog = path.join(projectRoot, ".local", `bench-aws-requests.${process.pid}.jsonl`);
@@ -269,6 +271,8 @@ try {
     durationSeconds: (Date.now() - started) / 1000,
     machine: {
       commit: gitCommit(),
+      loadAverageAtStart: loadAtStart.toFixed(1),
+      loadAverageAtEnd: os.loadavg()[0]!.toFixed(1),
       cpus: os.cpus().length,
       memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
       node: process.versions.node,
@@ -283,6 +287,13 @@ try {
     prices,
     warnings,
   };
+  const busiest = Math.max(loadAtStart, os.loadavg()[0]!);
+  if (busiest > os.cpus().length) {
+    warnings.push(
+      `the machine was busy with other work (1-minute load average up to ${busiest.toFixed(1)} on ${os.cpus().length} cores): ` +
+        "absolute figures are noisy; ratios from the same run are more telling",
+    );
+  }
   await writeResults(benchDir, results);
   log(
     `wrote bench/results.md, bench/results.json, bench/chart.svg in ${results.durationSeconds.toFixed(0)} s`,
