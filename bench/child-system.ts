@@ -101,7 +101,11 @@ export function serveParent(info: unknown, handlers: ChildHandlers, stop: () => 
       send({ id: request.id, ok: false, error: (error as Error).message });
     }
   });
-  // The parent going away (Ctrl-C, crash) must not leave emulators or redis behind.
+  // The parent going away (Ctrl-C, crash), even while this child was starting, must not leave emulators behind.
+  if (!process.connected) {
+    void stopOnce().finally(() => process.exit(1));
+    return;
+  }
   process.on("disconnect", () => void stopOnce().finally(() => process.exit(1)));
   send({ kind: "ready", info });
 }

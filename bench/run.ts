@@ -208,6 +208,15 @@ const loadAtStart = os.loadavg()[0]!;
 const redis = await startRedisServer(log);
 const children: ChildSystem<unknown>[] = [];
 const requestLog = path.join(projectRoot, ".local", `bench-aws-requests.${process.pid}.jsonl`);
+// Ctrl-C: stop the children (they also stop when this process goes) and redis-server, then exit.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping ...`);
+    void Promise.allSettled([...children.map((child) => child.stop()), redis.stop()]).finally(() =>
+      process.exit(130),
+    );
+  });
+}
 try {
   log(`redis-server ${redis.version} on port ${redis.port}; starting claw-tasks and the BullMQ baseline ...`);
   const clawScript = new URL("./claw-system.ts", import.meta.url);
