@@ -57,6 +57,7 @@ try {
         taskId: String(job.id),
         attempt: job.attemptsMade + 1,
         maxAttempts: 3,
+        submittedAt: new Date(job.timestamp).toISOString(),
         signal: new AbortController().signal,
         reportProgress: async (progress) => {
           await job.updateProgress(progress.percent);
