@@ -52,7 +52,7 @@ const settings = {
   fixedRateTasks: quick ? 100 : 400,
   warmUpTasks: quick ? 20 : 100,
   bullmqConcurrency: 50,
-  roundTripDelayMs: 20,
+  roundTripDelayMs: 50,
   roundTripSamples: quick ? 20 : 100,
   countTasks: quick ? 50 : 300,
   countConcurrency: 4,
