@@ -4,7 +4,7 @@
  * task catalog (type-only imports: nothing of the server is loaded at run
  * time), so `submit("echo", {...})` checks the input against echo's schema.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import type {
   healthSchema,
   listTasksQuery,

@@ -34,7 +34,8 @@ export interface RunningEmulators {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A port free on the loopback interface now. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");

@@ -26,6 +26,12 @@ export type InvokeResult =
 
 export type LogSink = (functionName: string, line: string) => void;
 
+/** What Lambda would bill: invocations, and their durations each rounded up to the millisecond. */
+export interface FunctionUsage {
+  readonly invocations: number;
+  readonly billedMilliseconds: number;
+}
+
 const sandboxUrl = new URL("./function-sandbox.ts", import.meta.url);
 
 class Sandbox {
@@ -122,6 +128,8 @@ export class LocalFunction {
   private readonly all = new Set<Sandbox>();
   private readonly waiting: ((sandbox: Sandbox | undefined) => void)[] = [];
   private stopped = false;
+  private invocations = 0;
+  private billedMilliseconds = 0;
 
   constructor(spec: FunctionSpec, logSink: LogSink) {
     this.spec = spec;
@@ -131,6 +139,10 @@ export class LocalFunction {
   /** Executions running now. */
   get inFlight(): number {
     return this.all.size - this.idle.length;
+  }
+
+  get usage(): FunctionUsage {
+    return { invocations: this.invocations, billedMilliseconds: this.billedMilliseconds };
   }
 
   /** Starts one sandbox ahead of the first invocation (a warm start). */
@@ -151,7 +163,10 @@ export class LocalFunction {
       this.discard(sandbox);
       return { ok: false, error: { errorType: "Runtime.InitError", errorMessage: (error as Error).message } };
     }
+    const started = performance.now();
     const result = await sandbox.invoke(JSON.parse(JSON.stringify(event)), this.spec.timeoutSeconds * 1000);
+    this.invocations++;
+    this.billedMilliseconds += Math.ceil(performance.now() - started);
     if (sandbox.exited || (!result.ok && result.error.errorType === "Sandbox.Timedout"))
       this.discard(sandbox);
     else this.release(sandbox);

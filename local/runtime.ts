@@ -21,6 +21,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { awsRequestLogVariable, logAwsRequests } from "../functions/adapters/aws-request-log.ts";
 import { createDynamoApiKeyStore } from "../functions/adapters/dynamodb-api-key-store.ts";
 import { generateApiKey, hashApiKey, scopes } from "../functions/core/authenticate.ts";
 import { startFaultProxy } from "./aws-fault-proxy.ts";
@@ -40,6 +41,9 @@ import {
   resourcesOfType,
   type Template,
 } from "./template.ts";
+
+/** The SQS and DynamoDB endpoints the functions are given (S3 is always the emulator's). */
+export type FunctionEndpoints = Pick<AwsEndpoints, "sqs" | "dynamodb">;
 
 export interface LocalRuntimeOptions {
   /** HTTP port of the API; 0 picks a free one. @default PORT or 3000 */
@@ -69,6 +73,20 @@ export interface LocalRuntimeOptions {
    * @default CLAW_TASKS_SCHEDULER_TIME_SCALE or 1
    */
   readonly schedulerTimeScale?: number;
+  /**
+   * The endpoints the functions reach AWS at, given those they would use
+   * (the emulators, or the fault proxies): the benchmark puts a delaying
+   * proxy in between. Queue URLs carry the functions' SQS origin, so the
+   * event-source pollers' SQS calls go through it too.
+   * @default the endpoints given
+   */
+  readonly functionEndpoints?: (given: FunctionEndpoints) => FunctionEndpoints | Promise<FunctionEndpoints>;
+  /**
+   * A file to which every AWS request of the functions and of the event-source
+   * pollers is appended (functions/adapters/aws-request-log.ts).
+   * @default no request log
+   */
+  readonly awsRequestLog?: string;
 }
 
 /** The local endpoints of the emulators and of the services the runtime serves itself. */
@@ -226,7 +244,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // What the functions talk to: the emulators, or fault proxies in front of them. Queue URLs
     // carry the functions' SQS origin, since the SDK sends SQS calls to the queue URL's host.
-    let functionEndpoints = { sqs: endpoints.sqs, dynamodb: endpoints.dynamodb };
+    let functionEndpoints: FunctionEndpoints = { sqs: endpoints.sqs, dynamodb: endpoints.dynamodb };
     let faultProxies: LocalRuntime["faultProxies"];
     if (options.faultInjection) {
       const [sqsProxy, dynamodbProxy] = await Promise.all([
@@ -239,6 +257,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       functionEndpoints = { sqs: sqsProxy.url, dynamodb: dynamodbProxy.url };
       faultProxies = functionEndpoints;
     }
+    if (options.functionEndpoints) functionEndpoints = await options.functionEndpoints(functionEndpoints);
 
     const sdkConfig = { region, credentials };
     const dynamodb = new DynamoDBClient({ ...sdkConfig, endpoint: endpoints.dynamodb });
@@ -343,6 +362,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           ...(endpoints.general ? { AWS_ENDPOINT_URL: endpoints.general } : {}),
           ...(env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL } : {}),
           ...options.functionEnvironment,
+          ...(options.awsRequestLog ? { [awsRequestLogVariable]: options.awsRequestLog } : {}),
         },
       };
       functions.set(logicalId, new LocalFunction(spec, logSink));
@@ -410,6 +430,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       createdAt: new Date().toISOString(),
     });
 
+    // Lambda's pollers make SQS requests the account pays for; the request log counts them too.
+    if (options.awsRequestLog)
+      logAwsRequests(sqs.middlewareStack, options.awsRequestLog, "event-source-mapping");
     for (const poller of pollers) poller.start();
     cleanups.push(async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));

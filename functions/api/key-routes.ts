@@ -2,7 +2,7 @@
  * Routes that manage API keys (admin scope): create (the key is shown once),
  * list (no secrets), revoke.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { notFound } from "../core/api-error.ts";
 import { generateApiKey, hashApiKey, scopesOf } from "../core/authenticate.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";

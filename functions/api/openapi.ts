@@ -4,7 +4,7 @@
  * conversion. Request schemas are converted as inputs (defaults make fields
  * optional), responses as outputs (every field the API sends, nothing else).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { scheduleViewSchema } from "../core/manage-schedules.ts";
 import { workerViewSchema } from "../core/manage-workers.ts";
 import { laneDepthSchema } from "../core/ports.ts";

@@ -8,7 +8,7 @@
  * Pure data and zod schemas: the CDK app and the client's type declarations
  * load it, so it must not import AWS adapters.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Scope } from "../core/authenticate.ts";
 import {
   scheduleCreationBody,

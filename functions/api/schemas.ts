@@ -3,7 +3,7 @@
  * model. Route handlers validate with them and the route table
  * (routes.ts) carries them into the OpenAPI document, so each is written once.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { apiErrorCodes } from "../core/api-error.ts";
 import { scopes } from "../core/authenticate.ts";
 import { scheduleViewSchema } from "../core/manage-schedules.ts";

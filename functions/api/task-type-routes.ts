@@ -2,7 +2,7 @@
  * The routes that belong to task types: conversation history and
  * knowledge-base search, with the read-only ports they use.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { dynamoDocumentClient } from "../adapters/aws-clients.ts";
 import { createDynamoConversationStore } from "../adapters/dynamodb-conversation-store.ts";
 import { requireEnv } from "../adapters/environment.ts";

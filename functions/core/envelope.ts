@@ -3,7 +3,7 @@
  * task record, so a worker can still run a task whose record write failed
  * after the message was sent (the submit path writes both at once).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isTaskType, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { isLane, type Lane, type Priority, priorities } from "../tasks/lanes.ts";
 import type { Task, TaskTimeLimits } from "./task.ts";

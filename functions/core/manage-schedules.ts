@@ -4,7 +4,7 @@
  * here before the schedule store is called, so a bad request gets a 400 that
  * names the field, and the service's own refusals come back as 400s too.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isTaskType, taskCatalog, taskTypes } from "../tasks/catalog.ts";
 import { priorities } from "../tasks/lanes.ts";
 import { staticSchedules } from "../tasks/static-schedules.ts";

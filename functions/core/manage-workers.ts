@@ -3,7 +3,7 @@
  * mapping) with its queue depths and last activity; pause, resume and resize
  * a lane's worker at run time.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isLane, type Lane, laneNames, priorities, priorityConcurrency } from "../tasks/lanes.ts";
 import { notFound, validationError } from "./api-error.ts";
 import type { LaneActivity, LaneQueues, WorkerControl, WorkerMapping } from "./ports.ts";

@@ -2,7 +2,7 @@
  * Ports: what the use cases need from the outside world. Adapters in
  * functions/adapters implement them with the AWS SDK.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type TaskType, taskTypes } from "../tasks/catalog.ts";
 import { type Lane, laneNames, type Priority } from "../tasks/lanes.ts";
 import type { ScheduledTask, TaskEnvelope } from "./envelope.ts";

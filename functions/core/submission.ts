@@ -3,7 +3,7 @@
  * the body's shape first, then the input against its task type's schema,
  * then the rules that tie fields together (times, limits).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isTaskType, type TaskType, taskCatalog, taskInputSchema, taskTypes } from "../tasks/catalog.ts";
 import { type Priority, priorities } from "../tasks/lanes.ts";
 import { type FieldIssue, validationError } from "./api-error.ts";

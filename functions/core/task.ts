@@ -4,7 +4,7 @@
  * `statusesLeadingTo`, so the state machine is written down once, here.
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import { taskTypes } from "../tasks/catalog.ts";
 import { laneNames, priorities } from "../tasks/lanes.ts";
 

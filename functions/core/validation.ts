@@ -2,7 +2,7 @@
  * Turns zod issues into field issues with dotted paths, so that every 400
  * names the field at fault.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { type ApiError, type FieldIssue, validationError } from "./api-error.ts";
 
 function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[]): FieldIssue[] {

@@ -6,7 +6,7 @@
  * policy and time limits. It holds data and schemas only, no handler code, so
  * that importing it at synth time pulls in no AWS clients.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Lane } from "./lanes.ts";
 
 export interface RetryPolicy {

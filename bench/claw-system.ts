@@ -1,0 +1,146 @@
+/**
+ * Child process: claw-tasks' local runtime (the synthesized template on the
+ * embedded emulators), optionally with a delaying proxy between the
+ * functions and the emulators and with the AWS request log on.
+ * Requests: `set-delay` {ms}, `usage`, `cold-start` {samples}, `stop`.
+ */
+import { execFile } from "node:child_process";
+import { statSync } from "node:fs";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { generateApiKey } from "../functions/core/authenticate.ts";
+import { startLocalRuntime } from "../local/runtime.ts";
+import { failToParent, serveParent } from "./child-system.ts";
+import { type DelayProxy, startDelayProxy } from "./delay-proxy.ts";
+
+export interface ClawSystemConfig {
+  /** Put a delay proxy in front of each emulator, for the functions only. */
+  readonly delayProxy?: boolean;
+  /** File for the AWS request log (functions and event-source pollers). */
+  readonly awsRequestLog?: string;
+}
+
+export interface ClawSystemInfo {
+  readonly url: string;
+  readonly apiKey: string;
+}
+
+export interface FunctionReport {
+  readonly logicalId: string;
+  readonly functionName: string;
+  readonly lane?: string;
+  readonly memoryMb: number;
+  readonly invocations: number;
+  readonly billedMilliseconds: number;
+  /** Log lines the function wrote, and their bytes (what CloudWatch Logs ingests, besides Lambda's own lines). */
+  readonly logLines: number;
+  readonly logBytes: number;
+}
+
+export interface ColdStartReport {
+  readonly logicalId: string;
+  readonly functionName: string;
+  readonly bundleBytes: number;
+  readonly sourceMapBytes: number;
+  /** With the function's environment as deployed (NODE_OPTIONS=--enable-source-maps). */
+  readonly initMs: readonly number[];
+  /** The same without NODE_OPTIONS, to show what source-map support costs at start. */
+  readonly initMsWithoutSourceMaps: readonly number[];
+}
+
+const config = JSON.parse(process.argv[2] ?? "{}") as ClawSystemConfig;
+const logs = new Map<string, { lines: number; bytes: number }>();
+const proxies: DelayProxy[] = [];
+
+async function measureInit(
+  environment: Readonly<Record<string, string>>,
+  modulePath: string,
+  handler: string,
+) {
+  const script = path.join(import.meta.dirname, "measure-init.ts");
+  const { stdout } = await promisify(execFile)(process.execPath, [script, modulePath, handler], {
+    env: { ...environment },
+  });
+  return (JSON.parse(stdout) as { initMs: number }).initMs;
+}
+
+try {
+  const runtime = await startLocalRuntime({
+    port: 0,
+    apiKey: generateApiKey(),
+    logSink: (name, line) => {
+      const counted = logs.get(name) ?? { lines: 0, bytes: 0 };
+      logs.set(name, { lines: counted.lines + 1, bytes: counted.bytes + Buffer.byteLength(line) });
+    },
+    ...(config.awsRequestLog ? { awsRequestLog: config.awsRequestLog } : {}),
+    ...(config.delayProxy
+      ? {
+          functionEndpoints: async (emulators) => {
+            const [sqs, dynamodb] = await Promise.all([
+              startDelayProxy(emulators.sqs),
+              startDelayProxy(emulators.dynamodb),
+            ]);
+            proxies.push(sqs, dynamodb);
+            return { sqs: sqs.url, dynamodb: dynamodb.url };
+          },
+        }
+      : {}),
+  });
+  const functions = [...runtime.functions.values()];
+  serveParent(
+    { url: runtime.url, apiKey: runtime.apiKey } satisfies ClawSystemInfo,
+    {
+      "set-delay": async (payload) => {
+        if (proxies.length === 0) throw new Error("started without the delay proxy");
+        for (const proxy of proxies) proxy.delayMs = (payload as { ms: number }).ms;
+        return null;
+      },
+      usage: async () =>
+        functions.map(
+          (fn): FunctionReport => ({
+            logicalId: fn.spec.logicalId,
+            functionName: fn.spec.functionName,
+            ...(fn.spec.environment.LANE ? { lane: fn.spec.environment.LANE } : {}),
+            memoryMb: fn.spec.memoryMb,
+            ...fn.usage,
+            logLines: logs.get(fn.spec.functionName)?.lines ?? 0,
+            logBytes: logs.get(fn.spec.functionName)?.bytes ?? 0,
+          }),
+        ),
+      // Sequential fresh processes, so samples do not compete with each other for the CPU.
+      "cold-start": async (payload) => {
+        const samples = (payload as { samples: number }).samples;
+        const reports: ColdStartReport[] = [];
+        for (const fn of functions) {
+          const { NODE_OPTIONS: _, ...withoutSourceMaps } = fn.spec.environment;
+          const initMs: number[] = [];
+          const initMsWithoutSourceMaps: number[] = [];
+          // One import first, not counted: it brings the bundle and the SDK into the page cache.
+          await measureInit(fn.spec.environment, fn.spec.modulePath, fn.spec.handlerName);
+          for (let sample = 0; sample < samples; sample++) {
+            initMs.push(await measureInit(fn.spec.environment, fn.spec.modulePath, fn.spec.handlerName));
+            initMsWithoutSourceMaps.push(
+              await measureInit(withoutSourceMaps, fn.spec.modulePath, fn.spec.handlerName),
+            );
+          }
+          reports.push({
+            logicalId: fn.spec.logicalId,
+            functionName: fn.spec.functionName,
+            bundleBytes: statSync(fn.spec.modulePath).size,
+            sourceMapBytes: statSync(`${fn.spec.modulePath}.map`, { throwIfNoEntry: false })?.size ?? 0,
+            initMs,
+            initMsWithoutSourceMaps,
+          });
+        }
+        return reports;
+      },
+    },
+    async () => {
+      await runtime.stop();
+      await Promise.all(proxies.map((proxy) => proxy.stop()));
+    },
+  );
+} catch (error) {
+  await Promise.all(proxies.map((proxy) => proxy.stop()));
+  failToParent(error as Error);
+}
