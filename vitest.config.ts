@@ -15,7 +15,8 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["test/integration/**/*.test.ts"],
+          // The browser tests (test/e2e) drive the same local runtime, so they run in this project.
+          include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
           globalSetup: ["test/integration/global-setup.ts"],
           // One runtime serves every file, and some tests pause a lane: files take turns.
           fileParallelism: false,

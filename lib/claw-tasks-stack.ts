@@ -1,6 +1,7 @@
 /**
  * The claw-tasks stack: task tables, one lane per catalog lane, the HTTP API,
- * the schedules (static ones and a group for those created at run time).
+ * the schedules (static ones and a group for those created at run time),
+ * and its monitoring (dashboard, alarms, alarm topic).
  */
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
@@ -8,6 +9,7 @@ import { capabilitiesOfLane, taskCatalog } from "../functions/tasks/catalog.ts";
 import { laneNames } from "../functions/tasks/lanes.ts";
 import { TaskApi } from "./constructs/api.ts";
 import { LaneResources } from "./constructs/lane.ts";
+import { Monitoring } from "./constructs/monitoring.ts";
 import { PayloadBucket } from "./constructs/payload-bucket.ts";
 import { TaskSchedules } from "./constructs/schedules.ts";
 import { TaskTables } from "./constructs/task-tables.ts";
@@ -30,6 +32,7 @@ export class ClawTasksStack extends Stack {
   readonly api: TaskApi;
   readonly taskTypeResources: TaskTypeResources;
   readonly schedules: TaskSchedules;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: ClawTasksStackProps) {
     super(scope, id, props);
@@ -65,6 +68,8 @@ export class ClawTasksStack extends Stack {
       this.taskTypeResources.bindCapabilities(lane.worker, capabilitiesOfLane(lane.lane), this.lanes);
     }
     this.taskTypeResources.bindReaders(this.api.handler);
+
+    this.monitoring = new Monitoring(this, "Monitoring", { stage: config, lanes: this.lanes, api: this.api });
 
     new CfnOutput(this, "ApiUrl", {
       value: this.api.httpApi.apiEndpoint,

@@ -61,6 +61,8 @@ export interface StageConfig {
   readonly apiThrottle: { readonly ratePerSecond: number; readonly burst: number };
   /** IANA time zone of the static schedules, and of dynamic ones created without a time zone. */
   readonly scheduleTimeZone: string;
+  /** Subscribed to the alarm topic when set (AWS sends a confirmation mail first). @default - no subscription */
+  readonly alarmEmail?: string;
 }
 
 /** Offline models: deterministic, no network, no model access to set up. */

@@ -30,6 +30,7 @@ import { EventSourcePoller } from "./event-source-poller.ts";
 import { type FunctionSpec, LocalFunction, type LogSink } from "./function-host.ts";
 import { type GatewayRoute, type RunningGateway, startHttpGateway } from "./http-gateway.ts";
 import { type LocalMapping, startLambdaService } from "./lambda-service.ts";
+import { formatLogLine, functionLabel } from "./log-format.ts";
 import { provisionStorage } from "./provision.ts";
 import { type ScheduleInput, startLocalScheduler } from "./scheduler-service.ts";
 import { projectRoot, synthesize } from "./synthesize.ts";
@@ -54,7 +55,7 @@ export interface LocalRuntimeOptions {
   readonly apiKey?: string;
   /** @default CLAW_TASKS_STAGE or dev */
   readonly stage?: string;
-  /** Where function logs go. @default stdout, prefixed by function */
+  /** Where function logs go, raw. @default stdout, one readable line each (log-format.ts) */
   readonly logSink?: LogSink;
   /** Concurrency of a function without a reservation (Lambda's unreserved pool). @default 10 */
   readonly unreservedConcurrency?: number;
@@ -223,7 +224,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ? env.AWS_SECRET_ACCESS_KEY
         : randomBytes(18).toString("base64url"),
   };
-  const logSink: LogSink = options.logSink ?? ((name, line) => process.stdout.write(`[${name}] ${line}\n`));
+  let stackLabelPrefix = "";
+  const logSink: LogSink =
+    options.logSink ??
+    ((name, line) => process.stdout.write(`${formatLogLine(functionLabel(name, stackLabelPrefix), line)}\n`));
   const outdir = path.join(projectRoot, ".local", `cdk.out.${process.pid}`);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
@@ -240,6 +244,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(() => rm(outdir, { recursive: true, force: true }));
     cleanups.push(() => emulators.stop());
     const { template, stackName } = assembly;
+    stackLabelPrefix = stackName;
     const { endpoints } = emulators;
 
     // What the functions talk to: the emulators, or fault proxies in front of them. Queue URLs

@@ -6,7 +6,10 @@
  *   JSON a client sends is stored as sent (DynamoDB maps reject some JSON);
  * - an idempotency key: `idem#<scope>#<key>` / `idem`, expiring by TTL;
  * - counters: `stats#<0..7>` / `stats`, one ADD per transition on a random
- *   shard, summed on read, so no single item takes every update.
+ *   shard, summed on read, so no single item takes every update;
+ * - per-minute activity: `minute#<yyyy-mm-ddThh:mm>#<0..7>` / `stats`, the
+ *   same way (tasks submitted and statuses entered in that minute), kept
+ *   `activityRetentionMinutes` by TTL, for the monitor's last-hour charts.
  *
  * Listing indexes spread each status, type and "all" over `listShards`
  * partitions (`<status>#<n>` etc., sorted by `createdKey`), so no single
@@ -32,6 +35,7 @@ import type {
   ClaimResult,
   CreateResult,
   IdempotencyClaim,
+  MinuteActivity,
   StoredTask,
   TaskCounts,
   TaskListFilter,
@@ -52,6 +56,13 @@ import { ExpressionBuilder } from "./dynamodb-expressions.ts";
 
 export const listShards = 8;
 const counterShards = 8;
+/** How long per-minute activity is kept (TTL): the monitor charts the last hour. */
+export const activityRetentionMinutes = 180;
+/** BatchGetItem's limit of keys per call. */
+const batchGetLimit = 100;
+
+const minuteOf = (at: Date) => at.toISOString().slice(0, 16);
+const activityKey = (minute: string, shard: number) => ({ pk: `minute#${minute}#${shard}`, sk: "stats" });
 
 /** Index names and their keys; the CDK task-table construct creates them from this list. */
 export const taskIndexes = [
@@ -146,24 +157,64 @@ export function createDynamoTaskStore(
   const { tableName, resultTtlSeconds } = options;
   const expiryEpoch = (now: Date) => Math.floor(now.getTime() / 1000) + resultTtlSeconds;
 
-  /** Counts one task moving from `from` (absent: a new task) to `to`. */
+  /**
+   * Counts one task moving from `from` (absent: a new task) to `to` (absent:
+   * undoing the count of a task whose write lost), in the totals and in the
+   * minute's activity. Both updates go out at once.
+   */
   async function count(
     type: string,
     from: TaskStatus | undefined,
     to: TaskStatus | undefined,
+    at: Date,
   ): Promise<void> {
     if (from === to) return;
-    const builder = new ExpressionBuilder();
-    if (to) builder.add(`s_${to}`, 1).add(`t_${type}_${to}`, 1);
-    if (from) builder.add(`s_${from}`, -1).add(`t_${type}_${from}`, -1);
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: { pk: `stats#${Math.floor(Math.random() * counterShards)}`, sk: "stats" },
-        UpdateExpression: builder.updateExpression(),
-        ...builder.attributes(),
-      }),
-    );
+    const totals = new ExpressionBuilder();
+    if (to) totals.add(`s_${to}`, 1).add(`t_${type}_${to}`, 1);
+    if (from) totals.add(`s_${from}`, -1).add(`t_${type}_${from}`, -1);
+    const activity = new ExpressionBuilder();
+    if (to) activity.add(`e_${to}`, 1);
+    if (!from && to) activity.add("submitted", 1);
+    if (from && !to) activity.add(`e_${from}`, -1).add("submitted", -1);
+    const minute = minuteOf(at);
+    const expiry = Math.floor(Date.parse(`${minute}:00Z`) / 1000) + activityRetentionMinutes * 60;
+    activity.setIfMissing(ttlAttribute, expiry);
+    const shard = () => Math.floor(Math.random() * counterShards);
+    await Promise.all([
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `stats#${shard()}`, sk: "stats" },
+          UpdateExpression: totals.updateExpression(),
+          ...totals.attributes(),
+        }),
+      ),
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: activityKey(minute, shard()),
+          UpdateExpression: activity.updateExpression(),
+          ...activity.attributes(),
+        }),
+      ),
+    ]);
+  }
+
+  /** BatchGetItem over any number of keys, asking again for what DynamoDB left unprocessed. */
+  async function batchGet(keys: readonly Item[]): Promise<Item[]> {
+    const items: Item[] = [];
+    for (let start = 0; start < keys.length; start += batchGetLimit) {
+      let pending: Item[] | undefined = keys.slice(start, start + batchGetLimit);
+      for (let round = 0; pending && pending.length > 0 && round < 5; round++) {
+        const { Responses, UnprocessedKeys } = await client.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+        );
+        items.push(...(Responses?.[tableName] ?? []));
+        pending = UnprocessedKeys?.[tableName]?.Keys as Item[] | undefined;
+      }
+      if (pending && pending.length > 0) throw new Error(`DynamoDB left ${pending.length} keys unread`);
+    }
+    return items;
   }
 
   /**
@@ -203,7 +254,7 @@ export function createDynamoTaskStore(
       const before = Attributes ?? {};
       const after: Item = { ...before, ...set, history: [...((before.history as unknown[]) ?? []), entry] };
       for (const attribute of spec.remove ?? []) delete after[attribute];
-      await count(before.type as string, before.status as TaskStatus, spec.to);
+      await count(before.type as string, before.status as TaskStatus, spec.to, spec.now);
       return { ok: true, before, after };
     } catch (error) {
       if (isConditionFailure(error)) {
@@ -266,7 +317,8 @@ export function createDynamoTaskStore(
     async create(task, idempotency?: IdempotencyClaim): Promise<CreateResult> {
       const item = toItem(task);
       // Counted at once, in parallel with the write (one round trip); undone if the write loses.
-      const counted = count(task.type, undefined, task.status);
+      const createdAt = new Date(task.createdAt);
+      const counted = count(task.type, undefined, task.status, createdAt);
       try {
         if (!idempotency) {
           await client.send(
@@ -308,7 +360,7 @@ export function createDynamoTaskStore(
         await counted;
         return { created: true };
       } catch (error) {
-        await counted.then(() => count(task.type, task.status, undefined)).catch(() => {});
+        await counted.then(() => count(task.type, task.status, undefined, createdAt)).catch(() => {});
         if (isConditionFailure(error)) return { created: false, existingTaskId: task.id, requestHash: "" };
         if (error instanceof TransactionCanceledException) {
           const [keyReason] = error.CancellationReasons ?? [];
@@ -417,6 +469,7 @@ export function createDynamoTaskStore(
           claimed.type,
           previous?.note === recordedByWorker ? undefined : previous?.status,
           "running",
+          now,
         );
         return { claimed: true, task: claimed };
       } catch (error) {
@@ -619,21 +672,12 @@ export function createDynamoTaskStore(
     },
 
     async counts(): Promise<TaskCounts> {
-      const { Responses } = await client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [tableName]: {
-              Keys: Array.from({ length: counterShards }, (_, shard) => ({
-                pk: `stats#${shard}`,
-                sk: "stats",
-              })),
-            },
-          },
-        }),
+      const items = await batchGet(
+        Array.from({ length: counterShards }, (_, shard) => ({ pk: `stats#${shard}`, sk: "stats" })),
       );
       const byStatus: Partial<Record<TaskStatus, number>> = {};
       const byType: Partial<Record<TaskType, Partial<Record<TaskStatus, number>>>> = {};
-      for (const item of Responses?.[tableName] ?? []) {
+      for (const item of items) {
         for (const status of taskStatuses) {
           const value = item[`s_${status}`];
           if (typeof value === "number") byStatus[status] = (byStatus[status] ?? 0) + value;
@@ -704,6 +748,34 @@ export function createDynamoTaskStore(
         if (isConditionFailure(error)) return false;
         throw error;
       }
+    },
+
+    async activity(now, minutes): Promise<MinuteActivity[]> {
+      const startMs = Math.floor(now.getTime() / 60_000) * 60_000 - (minutes - 1) * 60_000;
+      const minuteList = Array.from({ length: minutes }, (_, index) =>
+        minuteOf(new Date(startMs + index * 60_000)),
+      );
+      const items = await batchGet(
+        minuteList.flatMap((minute) =>
+          Array.from({ length: counterShards }, (_, shard) => activityKey(minute, shard)),
+        ),
+      );
+      const byMinute = new Map(
+        minuteList.map((minute) => [
+          minute,
+          { submitted: 0, entered: {} as Partial<Record<TaskStatus, number>> },
+        ]),
+      );
+      for (const item of items) {
+        const minute = byMinute.get((item.pk as string).split("#")[1]!);
+        if (!minute) continue;
+        minute.submitted += typeof item.submitted === "number" ? item.submitted : 0;
+        for (const status of taskStatuses) {
+          const value = item[`e_${status}`];
+          if (typeof value === "number") minute.entered[status] = (minute.entered[status] ?? 0) + value;
+        }
+      }
+      return minuteList.map((minute) => ({ minute: `${minute}:00.000Z`, ...byMinute.get(minute)! }));
     },
   };
 

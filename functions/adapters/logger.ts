@@ -1,6 +1,9 @@
 /**
- * One structured JSON logger per process (Powertools), with the task id and
- * lane added as correlation keys where known.
+ * One structured JSON logger per process (Powertools). The worker logs each
+ * delivery through a child logger carrying the correlation keys `taskId`,
+ * `lane` and `taskType`; the level comes from POWERTOOLS_LOG_LEVEL (the
+ * functions' default is INFO, see ClawFunction). Locally the runtime prints
+ * these lines in a compact, readable form (local/log-format.ts).
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 

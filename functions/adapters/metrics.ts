@@ -4,8 +4,9 @@
  */
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { MetricSink } from "../core/task-ports.ts";
+import { metricsNamespace, metricsServiceName } from "./task-metrics.ts";
 
-const metrics = new Metrics({ namespace: "ClawTasks", serviceName: "claw-tasks" });
+const metrics = new Metrics({ namespace: metricsNamespace, serviceName: metricsServiceName });
 
 export const emitMetric: MetricSink = (name, value, dimensions = {}) => {
   const single = metrics.singleMetric();

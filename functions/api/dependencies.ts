@@ -20,6 +20,7 @@ import { createLambdaWorkerControl, mappingIdsFromEnv } from "../adapters/lambda
 import { logInfo } from "../adapters/logger.ts";
 import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
 import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
+import { publishTaskMetrics } from "../adapters/task-metrics.ts";
 import { cachedKeyLookup } from "../core/authenticate.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { createKeyThrottle } from "../core/key-throttle.ts";
@@ -27,6 +28,7 @@ import type { ScheduleDeps } from "../core/manage-schedules.ts";
 import type { ManageTaskDeps } from "../core/manage-task.ts";
 import type { WorkerDeps } from "../core/manage-workers.ts";
 import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../core/ports.ts";
+import type { Task } from "../core/task.ts";
 import {
   type Lane,
   laneNames,
@@ -45,6 +47,8 @@ export interface ApiDeps extends ManageTaskDeps {
   readonly rateLimits: RateLimitSettings;
   readonly schedules: ScheduleDeps;
   readonly workers: WorkerDeps;
+  /** Counts a newly submitted task (metrics); not called for idempotent replays. */
+  readonly recordSubmitted: (task: Task) => void;
 }
 
 export function createApiDeps(): ApiDeps {
@@ -104,5 +108,7 @@ export function createApiDeps(): ApiDeps {
         return reserved ? Number(reserved) : undefined;
       },
     },
+    recordSubmitted: (task) =>
+      publishTaskMetrics({ lane: task.lane, type: task.type, taskId: task.id, counts: ["submitted"] }),
   };
 }

@@ -13,9 +13,10 @@ import type { ApiKeyRecord } from "../core/ports.ts";
 import { createApiDeps } from "./dependencies.ts";
 import { ApiError, errorResponse, header, json, type RouteHandlers, type RouteResult } from "./http.ts";
 import { keyRoutes } from "./key-routes.ts";
+import { monitorRoutes } from "./monitor-routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { queueRoutes } from "./queue-routes.ts";
-import { apiRoutes, type RouteScope, routeKeyOf } from "./routes.ts";
+import { apiRoutes, type PageRouteKey, pageRoutes, type RouteScope, routeKeyOf } from "./routes.ts";
 import { scheduleRoutes } from "./schedule-routes.ts";
 import { taskRoutes } from "./task-routes.ts";
 import { taskTypeRoutes } from "./task-type-routes.ts";
@@ -30,12 +31,17 @@ const routeHandlers: RouteHandlers = {
   ...keyRoutes(deps),
   ...taskTypeRoutes(),
   ...scheduleRoutes(deps),
+  ...monitorRoutes(),
 };
 
-const missingHandlers = apiRoutes.map(routeKeyOf).filter((key) => !routeHandlers[key]);
+const pageRouteKeys = pageRoutes.map((route): PageRouteKey => `${route.method} ${route.path}`);
+const missingHandlers = [...apiRoutes.map(routeKeyOf), ...pageRouteKeys].filter((key) => !routeHandlers[key]);
 if (missingHandlers.length > 0) throw new Error(`routes without a handler: ${missingHandlers.join(", ")}`);
 
-const scopeOfRoute = new Map<string, RouteScope>(apiRoutes.map((route) => [routeKeyOf(route), route.scope]));
+const scopeOfRoute = new Map<string, RouteScope>([
+  ...apiRoutes.map((route): [string, RouteScope] => [routeKeyOf(route), route.scope]),
+  ...pageRouteKeys.map((key): [string, RouteScope] => [key, "public"]),
+]);
 const anonymous: ApiKeyRecord = {
   keyHash: "anonymous",
   name: "anonymous",

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { ApiError, notFound, payloadTooLarge, validationError } from "../core/api-error.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
-import type { RouteKey } from "./routes.ts";
+import type { PageRouteKey, RouteKey } from "./routes.ts";
 
 /**
  * Largest request body accepted: API Gateway's own limit. (On AWS, Lambda's
@@ -22,7 +22,7 @@ export interface RouteRequest {
 
 export type RouteResult = APIGatewayProxyStructuredResultV2 & { headers?: Record<string, string> };
 export type RouteHandler = (request: RouteRequest) => Promise<RouteResult>;
-export type RouteHandlers = Partial<Record<RouteKey, RouteHandler>>;
+export type RouteHandlers = Partial<Record<RouteKey | PageRouteKey, RouteHandler>>;
 
 export function json(statusCode: number, body: unknown): RouteResult {
   return {

@@ -4,12 +4,13 @@
  */
 import { notFound } from "../core/api-error.ts";
 import { redriveLane } from "../core/manage-task.ts";
+import { terminalStatuses } from "../core/task.ts";
 import { parseOrThrow } from "../core/validation.ts";
 import { isTaskType, type TaskType, taskCatalog, taskTypes } from "../tasks/catalog.ts";
 import { isLane, type Lane, laneNames } from "../tasks/lanes.ts";
 import type { ApiDeps } from "./dependencies.ts";
 import { json, pathParameter, type RouteHandlers, readJsonBody } from "./http.ts";
-import { rateLimitBody } from "./schemas.ts";
+import { activityQuery, rateLimitBody } from "./schemas.ts";
 
 function laneOf(value: string): Lane {
   if (!isLane(value)) throw notFound(`lane ${value}`);
@@ -50,6 +51,20 @@ export function queueRoutes(deps: ApiDeps): RouteHandlers {
         Promise.all(laneNames.map((lane) => deps.lanes.depth(lane))),
       ]);
       return json(200, { ...counts, lanes, time: deps.now().toISOString() });
+    },
+
+    // Per-minute counts for the monitor's charts: submitted, finished (each terminal status), retried.
+    "GET /v1/stats/activity": async ({ event }) => {
+      const { minutes } = parseOrThrow(activityQuery, event.queryStringParameters ?? {});
+      const now = deps.now();
+      const items = (await deps.store.activity(now, minutes)).map(({ minute, submitted, entered }) => ({
+        minute,
+        submitted,
+        started: entered.running ?? 0,
+        retried: entered.retrying ?? 0,
+        ...Object.fromEntries(terminalStatuses.map((status) => [status, entered[status] ?? 0])),
+      }));
+      return json(200, { items, time: now.toISOString() });
     },
 
     "GET /v1/rate-limits": async () => json(200, { items: await rateLimitView() }),

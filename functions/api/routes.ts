@@ -23,6 +23,8 @@ import { taskSchema } from "../core/task.ts";
 import { identifier, taskTypes } from "../tasks/catalog.ts";
 import { laneNames } from "../tasks/lanes.ts";
 import {
+  activityQuery,
+  activitySchema,
   apiKeyListSchema,
   apiKeySchema,
   conversationPageSchema,
@@ -168,6 +170,17 @@ export const apiRoutes = [
     summary: "Counts by status and by type, and lane depths.",
     responses: { 200: { description: "Counts and depths.", schema: statsSchema } },
     errors: [],
+  },
+  {
+    method: "GET",
+    path: "/v1/stats/activity",
+    scope: "read",
+    operationId: "getActivity",
+    summary:
+      "Per minute, oldest first, ending with the current one: tasks submitted, started, retried, and ended by status.",
+    query: activityQuery,
+    responses: { 200: { description: "The minutes.", schema: activitySchema } },
+    errors: [400],
   },
   {
     method: "GET",
@@ -341,6 +354,15 @@ export const apiRoutes = [
     errors: [400, 404, 413],
   },
 ] as const satisfies readonly RouteContract[];
+
+/**
+ * Pages the API function serves besides the JSON API, without a key: the web
+ * monitor, whose script then calls the routes above with the key signed in.
+ * Not API operations, so not in the OpenAPI document or the client.
+ */
+export const pageRoutes = [{ method: "GET", path: "/monitor" }] as const;
+
+export type PageRouteKey = `${(typeof pageRoutes)[number]["method"]} ${(typeof pageRoutes)[number]["path"]}`;
 
 export type ApiRoute = (typeof apiRoutes)[number];
 

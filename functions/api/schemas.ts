@@ -60,6 +60,23 @@ export const statsSchema = taskCountsSchema.extend({
   time: z.iso.datetime(),
 });
 
+export const activityQuery = z.strictObject({
+  minutes: z.coerce.number().int().min(1).max(120).default(60).describe("How many minutes, up to 120."),
+});
+
+const activityMinuteSchema = z.object({
+  minute: z.iso.datetime().describe("The minute's start."),
+  submitted: z.int(),
+  started: z.int(),
+  retried: z.int(),
+  succeeded: z.int(),
+  failed: z.int(),
+  cancelled: z.int(),
+  expired: z.int(),
+});
+
+export const activitySchema = z.object({ items: z.array(activityMinuteSchema), time: z.iso.datetime() });
+
 export const queueListSchema = z.object({ items: z.array(laneDepthSchema) });
 
 export const redriveResultSchema = z.object({ lane: z.enum(laneNames), moved: z.int().min(0) });

@@ -46,6 +46,7 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
       deps,
       idempotencyOf(request.event, request.caller.keyHash),
     );
+    if (!replayed) deps.recordSubmitted(task);
     const response = json(202, task);
     if (replayed) response.headers = { ...response.headers, "idempotent-replayed": "true" };
     return response;

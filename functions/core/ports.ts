@@ -59,6 +59,14 @@ export const taskCountsSchema = z.object({
 });
 export type TaskCounts = Readonly<z.output<typeof taskCountsSchema>>;
 
+/** What happened in one minute: tasks submitted, and how many entered each status. */
+export interface MinuteActivity {
+  /** The minute's start, ISO 8601 UTC. */
+  readonly minute: string;
+  readonly submitted: number;
+  readonly entered: Readonly<Partial<Record<TaskStatus, number>>>;
+}
+
 /** Durable task records. */
 export interface TaskStore {
   /** Writes a new record; with `idempotency`, only if the key is not taken (atomically). */
@@ -108,6 +116,8 @@ export interface TaskStore {
   findExpired(now: Date, limit: number): Promise<string[]>;
   /** Deletes a record whose expiry has passed; false when it is gone or not expired. */
   deleteExpired(id: string, now: Date): Promise<boolean>;
+  /** The last `minutes` minutes up to `now`, oldest first (kept a few hours). */
+  activity(now: Date, minutes: number): Promise<MinuteActivity[]>;
 }
 
 /** A task with the store's lease on it. */

@@ -9,8 +9,8 @@
  *    handler under its time limits, watching for a cancel request, and record
  *    the outcome; a retryable failure is sent on with a backoff delay.
  *
- * Resolves when the message may be deleted; rejects when it must come back
- * (nothing was recorded, or the next hop could not be sent).
+ * Resolves, with what happened, when the message may be deleted; rejects when
+ * it must come back (nothing was recorded, or the next hop could not be sent).
  */
 import { type TaskDefinition, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { retryDelaySeconds } from "./backoff.ts";
@@ -31,6 +31,38 @@ export type DeliveryOutcome =
   | "rate_limited"
   | "skipped"
   | "superseded";
+
+/** What one delivery did; the worker turns it into logs and metrics. */
+export interface DeliveryReport {
+  readonly outcome: DeliveryOutcome;
+  /** Set when the delivery claimed the task and ran (or ended) an attempt. */
+  readonly attempt?: {
+    readonly number: number;
+    /** From the claim to the recorded outcome. */
+    readonly durationMs: number;
+    /** From when the task was due to its start; first starts only (see queueWaitMs). */
+    readonly queueWaitMs?: number;
+  };
+}
+
+/**
+ * How long a just-claimed task waited to start: from when it became due
+ * (queued, or its runAt) to the claim. Undefined for retries and for crashed
+ * attempts claimed again, whose wait is mostly their chosen backoff or lease.
+ */
+export function queueWaitMs(claimed: Task, startedAt: Date): number | undefined {
+  const previous = claimed.history.at(-2);
+  if (!previous || (previous.status !== "queued" && previous.status !== "scheduled")) {
+    // A record the claim itself created (its submit write was lost) waited since it was created.
+    return claimed.history.length === 1
+      ? Math.max(0, startedAt.getTime() - dueOf(claimed, claimed.createdAt))
+      : undefined;
+  }
+  return Math.max(0, startedAt.getTime() - dueOf(claimed, previous.at));
+}
+
+const dueOf = (task: Task, waitingSince: string) =>
+  Math.max(Date.parse(waitingSince), task.runAt ? Date.parse(task.runAt) : 0);
 
 export interface RunTaskDeps {
   readonly store: TaskStore;
@@ -55,24 +87,24 @@ export interface RunTaskDeps {
 
 const secondsUntil = (time: string, now: Date) => Math.ceil((Date.parse(time) - now.getTime()) / 1000);
 
-export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Promise<DeliveryOutcome> {
+export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Promise<DeliveryReport> {
   const now = deps.now();
   if (envelope.runAt && secondsUntil(envelope.runAt, now) > 0) {
     await deps.queue.send(envelope, Math.min(deps.maxDelayHopSeconds, secondsUntil(envelope.runAt, now)));
-    return "deferred";
+    return { outcome: "deferred" };
   }
   if (envelope.expiresAt && Date.parse(envelope.expiresAt) <= now.getTime()) {
-    if (!(await deps.store.expire(envelope.id, now))) return "skipped";
+    if (!(await deps.store.expire(envelope.id, now))) return { outcome: "skipped" };
     const expired = await deps.store.get(envelope.id);
     if (expired) await deps.onTerminal(expired);
-    return "expired";
+    return { outcome: "expired" };
   }
   const limit = await deps.rateLimitOf(envelope.type);
   if (limit !== undefined) {
     const decision = await deps.rateLimiter.acquire(envelope.type, limit, now);
     if (!decision.granted) {
       await deps.queue.send(envelope, Math.min(deps.maxDelayHopSeconds, decision.retryAfterSeconds));
-      return "rate_limited";
+      return { outcome: "rate_limited" };
     }
   }
 
@@ -82,10 +114,11 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
   const claim = await deps.store.claim(envelope, now, leaseUntil);
   if (!claim.claimed) {
     deps.log("delivery skipped: task not runnable", { taskId: envelope.id, status: claim.current?.status });
-    return "skipped";
+    return { outcome: "skipped" };
   }
 
   const task = claim.task;
+  const waited = queueWaitMs(task, now);
   // More attempts than allowed means the last one died without recording anything (crash or function timeout).
   const outcome: AttemptOutcome =
     task.attempts > task.maxAttempts
@@ -99,10 +132,15 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
         }
       : await attempt(task, definition, limits, deps);
   const finishedAt = deps.now();
+  const attemptReport = {
+    number: task.attempts,
+    durationMs: finishedAt.getTime() - now.getTime(),
+    ...(waited === undefined ? {} : { queueWaitMs: waited }),
+  };
   const recorded = await deps.store.finishAttempt(task.id, task.attempts, outcome, finishedAt);
   if (!recorded) {
     deps.log("attempt outcome dropped: task no longer held by this attempt", { taskId: task.id });
-    return "superseded";
+    return { outcome: "superseded" };
   }
   if (outcome.status === "retrying") {
     // Rejecting here leaves this message to come back; the task is `retrying`, which a claim accepts.
@@ -111,7 +149,7 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
     const ended = await deps.store.get(task.id);
     if (ended) await deps.onTerminal(ended);
   }
-  return outcome.status;
+  return { outcome: outcome.status, attempt: attemptReport };
 }
 
 async function attempt(

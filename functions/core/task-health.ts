@@ -54,6 +54,13 @@ export interface HealthReport {
 
 const listedIds = 50;
 
+/** The metrics check_task_health publishes (the CDK health alarm reads the first two). */
+export const healthMetricNames = {
+  stuckRequeued: "StuckTasksRequeued",
+  unsentRequeued: "UnsentTasksRequeued",
+  deadLetters: "DeadLetterMessages",
+} as const;
+
 async function requeue(tasks: readonly Task[], queue: TaskQueue): Promise<RepairGroup> {
   for (const task of tasks) await queue.send(envelopeOf(task));
   return {
@@ -96,10 +103,10 @@ export async function checkTaskHealth(
   const lanes: Record<string, LaneDepth> = Object.fromEntries(depths.map((depth) => [depth.lane, depth]));
   const deadLetters = Object.values(lanes).reduce((sum, depth) => sum + depth.deadLetters, 0);
 
-  deps.metrics("StuckTasksRequeued", stuckRunning.found);
-  deps.metrics("UnsentTasksRequeued", unsentQueued.found + overdueRetrying.found);
+  deps.metrics(healthMetricNames.stuckRequeued, stuckRunning.found);
+  deps.metrics(healthMetricNames.unsentRequeued, unsentQueued.found + overdueRetrying.found);
   for (const [lane, depth] of Object.entries(lanes))
-    deps.metrics("DeadLetterMessages", depth.deadLetters, { lane });
+    deps.metrics(healthMetricNames.deadLetters, depth.deadLetters, { lane });
 
   return {
     checkedAt: now.toISOString(),

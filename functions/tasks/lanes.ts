@@ -16,13 +16,34 @@ export interface LaneDefinition {
   readonly maxConcurrency: number;
   /** Deliveries before a message is parked in the lane's DLQ. */
   readonly maxReceiveCount: number;
+  /**
+   * The alarm threshold on the age of the lane's oldest message. Above
+   * SQS's longest delay (900 s), so a message merely waiting out a hop, a
+   * backoff or a rate-limit wait (each is a new message) never trips it.
+   */
+  readonly oldestMessageAlarmSeconds: number;
 }
 
 export const lanes = {
-  ai_high_priority: { batchSize: 1, maxConcurrency: 10, maxReceiveCount: 5 },
-  knowledge_default: { batchSize: 1, maxConcurrency: 5, maxReceiveCount: 5 },
-  notification_default: { batchSize: 10, maxConcurrency: 5, maxReceiveCount: 5 },
-  default: { batchSize: 10, maxConcurrency: 5, maxReceiveCount: 5 },
+  ai_high_priority: {
+    batchSize: 1,
+    maxConcurrency: 10,
+    maxReceiveCount: 5,
+    oldestMessageAlarmSeconds: 1_200,
+  },
+  knowledge_default: {
+    batchSize: 1,
+    maxConcurrency: 5,
+    maxReceiveCount: 5,
+    oldestMessageAlarmSeconds: 3_600,
+  },
+  notification_default: {
+    batchSize: 10,
+    maxConcurrency: 5,
+    maxReceiveCount: 5,
+    oldestMessageAlarmSeconds: 1_200,
+  },
+  default: { batchSize: 10, maxConcurrency: 5, maxReceiveCount: 5, oldestMessageAlarmSeconds: 1_800 },
 } as const satisfies Record<string, LaneDefinition>;
 
 export type Lane = keyof typeof lanes;

@@ -22,8 +22,9 @@ import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
 import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
+import { deliveryMeasurement, publishTaskMetrics } from "../adapters/task-metrics.ts";
 import { queueCallback } from "../core/callbacks.ts";
-import { parseEnvelope, taskIdOf } from "../core/envelope.ts";
+import { parseEnvelope, type TaskEnvelope, taskIdOf } from "../core/envelope.ts";
 import { leaseMarginSeconds, runDelivery } from "../core/run-task.ts";
 import { capabilitiesOfLane, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { createTaskHandlers } from "../tasks/handlers.ts";
@@ -118,13 +119,27 @@ async function returnSoon(record: SQSRecord, receiveCount: number): Promise<void
 async function processRecord(record: SQSRecord): Promise<void> {
   const receiveCount = Number(record.attributes.ApproximateReceiveCount);
   const taskId = taskIdOf(record.body);
-  logger.appendKeys({ taskId, lane });
+  // A child logger per record: the batch's records run in parallel, so shared keys would mix.
+  const log = logger.createChild({ persistentKeys: { lane, ...(taskId ? { taskId } : {}) } });
+  let envelope: TaskEnvelope | undefined;
   try {
-    const envelope = parseEnvelope(record.body);
-    const outcome = await runDelivery(envelope, deps);
-    logger.info("delivery handled", { outcome, taskType: envelope.type, receiveCount });
+    envelope = parseEnvelope(record.body);
+    log.appendPersistentKeys({ taskType: envelope.type });
+    const report = await runDelivery(envelope, deps);
+    log.info("delivery handled", {
+      outcome: report.outcome,
+      receiveCount,
+      ...(report.attempt
+        ? {
+            attempt: report.attempt.number,
+            durationMs: report.attempt.durationMs,
+            queueWaitMs: report.attempt.queueWaitMs,
+          }
+        : {}),
+    });
+    publishTaskMetrics(deliveryMeasurement(lane, envelope.type, envelope.id, report));
   } catch (error) {
-    logger.error("delivery failed; the message will be delivered again", {
+    log.error("delivery failed; the message will be delivered again", {
       error: error as Error,
       receiveCount,
     });
@@ -132,14 +147,15 @@ async function processRecord(record: SQSRecord): Promise<void> {
       const message = `message failed ${receiveCount} deliveries and went to the ${lane} dead-letter queue: ${(error as Error).message}`;
       await store
         .markDeadLettered(taskId, { type: "dead_lettered", message, retryable: true }, new Date())
+        .then(() => {
+          if (envelope) publishTaskMetrics({ lane, type: envelope.type, taskId, counts: ["failed"] });
+        })
         .catch((markError: unknown) =>
-          logger.error("could not record dead letter", { error: markError as Error }),
+          log.error("could not record dead letter", { error: markError as Error }),
         );
     }
     await returnSoon(record, receiveCount);
     throw error;
-  } finally {
-    logger.removeKeys(["taskId"]);
   }
 }
 

@@ -9,7 +9,7 @@ import { type CfnStage, CorsHttpMethod, HttpApi, HttpMethod } from "aws-cdk-lib/
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { apiRoutes } from "../../functions/api/routes.ts";
+import { apiRoutes, pageRoutes } from "../../functions/api/routes.ts";
 import type { StageConfig } from "../stage-config.ts";
 import { ClawFunction } from "./claw-function.ts";
 
@@ -55,7 +55,7 @@ export class TaskApi extends Construct {
         : {}),
     });
     const integration = new HttpLambdaIntegration("ApiIntegration", this.handler);
-    for (const route of apiRoutes) {
+    for (const route of [...apiRoutes, ...pageRoutes]) {
       this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
 

@@ -1,7 +1,8 @@
 /**
  * The one place that holds the defaults of every claw-tasks function:
  * Node.js 24 on arm64, an ESM bundle built by esbuild (minified, with source
- * maps), its own log group with retention.
+ * maps), its own log group with retention, Powertools settings (log level
+ * INFO, the metrics namespace).
  *
  * @aws-sdk policy: `@aws-sdk/*` stays out of the bundle and comes from the
  * Lambda runtime, which keeps bundles small; locally it resolves from the
@@ -14,6 +15,7 @@ import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { metricsNamespace, metricsServiceName } from "../../functions/adapters/task-metrics.ts";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -48,7 +50,13 @@ export class ClawFunction extends NodejsFunction {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       projectRoot,
       depsLockFilePath: path.join(projectRoot, "package-lock.json"),
-      environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
+      environment: {
+        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        POWERTOOLS_SERVICE_NAME: metricsServiceName,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
+        ...props.environment,
+      },
       bundling: {
         format: OutputFormat.ESM,
         target: "node24",
@@ -57,6 +65,8 @@ export class ClawFunction extends NodejsFunction {
         sourceMap: true,
         mainFields: ["module", "main"],
         externalModules: ["@aws-sdk/*"],
+        // The web monitor's page is bundled into the API function as text.
+        loader: { ".html": "text" },
         // Some CommonJS dependencies call require(); ESM output needs it defined.
         banner:
           "import { createRequire as __claw_createRequire } from 'node:module'; const require = __claw_createRequire(import.meta.url);",

@@ -6,7 +6,7 @@ import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { taskIndexes, ttlAttribute } from "../../functions/adapters/dynamodb-task-store.ts";
-import { apiRoutes } from "../../functions/api/routes.ts";
+import { apiRoutes, pageRoutes } from "../../functions/api/routes.ts";
 import { capabilitiesOfLane, taskCatalog, taskTypesOfLane } from "../../functions/tasks/catalog.ts";
 import {
   laneDeadLetterUrlVariable,
@@ -229,9 +229,9 @@ describe("lanes", () => {
 });
 
 describe("HTTP API", () => {
-  it("has one route per entry of the route table, all on the API function", () => {
-    template.resourceCountIs("AWS::ApiGatewayV2::Route", apiRoutes.length);
-    for (const route of apiRoutes) {
+  it("has one route per entry of the route table and per page (the monitor), all on the API function", () => {
+    template.resourceCountIs("AWS::ApiGatewayV2::Route", apiRoutes.length + pageRoutes.length);
+    for (const route of [...apiRoutes, ...pageRoutes]) {
       template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
         RouteKey: `${route.method} ${route.path}`,
       });

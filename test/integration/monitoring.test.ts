@@ -1,0 +1,140 @@
+/**
+ * Integration tier: what the monitoring reads, end to end on the local
+ * runtime: the monitor page and its headers, the per-minute activity the
+ * overview charts, and the EMF metrics and correlated logs the functions
+ * print (the runtime writes function output to .local/integration-functions.log).
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { contentSecurityPolicyFor } from "../../functions/monitor/content-security-policy.ts";
+import { projectRoot } from "../../local/synthesize.ts";
+import { api, eventually, runtime, submit, waitForStatus } from "./api-client.ts";
+
+interface ActivityMinute {
+  readonly minute: string;
+  readonly submitted: number;
+  readonly succeeded: number;
+  readonly failed: number;
+}
+
+const functionLog = path.join(projectRoot, ".local", "integration-functions.log");
+
+/** Parsed JSON output lines of the functions that mention `taskId`. */
+function outputAbout(taskId: string): Record<string, unknown>[] {
+  return readFileSync(functionLog, "utf8")
+    .split("\n")
+    .filter((line) => line.includes(taskId))
+    .map((line) => line.slice(line.indexOf("{")))
+    .flatMap((text) => {
+      try {
+        return [JSON.parse(text) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
+const metricNames = (line: Record<string, unknown>) =>
+  (line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics.flatMap(
+    (directive) => directive.Metrics.map((metric) => metric.Name),
+  );
+
+describe("web monitor page", () => {
+  it("is served without a key, as HTML whose policy allows only its own inline script", async () => {
+    const response = await fetch(`${runtime.url}/monitor`);
+    const page = await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(response.headers.get("content-security-policy")).toBe(contentSecurityPolicyFor(page));
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(page).toContain("<title>claw-tasks monitor</title>");
+  });
+
+  it("gets no data without a key: every data route still answers 401", async () => {
+    for (const route of ["/v1/stats", "/v1/stats/activity", "/v1/tasks", "/v1/queues"]) {
+      expect((await api("GET", route, { key: null })).status, route).toBe(401);
+    }
+  });
+});
+
+describe("per-minute activity", () => {
+  const read = async () =>
+    (await api<{ items: ActivityMinute[] }>("GET", "/v1/stats/activity?minutes=5")).body.items;
+
+  it("lists the last hour by default, oldest minute first, ending with the current one", async () => {
+    const response = await api<{ items: ActivityMinute[]; time: string }>("GET", "/v1/stats/activity");
+    expect(response.status).toBe(200);
+    expect(response.body.items).toHaveLength(60);
+    const minutes = response.body.items.map((item) => Date.parse(item.minute));
+    for (let index = 1; index < minutes.length; index++)
+      expect(minutes[index]! - minutes[index - 1]!).toBe(60_000);
+    expect(Date.parse(response.body.time) - minutes.at(-1)!).toBeLessThan(60_000);
+  });
+
+  it("counts submissions and outcomes in the minute they happen", async () => {
+    const before = new Map((await read()).map((item) => [item.minute, item]));
+    const ok = await submit({ type: "echo", input: { value: 1 } });
+    const bad = await submit({ type: "echo", input: { value: 2, fail: "permanent" } });
+    await waitForStatus(ok.id, ["succeeded"]);
+    await waitForStatus(bad.id, ["failed"]);
+    const after = await read();
+    // Minutes present in both reads only, so a minute boundary between them does not matter.
+    const grown = (field: keyof Omit<ActivityMinute, "minute">) =>
+      after.reduce((sum, item) => sum + item[field] - (before.get(item.minute)?.[field] ?? 0), 0);
+    expect(grown("submitted")).toBeGreaterThanOrEqual(2);
+    expect(grown("succeeded")).toBeGreaterThanOrEqual(1);
+    expect(grown("failed")).toBeGreaterThanOrEqual(1);
+  });
+
+  it("names the field of a bad window", async () => {
+    const response = await api<{ error: { details: { issues: { path: string }[] } } }>(
+      "GET",
+      "/v1/stats/activity?minutes=500",
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.error.details.issues[0]!.path).toBe("minutes");
+  });
+});
+
+describe("metrics and logs", () => {
+  it("publish submitted, outcome, duration and queue wait per lane and type, with the task id", async () => {
+    const task = await submit({ type: "echo", input: { value: "measured", sleepMs: 50 } });
+    await waitForStatus(task.id, ["succeeded"]);
+    const metrics = await eventually(
+      async () => outputAbout(task.id).filter((line) => line._aws),
+      (lines) => lines.length >= 2,
+    );
+    const submitted = metrics.find((line) => metricNames(line).includes("TasksSubmitted"));
+    const succeeded = metrics.find((line) => metricNames(line).includes("TasksSucceeded"));
+    expect(submitted).toMatchObject({
+      lane: "default",
+      type: "echo",
+      service: "claw-tasks",
+      TasksSubmitted: 1,
+    });
+    expect(succeeded).toMatchObject({ lane: "default", type: "echo", TasksSucceeded: 1, taskId: task.id });
+    expect(succeeded!.TaskDuration).toBeGreaterThanOrEqual(50);
+    expect(succeeded!.QueueWait).toBeGreaterThanOrEqual(0);
+    const directive = (
+      succeeded!._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] }
+    ).CloudWatchMetrics[0]!;
+    expect(directive.Namespace).toBe("ClawTasks");
+    expect(directive.Dimensions[0]!.sort()).toEqual(["lane", "service", "type"]);
+  });
+
+  it("count retries, and correlate the worker's log lines by task id, lane and type", async () => {
+    const task = await submit({ type: "echo", input: { value: "again", failTimes: 1 } });
+    await waitForStatus(task.id, ["succeeded"], 30_000);
+    const lines = await eventually(
+      async () => outputAbout(task.id),
+      (found) => found.filter((line) => line.message === "delivery handled").length >= 2,
+    );
+    const handled = lines.filter((line) => line.message === "delivery handled");
+    expect(handled.map((line) => line.outcome)).toEqual(expect.arrayContaining(["retrying", "succeeded"]));
+    for (const line of handled) {
+      expect(line).toMatchObject({ level: "INFO", taskId: task.id, lane: "default", taskType: "echo" });
+    }
+    expect(lines.some((line) => line._aws && metricNames(line).includes("TasksRetried"))).toBe(true);
+  });
+});
