@@ -1,8 +1,9 @@
 /**
  * Browser tier: the web monitor in a real browser (headless chromium)
  * against the local runtime: signing in, submitting a task and watching it
- * succeed, cancelling a delayed task, refusing a wrong key, and saying so
- * when the API lacks a view's routes. Screenshots: test-results/monitor/.
+ * succeed, cancelling a delayed task, retrying a failed one, pausing and
+ * resuming a worker, refusing a wrong key, and saying so when the API lacks
+ * a view's routes. Screenshots: test-results/monitor/.
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -129,6 +130,30 @@ describe("web monitor", () => {
       .poll(async () => (await api<Task>("GET", `/v1/tasks/${failed.id}`)).body.history.length)
       .toBeGreaterThanOrEqual(6);
     await page.close();
+  });
+
+  it("pauses and resumes a lane's worker", async () => {
+    const lane = "notification_default";
+    const enabled = async () =>
+      (await api<{ items: { lane: string; enabled: boolean }[] }>("GET", "/v1/workers")).body.items.find(
+        (item) => item.lane === lane,
+      )?.enabled;
+    const page = await signedIn();
+    try {
+      await page.click("a[data-view=workers]");
+      const row = page.locator(`#workers tr[data-lane="${lane}"]`);
+      await row.getByRole("button", { name: "Pause" }).click();
+      await expect.poll(() => row.locator(".badge").textContent()).toBe("paused");
+      expect(await enabled()).toBe(false);
+      await screenshot(page, "worker-paused");
+      await row.getByRole("button", { name: "Resume" }).click();
+      await expect.poll(() => row.locator(".badge").textContent()).toBe("running");
+      expect(await enabled()).toBe(true);
+    } finally {
+      // Other tests use this lane: never leave it paused.
+      await api("PATCH", `/v1/workers/${lane}`, { body: { enabled: true } });
+      await page.close();
+    }
   });
 
   it("says a view is not available when the API lacks its routes", async () => {
