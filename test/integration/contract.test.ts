@@ -160,6 +160,8 @@ describe("every route answers as documented", () => {
   it("stats and queues", async () => {
     expect((await call("GET", "/v1/stats")).status).toBe(200);
     expect((await call("GET", "/v1/stats", { key: null })).status).toBe(401);
+    expect((await call("GET", "/v1/stats/activity", { query: "?minutes=5" })).status).toBe(200);
+    expect((await call("GET", "/v1/stats/activity", { query: "?minutes=0" })).status).toBe(400);
     expect((await call("GET", "/v1/queues")).status).toBe(200);
     expect((await call("GET", "/v1/queues", { key: null })).status).toBe(401);
   });
