@@ -1,10 +1,17 @@
 /**
- * The claw-tasks stack: task tables, one lane per catalog lane, the HTTP API,
- * the schedules (static ones and a group for those created at run time),
- * and its monitoring (dashboard, alarms, alarm topic).
+ * The claw-tasks stack of one stage: task tables, one lane per catalog lane,
+ * the HTTP API, the schedules (static ones and a group for those created at
+ * run time), and its monitoring (dashboard, alarms, alarm topic).
+ *
+ * Names: no stateful resource sets a physical name, so CloudFormation
+ * generates each as `<stack>-<logical id>-<suffix>` with the stack
+ * `ClawTasks-<stage>`, and can still replace a resource when a change
+ * requires it (an explicit name would block that). Every resource also
+ * carries the `claw-tasks:stage` tag.
  */
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { pageRoutes } from "../functions/api/routes.ts";
 import { capabilitiesOfLane, taskCatalog } from "../functions/tasks/catalog.ts";
 import { laneNames } from "../functions/tasks/lanes.ts";
 import { TaskApi } from "./constructs/api.ts";
@@ -15,11 +22,14 @@ import { TaskSchedules } from "./constructs/schedules.ts";
 import { TaskTables } from "./constructs/task-tables.ts";
 import { TaskTypeResources } from "./constructs/task-type-resources.ts";
 import { acknowledgeBoundedWildcards } from "./nag-acknowledgements.ts";
-import type { StageConfig } from "./stage-config.ts";
+import { type StageConfig, stagesContextKey } from "./stage-config.ts";
 
 export interface ClawTasksStackProps extends StackProps {
   readonly config: StageConfig;
 }
+
+/** The tag that names a resource's stage. */
+export const stageTagKey = "claw-tasks:stage";
 
 /** PascalCase of a snake_case lane name, for construct ids. */
 const constructIdOf = (lane: string) =>
@@ -35,8 +45,14 @@ export class ClawTasksStack extends Stack {
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: ClawTasksStackProps) {
-    super(scope, id, props);
     const { config } = props;
+    super(scope, id, {
+      description: `claw-tasks (${config.stage}): asynchronous task system`,
+      terminationProtection: config.terminationProtection,
+      ...props,
+    });
+    Tags.of(this).add(stageTagKey, config.stage);
+    Tags.of(this).add("claw-tasks:app", "claw-tasks");
 
     this.tables = new TaskTables(this, "Tables", { retainData: config.retainData });
     this.payloads = new PayloadBucket(this, "Payloads", {
@@ -70,11 +86,22 @@ export class ClawTasksStack extends Stack {
     this.taskTypeResources.bindReaders(this.api.handler);
 
     this.monitoring = new Monitoring(this, "Monitoring", { stage: config, lanes: this.lanes, api: this.api });
+    if (config.retainData && !config.alarmEmail) {
+      Annotations.of(this).addWarningV2(
+        "claw-tasks:no-alarm-email",
+        `stage ${config.stage} keeps data but has no alarmEmail: its alarms reach no one until someone ` +
+          `subscribes to the alarm topic (output AlarmTopicArn) or sets alarmEmail in the ${stagesContextKey} context`,
+      );
+    }
 
-    new CfnOutput(this, "ApiUrl", {
-      value: this.api.httpApi.apiEndpoint,
-      description: "Base URL of the task API",
-    });
+    const apiUrl = this.api.httpApi.apiEndpoint;
+    new CfnOutput(this, "ApiUrl", { value: apiUrl, description: "Base URL of the task API" });
+    for (const page of pageRoutes) {
+      new CfnOutput(this, "MonitorUrl", {
+        value: `${apiUrl}${page.path}`,
+        description: "The web monitor (sign in with an API key)",
+      });
+    }
     new CfnOutput(this, "TaskTableName", { value: this.tables.taskTable.tableName });
     new CfnOutput(this, "DocumentBucketName", {
       value: this.taskTypeResources.documentBucket.bucketName,
@@ -86,7 +113,7 @@ export class ClawTasksStack extends Stack {
     });
     new CfnOutput(this, "ApiKeyTableName", {
       value: this.tables.apiKeyTable.tableName,
-      description: "Where API key hashes live (see README: creating API keys)",
+      description: "Where API key hashes live: npm run keys -- create --name <name> --stage <stage>",
     });
 
     // cdk-nag (AwsSolutions): the IAM findings that are by design, acknowledged one by one with their reason.

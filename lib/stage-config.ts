@@ -1,69 +1,124 @@
 /**
- * Per-stage settings, typed. `bin/app.ts` picks one by name
- * (`-c stage=<name>` or CLAW_TASKS_STAGE); lanes themselves come from the
- * task catalog, only their sizing is tuned here.
+ * Per-stage settings, typed and validated in one schema. `bin/app.ts` picks
+ * a stage by name (`-c stage=<name>`, else CLAW_TASKS_STAGE, else dev).
+ *
+ * `dev` and `prod` are defined here. More stages, or one deployment's changes
+ * to these (an alarm e-mail, a pinned account), come from the CDK context key
+ * `claw-tasks:stages` (cdk.json, cdk.context.json or `-c`): an object of
+ * stage name to `{extends?: <stage>, ...fields}`. An entry named like a
+ * built-in stage adjusts it; a new name needs `extends`.
+ *
+ * Lanes themselves come from the task catalog; only their sizing is tuned here.
  */
-import type { Lane } from "../functions/tasks/lanes.ts";
+import { z } from "zod";
+import { laneNames } from "../functions/tasks/lanes.ts";
 
-export interface LaneSizing {
-  /** The event-source mapping's MaximumConcurrency (2..1000). */
-  readonly maxConcurrency?: number;
-}
+/** The retention periods CloudWatch Logs accepts, up to a year. */
+const logRetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 180, 365] as const;
 
-/** A model provider: the offline one (no network), Amazon Bedrock, or an OpenAI-compatible endpoint. */
-export type ModelProviderConfig =
-  | { readonly provider: "offline" }
-  | { readonly provider: "bedrock"; readonly modelId: string }
-  | {
-      readonly provider: "openai";
-      readonly baseUrl: string;
-      readonly model: string;
+const timeZones = new Set(["UTC", ...Intl.supportedValuesOf("timeZone")]);
+
+const secretName = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "a Secrets Manager secret name");
+
+/**
+ * A model provider: the offline one (no network), Amazon Bedrock, or an
+ * OpenAI-compatible endpoint; `extra` adds settings to every variant.
+ */
+function modelProviderVariants<Extra extends z.ZodRawShape>(extra: Extra) {
+  return z.discriminatedUnion("provider", [
+    /** Deterministic, offline: no network, no model access to set up. */
+    z.strictObject({ provider: z.literal("offline"), ...extra }),
+    /** Amazon Bedrock in the stack's region; the account needs model access. */
+    z.strictObject({ provider: z.literal("bedrock"), modelId: z.string().min(1), ...extra }),
+    /** Any OpenAI-compatible HTTP endpoint (OpenAI, vLLM, Ollama). */
+    z.strictObject({
+      provider: z.literal("openai"),
+      baseUrl: z.url({ protocol: /^https?$/ }),
+      model: z.string().min(1),
       /** Secrets Manager secret (name) holding the API key; none for endpoints without keys (Ollama). */
-      readonly apiKeySecretName?: string;
-    };
-
-export interface ModelConfig {
-  readonly chat: ModelProviderConfig;
-  /** `dimensions`: the vector size (offline: any; Titan v2: 256, 512 or 1024; OpenAI: optional). */
-  readonly embeddings: ModelProviderConfig & { readonly dimensions?: number };
+      apiKeySecretName: secretName.optional(),
+      ...extra,
+    }),
+  ]);
 }
+
+const modelProviderSchema = modelProviderVariants({});
+
+const modelsSchema = z.strictObject({
+  chat: modelProviderSchema,
+  /** `dimensions`: the vector size (offline: any; Titan v2: 256, 512 or 1024; OpenAI: optional). */
+  embeddings: modelProviderVariants({ dimensions: z.int().min(1).optional() }),
+});
 
 /** Where knowledge vectors live. */
-export type VectorIndexConfig =
-  | { readonly kind: "dynamodb" }
-  | { readonly kind: "s3vectors"; readonly vectorBucketName: string; readonly indexName: string };
+const vectorIndexSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("dynamodb") }),
+  z.strictObject({
+    kind: z.literal("s3vectors"),
+    vectorBucketName: z.string().min(3).max(63),
+    indexName: z.string().min(1),
+  }),
+]);
 
-export interface StageConfig {
-  readonly stage: string;
-  /** Keep tables and log groups when the stack is deleted. */
-  readonly retainData: boolean;
+const laneSizingSchema = z.strictObject({
+  /** The event-source mapping's MaximumConcurrency (AWS allows 2..1000). */
+  maxConcurrency: z.int().min(2).max(1000).optional(),
+});
+
+export const stageConfigSchema = z.strictObject({
+  /** Goes into the stack name (`ClawTasks-<stage>`) and so into every generated resource name. */
+  stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "lower-case letters, digits and -, at most 20"),
+  /** Pins the AWS account; when absent, the usual AWS environment's (CDK_DEFAULT_ACCOUNT). */
+  account: z
+    .string()
+    .regex(/^\d{12}$/, "12 digits")
+    .optional(),
+  /** Pins the region; when absent, the usual AWS environment's (CDK_DEFAULT_REGION). */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "an AWS region such as eu-west-1")
+    .optional(),
+  /** Keep tables, queues and log groups when the stack is deleted, and protect tables from deletion. */
+  retainData: z.boolean(),
+  /** CloudFormation refuses to delete the stack until this is turned off. */
+  terminationProtection: z.boolean(),
   /** Days CloudWatch keeps function logs. */
-  readonly logRetentionDays: 1 | 3 | 5 | 7 | 14 | 30 | 60 | 90 | 180 | 365;
+  logRetentionDays: z.literal(logRetentionDays),
   /** Days a finished task stays readable before DynamoDB TTL removes it. */
-  readonly resultTtlDays: number;
+  resultTtlDays: z.int().min(1).max(365),
   /**
    * Reserve each worker's concurrency (its lane's MaximumConcurrency), so a
    * busy lane can neither starve nor be starved by others. Turn off in
-   * accounts whose concurrency quota is too small to reserve any (new accounts get 10).
+   * accounts whose concurrency quota is too small to reserve any (Lambda
+   * keeps 100 unreserved; new accounts may get a quota of 10).
    */
-  readonly reserveConcurrency: boolean;
-  readonly lanes: Partial<Record<Lane, LaneSizing>>;
-  /** Chat and embedding models of the task types (generate_ai_response, the knowledge tasks, search). */
-  readonly models: ModelConfig;
-  readonly vectorIndex: VectorIndexConfig;
-  /** CIDR ranges webhooks may reach despite the SSRF guard (e.g. a VPC's own). @default none */
-  readonly webhookAllowedCidrs?: readonly string[];
-  /** SNS topics send_notification may publish to. @default none */
-  readonly notificationTopicArns?: readonly string[];
-  /** Browser origins allowed to call the API (CORS); empty: no cross-origin calls. */
-  readonly corsOrigins: readonly string[];
-  /** API Gateway's stage-wide ceiling over every key together. */
-  readonly apiThrottle: { readonly ratePerSecond: number; readonly burst: number };
+  reserveConcurrency: z.boolean(),
+  /** Subscribed to the alarm topic (AWS sends a confirmation mail first). */
+  alarmEmail: z.email().optional(),
   /** IANA time zone of the static schedules, and of dynamic ones created without a time zone. */
-  readonly scheduleTimeZone: string;
-  /** Subscribed to the alarm topic when set (AWS sends a confirmation mail first). @default - no subscription */
-  readonly alarmEmail?: string;
-}
+  scheduleTimeZone: z.string().refine((zone) => timeZones.has(zone), "an IANA time zone such as UTC"),
+  /** Browser origins allowed to call the API (CORS); empty: no cross-origin calls. */
+  corsOrigins: z.array(z.url({ protocol: /^https?$/ }).or(z.literal("*"))),
+  /** API Gateway's stage-wide ceiling over every key together. */
+  apiThrottle: z.strictObject({
+    ratePerSecond: z.number().positive(),
+    burst: z.int().min(1),
+  }),
+  lanes: z.partialRecord(z.enum(laneNames), laneSizingSchema),
+  /** Chat and embedding models of the task types (generate_ai_response, the knowledge tasks, search). */
+  models: modelsSchema,
+  vectorIndex: vectorIndexSchema,
+  /** CIDR ranges webhooks may reach despite the SSRF guard (e.g. a VPC's own). @default none */
+  webhookAllowedCidrs: z.array(z.cidrv4().or(z.cidrv6())).optional(),
+  /** SNS topics send_notification may publish to. @default none */
+  notificationTopicArns: z.array(z.string().regex(/^arn:aws[\w-]*:sns:/, "an SNS topic ARN")).optional(),
+});
+
+export type StageConfig = Readonly<z.infer<typeof stageConfigSchema>>;
+export type LaneSizing = z.infer<typeof laneSizingSchema>;
+export type ModelProviderConfig = z.infer<typeof modelProviderSchema>;
+export type ModelConfig = z.infer<typeof modelsSchema>;
+export type VectorIndexConfig = z.infer<typeof vectorIndexSchema>;
 
 /** Offline models: deterministic, no network, no model access to set up. */
 const offlineModels: ModelConfig = {
@@ -74,27 +129,31 @@ const offlineModels: ModelConfig = {
 const dev: StageConfig = {
   stage: "dev",
   retainData: false,
+  terminationProtection: false,
   logRetentionDays: 14,
   resultTtlDays: 7,
   reserveConcurrency: true,
   corsOrigins: [],
   apiThrottle: { ratePerSecond: 1_000, burst: 2_000 },
-  lanes: {},
-  // The local runtime runs this stage: offline models, so `npm start` needs no network or keys.
-  models: offlineModels,
-  vectorIndex: { kind: "dynamodb" },
   // The original Celery Beat ran in China Standard Time.
   scheduleTimeZone: "Asia/Shanghai",
+  lanes: {},
+  // The local runtime runs this stage: offline models, so `npm start` (and a first deployment) needs no network or keys.
+  models: offlineModels,
+  vectorIndex: { kind: "dynamodb" },
 };
 
 const prod: StageConfig = {
   stage: "prod",
   retainData: true,
+  terminationProtection: true,
   logRetentionDays: 90,
   resultTtlDays: 30,
   reserveConcurrency: true,
   corsOrigins: [],
   apiThrottle: { ratePerSecond: 1_000, burst: 2_000 },
+  // The original Celery Beat ran in China Standard Time.
+  scheduleTimeZone: "Asia/Shanghai",
   lanes: {},
   // Bedrock model access must be granted to the account for these models.
   models: {
@@ -102,14 +161,67 @@ const prod: StageConfig = {
     embeddings: { provider: "bedrock", modelId: "amazon.titan-embed-text-v2:0", dimensions: 1024 },
   },
   vectorIndex: { kind: "dynamodb" },
-  // The original Celery Beat ran in China Standard Time.
-  scheduleTimeZone: "Asia/Shanghai",
 };
 
-export const stages: Readonly<Record<string, StageConfig>> = { dev, prod };
+export const builtInStages: Readonly<Record<string, StageConfig>> = { dev, prod };
+/** @deprecated name: the built-in stages (kept for callers of the first StageConfig). */
+export const stages = builtInStages;
 
-export function stageConfig(name: string): StageConfig {
-  const config = stages[name];
-  if (!config) throw new Error(`unknown stage ${name}; known: ${Object.keys(stages).join(", ")}`);
-  return config;
+/** The CDK context key that adds stages or adjusts the built-in ones. */
+export const stagesContextKey = "claw-tasks:stages";
+
+/** The stack of a stage; its name prefixes every resource name CloudFormation generates. */
+export const stackNameOf = (stage: string) => `ClawTasks-${stage}`;
+
+type StageOverrides = Record<string, Record<string, unknown>>;
+
+function overridesFrom(context: unknown): StageOverrides {
+  // `-c claw-tasks:stages='{...}'` arrives as a string; cdk.json gives an object.
+  const value = typeof context === "string" ? JSON.parse(context) : (context ?? {});
+  const parsed = z.record(z.string(), z.record(z.string(), z.unknown())).safeParse(value);
+  if (!parsed.success) {
+    throw new Error(`${stagesContextKey} must map stage names to objects of settings`);
+  }
+  return parsed.data;
+}
+
+/** The names `stageConfig` accepts with these context overrides. */
+export function stageNames(context?: unknown): string[] {
+  return [...new Set([...Object.keys(builtInStages), ...Object.keys(overridesFrom(context))])];
+}
+
+/**
+ * The validated config of stage `name`: a built-in stage, or an entry of the
+ * `claw-tasks:stages` context (`context`), merged over the stage it extends.
+ * Errors name the stage and the field at fault.
+ */
+export function stageConfig(name: string, context?: unknown): StageConfig {
+  const overrides = overridesFrom(context);
+  const resolve = (stage: string, seen: readonly string[]): Record<string, unknown> => {
+    if (seen.includes(stage))
+      throw new Error(`stage ${stage} extends itself: ${[...seen, stage].join(" -> ")}`);
+    const { extends: parent, ...fields } = overrides[stage] ?? {};
+    if (parent !== undefined && typeof parent !== "string") {
+      throw new Error(`stage ${stage}: extends must name a stage`);
+    }
+    const base = parent !== undefined ? resolve(parent, [...seen, stage]) : builtInStages[stage];
+    if (!base) {
+      const known = stageNames(context).join(", ");
+      throw new Error(
+        overrides[stage]
+          ? `stage ${stage} is not built in, so its ${stagesContextKey} entry needs "extends": <stage>`
+          : `unknown stage ${stage}; known: ${known}`,
+      );
+    }
+    const lanes = { ...(base.lanes as object), ...(fields.lanes as object | undefined) };
+    return { ...base, ...fields, lanes, stage };
+  };
+  const parsed = stageConfigSchema.safeParse(resolve(name, []));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "(stage)"}: ${issue.message}`,
+    );
+    throw new Error(`stage ${name} is not valid: ${problems.join("; ")}`);
+  }
+  return parsed.data;
 }

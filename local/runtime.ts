@@ -11,6 +11,7 @@
  *   AWS::Scheduler::ScheduleGroup, Schedule -> the local EventBridge Scheduler (scheduler-service.ts)
  *   AWS::ApiGatewayV2::Route          -> HTTP gateway on PORT (http-gateway.ts)
  *   AWS::IAM::Role                    -> a name and ARN only (IAM is not enforced locally)
+ *   AWS::SNS::Topic, CloudWatch::Alarm, Dashboard -> not run: no metrics locally (the infra tests assert them)
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -111,6 +112,8 @@ export interface LocalRuntime {
   readonly endpoints: LocalEndpoints;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly stackName: string;
+  /** Where the runtime keeps API key hashes, as the stack's ApiKeyTableName output says. */
+  readonly apiKeyTableName: string;
   readonly queues: readonly LocalQueue[];
   /** The fault proxies' URLs (control at `/__claw-faults`), when faultInjection was asked for. */
   readonly faultProxies?: { readonly sqs: string; readonly dynamodb: string };
@@ -491,6 +494,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       endpoints: localEndpoints,
       credentials,
       stackName,
+      apiKeyTableName: keyTable,
       queues,
       ...(faultProxies ? { faultProxies } : {}),
       outputs: resolvedOutputs(template, context),

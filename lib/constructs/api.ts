@@ -34,7 +34,9 @@ export class TaskApi extends Construct {
       environment: { RESULT_TTL_DAYS: String(stage.resultTtlDays) },
     });
 
+    // API names need not be unique, so naming it blocks no replacement.
     this.httpApi = new HttpApi(this, "HttpApi", {
+      apiName: `claw-tasks-${stage.stage}`,
       description: `claw-tasks ${stage.stage} task API`,
       createDefaultStage: true,
       ...(stage.corsOrigins.length > 0
