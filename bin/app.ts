@@ -10,7 +10,7 @@ import { stackNameOf, stageConfig, stagesContextKey } from "../lib/stage-config.
 
 const app = new App();
 const stageName =
-  (app.node.tryGetContext("stage") as string | undefined) ?? process.env.CLAW_TASKS_STAGE ?? "dev";
+  (app.node.tryGetContext("stage") as string | undefined) ?? (process.env.CLAW_TASKS_STAGE || "dev");
 const config = stageConfig(stageName, app.node.tryGetContext(stagesContextKey));
 
 new ClawTasksStack(app, stackNameOf(config.stage), {

@@ -32,7 +32,7 @@ function stepsOf(argv: readonly string[]): { steps: Step[]; dryRun: boolean } {
   if (!commands.includes(command as Command)) {
     throw new Error(`first argument must be one of ${commands.join(", ")}; got ${command ?? "nothing"}`);
   }
-  let stage = process.env.CLAW_TASKS_STAGE ?? "dev";
+  let stage = process.env.CLAW_TASKS_STAGE || "dev";
   let localstack = false;
   let dryRun = false;
   const passOn: string[] = [];

@@ -10,7 +10,7 @@
  *
  * Lanes themselves come from the task catalog; only their sizing is tuned here.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { laneNames } from "../functions/tasks/lanes.ts";
 
 /** The retention periods CloudWatch Logs accepts, up to a year. */

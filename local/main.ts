@@ -3,6 +3,7 @@
  * (or on AWS_ENDPOINT_URL when set). Ctrl-C stops everything.
  */
 import { startLocalRuntime } from "./runtime.ts";
+import { removeRuntimeState, writeRuntimeState } from "./runtime-state.ts";
 
 const started = Date.now();
 console.log("claw-tasks: synthesizing the stack and starting the emulators ...");
@@ -10,6 +11,7 @@ const runtime = await startLocalRuntime().catch((error: Error) => {
   console.error(`claw-tasks: could not start: ${error.message}`);
   process.exit(1);
 });
+writeRuntimeState(runtime);
 
 console.log(`
 claw-tasks is running (${((Date.now() - started) / 1000).toFixed(1)} s)
@@ -18,6 +20,7 @@ claw-tasks is running (${((Date.now() - started) / 1000).toFixed(1)} s)
   SQS:      ${runtime.endpoints.sqs}
   DynamoDB: ${runtime.endpoints.dynamodb}
   Scheduler: ${runtime.endpoints.scheduler}   Lambda (event-source mappings): ${runtime.endpoints.lambda}
+  API keys: table ${runtime.apiKeyTableName} (more keys: npm run keys -- create --name <name> --local)
 
 Try:
   curl -s -X POST ${runtime.url}/v1/tasks -H "Authorization: Bearer ${runtime.apiKey}" \\
@@ -29,6 +32,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`\nclaw-tasks: ${signal} received, stopping ...`);
+  removeRuntimeState();
   await runtime.stop();
   process.exit(0);
 }

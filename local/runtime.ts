@@ -215,7 +215,7 @@ function resolvedOutputs(template: Template, context: ResolveContext): Record<st
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const env = process.env;
-  const stage = options.stage ?? env.CLAW_TASKS_STAGE ?? "dev";
+  const stage = options.stage ?? (env.CLAW_TASKS_STAGE || "dev");
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
   const credentials = {
     accessKeyId:

@@ -4,7 +4,8 @@
  */
 import type * as z from "zod";
 import { notFound } from "../core/api-error.ts";
-import { generateApiKey, hashApiKey, scopesOf } from "../core/authenticate.ts";
+import { createApiKey } from "../core/api-keys.ts";
+import { scopesOf } from "../core/authenticate.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
 import { parseOrThrow } from "../core/validation.ts";
 import type { ApiDeps } from "./dependencies.ts";
@@ -24,15 +25,12 @@ export function keyRoutes(deps: ApiDeps): RouteHandlers {
   return {
     "POST /v1/keys": async ({ event }) => {
       const { name, scopes: granted, ratePerSecond } = parseOrThrow(newKeyBody, readJsonBody(event));
-      const key = generateApiKey();
-      const record: ApiKeyRecord = {
-        keyHash: hashApiKey(key),
+      const { key, record } = await createApiKey(deps.apiKeys, {
         name,
-        scopes: [...new Set(granted)],
-        ...(ratePerSecond ? { ratePerSecond } : {}),
-        createdAt: deps.now().toISOString(),
-      };
-      await deps.apiKeys.put(record);
+        scopes: granted,
+        ratePerSecond,
+        now: deps.now(),
+      });
       return json(201, { ...view(record), key });
     },
 

@@ -1,16 +1,29 @@
 /**
  * A small HTTP client for the integration tests: plain fetch against the
- * local runtime's API, as any caller would use it.
+ * API under test (the local runtime, or the endpoint of test:remote), as any
+ * caller would use it.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { inject } from "vitest";
 import type { Task, TaskStatus } from "../../functions/core/task.ts";
+import type { LocalRuntimeInfo, TestTarget } from "./target.ts";
 
-export const runtime = inject("clawTasks");
+export const target: TestTarget = inject("clawTasks");
 
-/** The local URL of a lane's queue for a priority, or of its dead-letter queue. */
+/**
+ * The local runtime's insides (queues, tables, emulator endpoints). Only
+ * `*.local.test.ts` files may use them; test:remote never runs those.
+ */
+export function localRuntime(): LocalRuntimeInfo {
+  if (!target.local) {
+    throw new Error("this test reaches inside the local runtime: name its file *.local.test.ts");
+  }
+  return target.local;
+}
+
+/** The local URL of a lane's queue for a priority, or of its dead-letter queue; local runtime only. */
 export function laneQueueUrl(lane: string, queue: "high" | "normal" | "low" | "dead-letters"): string {
-  const found = runtime.queues.find(
+  const found = localRuntime().queues.find(
     (candidate) => candidate.tags["claw-tasks:lane"] === lane && candidate.tags["claw-tasks:queue"] === queue,
   );
   if (!found) throw new Error(`no local queue ${queue} for lane ${lane}`);
@@ -29,14 +42,14 @@ export async function api<T = unknown>(
   options: { body?: unknown; rawBody?: string; key?: string | null; headers?: Record<string, string> } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
-  const key = options.key === undefined ? runtime.apiKey : options.key;
+  const key = options.key === undefined ? target.apiKey : options.key;
   if (key !== null) headers.authorization = `Bearer ${key}`;
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) {
     headers["content-type"] = "application/json";
     body = JSON.stringify(options.body);
   }
-  const response = await fetch(`${runtime.url}${path}`, { method, headers, body });
+  const response = await fetch(`${target.url}${path}`, { method, headers, body });
   const text = await response.text();
   return {
     status: response.status,
@@ -52,13 +65,17 @@ export async function submit(body: unknown): Promise<Task> {
   return response.body;
 }
 
-/** Polls the task until its status is one of `statuses`; fails after `timeoutMs`. */
+/**
+ * Polls the task until its status is one of `statuses`; fails after
+ * `timeoutMs` (as needed locally; stretched by the target's patience).
+ */
 export async function waitForStatus(
   id: string,
   statuses: readonly TaskStatus[],
   timeoutMs = 15_000,
 ): Promise<Task> {
-  const deadline = Date.now() + timeoutMs;
+  const patientMs = timeoutMs * target.patience;
+  const deadline = Date.now() + patientMs;
   let last: Task | undefined;
   while (Date.now() < deadline) {
     const response = await api<Task>("GET", `/v1/tasks/${id}`);
@@ -69,7 +86,7 @@ export async function waitForStatus(
     await sleep(50);
   }
   throw new Error(
-    `task ${id} did not reach ${statuses.join("|")} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+    `task ${id} did not reach ${statuses.join("|")} in ${patientMs} ms; last: ${JSON.stringify(last)}`,
   );
 }
 
@@ -78,7 +95,7 @@ export async function injectFault(
   service: "sqs" | "dynamodb",
   rule: { target: string; bodyIncludes?: string[]; times: number; status?: number; code?: string },
 ): Promise<void> {
-  const proxy = runtime.faultProxies?.[service];
+  const proxy = localRuntime().faultProxies?.[service];
   if (!proxy) throw new Error("the local runtime was started without fault injection");
   const response = await fetch(`${proxy}/__claw-faults`, { method: "POST", body: JSON.stringify(rule) });
   if (response.status !== 204) throw new Error(`fault proxy answered ${response.status}`);
@@ -86,22 +103,26 @@ export async function injectFault(
 
 /** Lifts the fault rules whose bodyIncludes name `part`. */
 export async function liftFaults(service: "sqs" | "dynamodb", part: string): Promise<void> {
-  const proxy = runtime.faultProxies?.[service];
+  const proxy = localRuntime().faultProxies?.[service];
   if (!proxy) throw new Error("the local runtime was started without fault injection");
   await fetch(`${proxy}/__claw-faults?includes=${encodeURIComponent(part)}`, { method: "DELETE" });
 }
 
-/** Polls `read` until `done` holds for its value; fails after `timeoutMs`. */
+/**
+ * Polls `read` until `done` holds for its value; fails after `timeoutMs`
+ * (as needed locally; stretched by the target's patience).
+ */
 export async function eventually<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const patientMs = timeoutMs * target.patience;
+  const deadline = Date.now() + patientMs;
   let last: T = await read();
   while (!done(last)) {
     if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+      throw new Error(`condition not met in ${patientMs} ms; last value: ${JSON.stringify(last)}`);
     await sleep(100);
     last = await read();
   }

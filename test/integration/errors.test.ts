@@ -1,6 +1,7 @@
 /**
- * Integration tier: what bad requests get. Every 4xx names the field at
- * fault; nothing a client sends produces a 5xx.
+ * Integration tier, any endpoint (local runtime or test:remote): what bad
+ * requests get. Every 4xx names the field at fault; nothing a client sends
+ * produces a 5xx.
  */
 import { describe, expect, it } from "vitest";
 import { api } from "./api-client.ts";

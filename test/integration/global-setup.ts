@@ -1,27 +1,17 @@
 /**
- * Integration tier: starts the local runtime once per test run (emulators,
- * provisioning from the synthesized template, functions, pollers, gateway)
- * and hands its URL, key and endpoints to the tests. Function logs go to
+ * Integration tier, local (`npm test`): starts the local runtime once per
+ * test run (emulators, provisioning from the synthesized template,
+ * functions, pollers, gateway) and hands the tests its URL and key, and its
+ * insides for the `*.local.test.ts` files. Function logs go to
  * .local/integration-functions.log.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { TestProject } from "vitest/node";
 import { buildClientBundles } from "../../client/build.ts";
-import { type LocalRuntime, startLocalRuntime } from "../../local/runtime.ts";
+import { startLocalRuntime } from "../../local/runtime.ts";
 import { projectRoot } from "../../local/synthesize.ts";
-
-export interface LocalRuntimeInfo {
-  readonly url: string;
-  readonly apiKey: string;
-  readonly region: string;
-  readonly endpoints: LocalRuntime["endpoints"];
-  readonly credentials: LocalRuntime["credentials"];
-  readonly queues: LocalRuntime["queues"];
-  readonly faultProxies: LocalRuntime["faultProxies"];
-  readonly outputs: LocalRuntime["outputs"];
-  readonly schedulerTimeScale: number;
-}
+import "./target.ts";
 
 /**
  * Shorter waits than in AWS, so the long paths run in seconds: delays hop
@@ -44,12 +34,6 @@ export const testFunctionEnvironment = {
 /** Queue visibility in tests: a crashed delivery comes back after 20 s instead of 6x the function timeout. */
 export const testVisibilityTimeoutSeconds = 20;
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    clawTasks: LocalRuntimeInfo;
-  }
-}
-
 /** The scheduler's clock runs 60x faster: a rate(1 minute) schedule fires every second. */
 const schedulerTimeScale = 60;
 
@@ -67,17 +51,23 @@ export default async function setup(project: TestProject) {
     schedulerTimeScale,
     logSink: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
   });
-  const { url, apiKey, region, endpoints, credentials, queues, faultProxies, outputs } = runtime;
+  const { url, apiKey, region, endpoints, credentials, queues, faultProxies, outputs, apiKeyTableName } =
+    runtime;
   project.provide("clawTasks", {
+    kind: "local",
     url,
     apiKey,
-    region,
-    endpoints,
-    credentials,
-    queues,
-    faultProxies,
-    outputs,
-    schedulerTimeScale,
+    patience: 1,
+    local: {
+      region,
+      endpoints,
+      credentials,
+      queues,
+      faultProxies,
+      outputs,
+      apiKeyTableName,
+      schedulerTimeScale,
+    },
   });
   return async () => {
     await runtime.stop();

@@ -2,13 +2,16 @@
  * Finds the tasks a schedule's firings created. The task listing
  * (GET /v1/tasks) has no scheduleName filter, so the tests read the task
  * table's byType index directly, as the listing does, and filter there.
+ * Local runtime only (it reads the runtime's DynamoDB).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { listShards, taskIndexes } from "../../functions/adapters/dynamodb-task-store.ts";
 import type { Task } from "../../functions/core/task.ts";
 import type { TaskType } from "../../functions/tasks/catalog.ts";
-import { api, runtime } from "./api-client.ts";
+import { api, localRuntime } from "./api-client.ts";
+
+const runtime = localRuntime();
 
 const documents = DynamoDBDocumentClient.from(
   new DynamoDBClient({

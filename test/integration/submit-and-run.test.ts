@@ -1,7 +1,7 @@
 /**
- * Integration tier, through HTTP against the local runtime: a task goes from
- * submit to its recorded outcome on its lane's worker, with retries for
- * retryable failures.
+ * Integration tier, any endpoint (local runtime or test:remote), through
+ * HTTP only: a task goes from submit to its recorded outcome on its lane's
+ * worker, with retries for retryable failures.
  */
 import { describe, expect, it } from "vitest";
 import { taskCatalog } from "../../functions/tasks/catalog.ts";

@@ -3,6 +3,7 @@
  * delivers signed webhooks to a real local receiver (loopback is allowed
  * locally), sends each delivery id once, retries per policy, refuses
  * private, link-local and metadata targets, and publishes to SNS (fauxqs).
+ * Local only: it reaches the local runtime's own endpoints (see localRuntime()).
  */
 
 import { randomUUID } from "node:crypto";
@@ -18,7 +19,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyWebhook, webhookHeaders } from "../../functions/core/webhook-signature.ts";
-import { api, runtime, submit, waitForStatus } from "./api-client.ts";
+import { api, localRuntime, submit, waitForStatus } from "./api-client.ts";
+
+const runtime = localRuntime();
 
 interface Received {
   readonly path: string;

@@ -5,6 +5,7 @@
  * and `queued` tasks whose message was lost, then reports DLQ depths.
  * Records in those states are written straight into the task table, as a
  * crash or a lost message would leave them.
+ * Local only: it reaches the local runtime's own endpoints (see localRuntime()).
  */
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -15,7 +16,9 @@ import { createDynamoTaskStore, ttlAttribute } from "../../functions/adapters/dy
 import type { Task, TaskStatus } from "../../functions/core/task.ts";
 import type { HealthReport } from "../../functions/core/task-health.ts";
 import { laneNames } from "../../functions/tasks/lanes.ts";
-import { api, laneQueueUrl, runtime, submit, waitForStatus } from "./api-client.ts";
+import { api, laneQueueUrl, localRuntime, submit, waitForStatus } from "./api-client.ts";
+
+const runtime = localRuntime();
 
 const config = { region: runtime.region, credentials: runtime.credentials };
 const dynamo = DynamoDBDocumentClient.from(

@@ -1,6 +1,8 @@
 /**
- * Integration tier: SQS delivers at least once. The same task message
- * delivered twice, at once or after the task finished, runs the task once.
+ * Integration tier, local only: SQS delivers at least once. The same task
+ * message delivered twice, at once or after the task finished, runs the task
+ * once. Local only because it sends to a lane queue directly, through the
+ * local runtime's SQS endpoint.
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -8,7 +10,9 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-s
 import { afterAll, describe, expect, it } from "vitest";
 import { envelopeOf } from "../../functions/core/envelope.ts";
 import type { Task } from "../../functions/core/task.ts";
-import { laneQueueUrl, runtime, submit, waitForStatus } from "./api-client.ts";
+import { laneQueueUrl, localRuntime, submit, waitForStatus } from "./api-client.ts";
+
+const runtime = localRuntime();
 
 const sqs = new SQSClient({
   region: runtime.region,

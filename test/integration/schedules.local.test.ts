@@ -3,7 +3,8 @@
  * EventBridge Scheduler (its clock runs 60x faster here: a rate(1 minute)
  * schedule fires every second). A firing is an ordinary task carrying the
  * schedule's name; disabling stops the firings, deleting removes the schedule,
- * and bad definitions get a 400 naming the field.
+ * and bad definitions get a 400 naming the field. Local only: it needs the
+ * fast scheduler clock and reads the runtime's task table.
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";

@@ -5,12 +5,15 @@
  * that base puts it in the prompt and cites it, re-vectorizing the same text
  * embeds nothing, update_knowledge_base re-embeds changes and drops missing
  * documents, delete_knowledge_vectors empties a document and a base.
+ * Local only: it reaches the local runtime's own endpoints (see localRuntime()).
  */
 import { randomUUID } from "node:crypto";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Task } from "../../functions/core/task.ts";
-import { api, runtime, submit, waitForStatus } from "./api-client.ts";
+import { api, localRuntime, submit, waitForStatus } from "./api-client.ts";
+
+const runtime = localRuntime();
 
 const s3 = new S3Client({
   region: runtime.region,

@@ -1,0 +1,175 @@
+/**
+ * Infra tier: the template of each stage. Every stage: names generated from
+ * the stack name (so CloudFormation can replace resources), the stage tag,
+ * the outputs a deployment needs, an alarm on each lane's DLQ reporting to
+ * the alarm topic. prod: data kept (retention, deletion protection, log
+ * retention), stack termination protection, alarm mail subscribed.
+ */
+import { App } from "aws-cdk-lib";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { apiRoutes } from "../../functions/api/routes.ts";
+import { laneNames } from "../../functions/tasks/lanes.ts";
+import { ClawTasksStack, stageTagKey } from "../../lib/claw-tasks-stack.ts";
+import { builtInStages, type StageConfig, stackNameOf, stageConfig } from "../../lib/stage-config.ts";
+
+type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string };
+
+function synth(config: StageConfig) {
+  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const stack = new ClawTasksStack(app, stackNameOf(config.stage), { config, env: { region: "eu-west-1" } });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+const resourcesOf = (template: Template) => template.toJSON().Resources as Record<string, Resource>;
+
+/** The property that would fix a resource's physical name, by type. */
+const nameProperties: Record<string, string> = {
+  "AWS::DynamoDB::Table": "TableName",
+  "AWS::SQS::Queue": "QueueName",
+  "AWS::Lambda::Function": "FunctionName",
+  "AWS::Logs::LogGroup": "LogGroupName",
+  "AWS::SNS::Topic": "TopicName",
+  "AWS::CloudWatch::Alarm": "AlarmName",
+  "AWS::IAM::Role": "RoleName",
+};
+
+/** Resource types that take tags, as this stack uses them. */
+const taggedTypes = [
+  "AWS::DynamoDB::Table",
+  "AWS::SQS::Queue",
+  "AWS::Lambda::Function",
+  "AWS::Logs::LogGroup",
+  "AWS::SNS::Topic",
+  "AWS::IAM::Role",
+];
+
+describe.each(Object.keys(builtInStages))("stage %s", (name) => {
+  const config = stageConfig(name);
+  const { template } = synth(config);
+  const resources = resourcesOf(template);
+
+  it("lets CloudFormation name every resource, so names carry the stack name ClawTasks-<stage>", () => {
+    const named = Object.entries(resources).filter(([, resource]) => resource.Type in nameProperties);
+    expect(named.length).toBeGreaterThan(10);
+    for (const [id, resource] of named) {
+      expect(resource.Properties?.[nameProperties[resource.Type]!], id).toBeUndefined();
+    }
+    template.hasResourceProperties("AWS::ApiGatewayV2::Api", { Name: `claw-tasks-${name}` });
+  });
+
+  it("tags every taggable resource with its stage", () => {
+    const tagged = Object.entries(resources).filter(([, resource]) => taggedTypes.includes(resource.Type));
+    expect(tagged.length).toBeGreaterThan(10);
+    for (const [id, resource] of tagged) {
+      expect(resource.Properties?.Tags, id).toEqual(
+        expect.arrayContaining([{ Key: stageTagKey, Value: name }]),
+      );
+    }
+  });
+
+  it("outputs the API URL, where the API key hashes live, and the alarm topic", () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(["ApiUrl", "ApiKeyTableName", "TaskTableName", "AlarmTopicArn"]),
+    );
+    const [keyTableId] = Object.keys(
+      template.findResources("AWS::DynamoDB::Table", {
+        Properties: { KeySchema: [{ AttributeName: "keyHash", KeyType: "HASH" }] },
+      }),
+    );
+    expect(outputs.ApiKeyTableName!.Value).toEqual({ Ref: keyTableId });
+    // The web monitor's URL appears with its route (issue #6), never before.
+    const hasMonitor = apiRoutes.some((route) => (route.path as string) === "/monitor");
+    expect("MonitorUrl" in outputs).toBe(hasMonitor);
+  });
+
+  it("alarms on every lane's dead-letter queue, reporting to the alarm topic", () => {
+    const [topicId] = Object.keys(template.findResources("AWS::SNS::Topic"));
+    const alarms = Object.values(
+      template.findResources("AWS::CloudWatch::Alarm") as Record<string, Resource>,
+    );
+    expect(alarms).toHaveLength(laneNames.length);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Namespace: "AWS/SQS",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        AlarmActions: [{ Ref: topicId }],
+        OKActions: [{ Ref: topicId }],
+      });
+    }
+    const watchedQueues = alarms.map(
+      (alarm) =>
+        (alarm.Properties!.Dimensions as { Value: { "Fn::GetAtt": string[] } }[])[0]!.Value["Fn::GetAtt"][0],
+    );
+    const deadLetterQueues = Object.values(
+      template.findResources("AWS::SQS::Queue") as Record<string, Resource>,
+    )
+      .map(
+        (queue) =>
+          (queue.Properties?.RedrivePolicy as { deadLetterTargetArn: { "Fn::GetAtt": string[] } } | undefined)
+            ?.deadLetterTargetArn["Fn::GetAtt"][0],
+      )
+      .filter(Boolean);
+    expect(watchedQueues.sort()).toEqual(deadLetterQueues.sort());
+  });
+});
+
+describe("prod keeps its data", () => {
+  const { stack, template } = synth(stageConfig("prod"));
+  const resources = Object.values(resourcesOf(template));
+  const ofType = (type: string) => resources.filter((resource) => resource.Type === type);
+
+  it("retains tables and protects them from deletion", () => {
+    expect(ofType("AWS::DynamoDB::Table")).toHaveLength(2);
+    for (const table of ofType("AWS::DynamoDB::Table")) {
+      expect(table.DeletionPolicy).toBe("Retain");
+      expect(table.Properties?.DeletionProtectionEnabled).toBe(true);
+      expect(table.Properties?.PointInTimeRecoverySpecification).toEqual({
+        PointInTimeRecoveryEnabled: true,
+      });
+    }
+  });
+
+  it("retains queues and log groups, and keeps logs 90 days", () => {
+    for (const resource of [...ofType("AWS::SQS::Queue"), ...ofType("AWS::Logs::LogGroup")]) {
+      expect(resource.DeletionPolicy).toBe("Retain");
+    }
+    for (const group of ofType("AWS::Logs::LogGroup")) expect(group.Properties?.RetentionInDays).toBe(90);
+  });
+
+  it("turns on termination protection for the stack", () => {
+    expect(stack.terminationProtection).toBe(true);
+  });
+
+  it("subscribes the alarm e-mail to the alarm topic when the stage has one", () => {
+    const withMail = synth(stageConfig("prod", { prod: { alarmEmail: "ops@example.com" } })).template;
+    const [topicId] = Object.keys(withMail.findResources("AWS::SNS::Topic"));
+    withMail.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "ops@example.com",
+      TopicArn: { Ref: topicId },
+    });
+  });
+
+  it("warns at synth when prod's alarms would reach no one", () => {
+    template.resourceCountIs("AWS::SNS::Subscription", 0);
+    Annotations.fromStack(stack).hasWarning("*", Match.stringLikeRegexp("no alarmEmail"));
+  });
+});
+
+describe("dev can be thrown away", () => {
+  const { stack, template } = synth(stageConfig("dev"));
+
+  it("deletes its tables, queues and logs with the stack", () => {
+    for (const resource of Object.values(resourcesOf(template))) {
+      if (["AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::Logs::LogGroup"].includes(resource.Type)) {
+        expect(resource.DeletionPolicy).toBe("Delete");
+      }
+    }
+    template.allResourcesProperties("AWS::DynamoDB::Table", { DeletionProtectionEnabled: false });
+    expect(stack.terminationProtection).toBe(false);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Unit tier: the key command's use cases, on an in-memory key store. A new
+ * key is shown once and stored as its hash with its scopes; revoke names
+ * exactly one active key or refuses.
+ */
+import { describe, expect, it } from "vitest";
+import { createApiKey, listApiKeys, parseScopes, revokeApiKey } from "../../functions/core/api-keys.ts";
+import { authenticate, hashApiKey, scopes } from "../../functions/core/authenticate.ts";
+import type { ApiKeyRecord, ApiKeyStore } from "../../functions/core/ports.ts";
+
+function memoryStore(): ApiKeyStore {
+  const records = new Map<string, ApiKeyRecord>();
+  return {
+    async findByHash(keyHash) {
+      return records.get(keyHash);
+    },
+    async put(record) {
+      records.set(record.keyHash, record);
+    },
+    async list() {
+      return [...records.values()];
+    },
+    async revoke(keyHash, revokedAt) {
+      const record = records.get(keyHash);
+      if (!record) return false;
+      records.set(keyHash, { revokedAt, ...record });
+      return true;
+    },
+  };
+}
+
+const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute));
+
+describe("API keys", () => {
+  it("creates a key with every scope by default, storing only its hash", async () => {
+    const store = memoryStore();
+    const { key, record } = await createApiKey(store, { name: "admin", now: at(0) });
+    expect(key).toMatch(/^ct_[\w-]{43}$/);
+    expect(record).toEqual({
+      keyHash: hashApiKey(key),
+      name: "admin",
+      createdAt: at(0).toISOString(),
+      scopes: [...scopes],
+    });
+    expect(JSON.stringify(await store.list())).not.toContain(key);
+    expect(await authenticate(`Bearer ${key}`, store, "admin")).toEqual(record);
+  });
+
+  it("stores the scopes asked for, and the key is refused the others", async () => {
+    const store = memoryStore();
+    const { key, record } = await createApiKey(store, {
+      name: "reader",
+      scopes: parseScopes("read, submit"),
+      now: at(0),
+    });
+    expect(record.scopes).toEqual(["read", "submit"]);
+    await expect(authenticate(`Bearer ${key}`, store, "admin")).rejects.toMatchObject({ status: 403 });
+  });
+
+  it.each(["", "read,write", ",,"])("rejects the scope list %j", (list) => {
+    expect(() => parseScopes(list)).toThrow(/submit, read, admin/);
+  });
+
+  it("rejects a name with characters that would garble a listing", async () => {
+    await expect(createApiKey(memoryStore(), { name: "a\nb", now: at(0) })).rejects.toThrow(/name must be/);
+  });
+
+  it("lists keys newest first", async () => {
+    const store = memoryStore();
+    await createApiKey(store, { name: "old", now: at(0) });
+    await createApiKey(store, { name: "new", now: at(5) });
+    expect((await listApiKeys(store)).map((record) => record.name)).toEqual(["new", "old"]);
+  });
+
+  it("revokes by id or by name, after which the key no longer authenticates", async () => {
+    const store = memoryStore();
+    const first = await createApiKey(store, { name: "ci", now: at(0) });
+    const second = await createApiKey(store, { name: "bot", now: at(1) });
+
+    const revoked = await revokeApiKey(store, { id: first.record.keyHash.slice(0, 8) }, at(2));
+    expect(revoked).toMatchObject({ name: "ci", revokedAt: at(2).toISOString() });
+    await expect(authenticate(`Bearer ${first.key}`, store, "read")).rejects.toMatchObject({ status: 401 });
+
+    await revokeApiKey(store, { name: "bot" }, at(3));
+    await expect(authenticate(`Bearer ${second.key}`, store, "read")).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("refuses to guess: two active keys of one name, no match, a short id, or both selectors", async () => {
+    const store = memoryStore();
+    await createApiKey(store, { name: "twin", now: at(0) });
+    await createApiKey(store, { name: "twin", now: at(1) });
+    await expect(revokeApiKey(store, { name: "twin" }, at(2))).rejects.toThrow(
+      /2 active keys have name "twin"/,
+    );
+    await expect(revokeApiKey(store, { name: "nobody" }, at(2))).rejects.toThrow(/no active key/);
+    await expect(revokeApiKey(store, { id: "abc" }, at(2))).rejects.toThrow(/at least 8 hex/);
+    await expect(revokeApiKey(store, { id: "abcdef12", name: "twin" }, at(2))).rejects.toThrow(
+      /--id or by --name/,
+    );
+    expect((await store.list()).every((record) => !record.revokedAt)).toBe(true);
+  });
+});
