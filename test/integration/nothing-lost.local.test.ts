@@ -1,7 +1,8 @@
 /**
- * Integration tier: a failure between writing the task record and sending
- * its message never leaves the task stuck in `queued`. Faults are injected
- * into the functions' SQS and DynamoDB calls by the local runtime's fault proxy.
+ * Integration tier, local only: a failure between writing the task record and
+ * sending its message never leaves the task stuck in `queued`. Faults are
+ * injected into the functions' SQS and DynamoDB calls by the local runtime's
+ * fault proxy, which only the local runtime has.
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";

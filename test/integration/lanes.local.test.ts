@@ -1,6 +1,8 @@
 /**
- * Integration tier, over HTTP against the local runtime: lane depths, the
- * dead-letter path and redrive, priority, and global rate limits.
+ * Integration tier, local only, over HTTP against the local runtime: lane
+ * depths, the dead-letter path and redrive, priority, and global rate limits.
+ * Local only because it injects faults into the functions' AWS calls through
+ * the local runtime's fault proxy.
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
