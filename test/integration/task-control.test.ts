@@ -1,6 +1,7 @@
 /**
- * Integration tier, over HTTP against the local runtime: cancel, retry by id,
- * idempotency keys, listing with filters and cursors, stats, callbacks.
+ * Integration tier, any endpoint (local runtime or test:remote), over HTTP
+ * only: cancel, retry by id, idempotency keys, listing with filters and
+ * cursors, stats, callbacks.
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";

@@ -1,7 +1,8 @@
 /**
- * Integration tier, over HTTP against the local runtime: delays (including
- * ones longer than a single SQS delay, which hop; the runtime shortens the
- * hop to 2 s), expiry, soft and hard time limits, progress.
+ * Integration tier, any endpoint (local runtime or test:remote), over HTTP
+ * only: delays (including ones longer than a single SQS delay, which hop;
+ * the test runtime shortens the hop to 2 s), expiry, soft and hard time
+ * limits, progress.
  */
 import { describe, expect, it } from "vitest";
 import type { Task } from "../../functions/core/task.ts";
