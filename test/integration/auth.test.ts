@@ -1,5 +1,5 @@
 /**
- * Integration tier: every route but health needs a key (401 without one) with
+ * Integration tier, any endpoint (local runtime or test:remote): every route but health needs a key (401 without one) with
  * the route's scope (403 with a key lacking it); keys are created, listed
  * (never shown again) and revoked through the admin routes; a key over its
  * rate gets 429.

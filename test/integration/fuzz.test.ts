@@ -2,12 +2,13 @@
  * Integration tier, property-based: whatever a client sends (random JSON,
  * wrong types, huge strings, odd unicode, deep nesting, bad headers, odd
  * paths and queries), the API answers with a 2xx or a 4xx, never a 5xx, and
- * keeps answering. Prints how many cases ran.
+ * keeps answering. Prints how many cases ran. Any endpoint (local runtime or
+ * test:remote).
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { taskTypes } from "../../functions/tasks/catalog.ts";
-import { type api, runtime } from "./api-client.ts";
+import { type api, target } from "./api-client.ts";
 
 let cases = 0;
 afterAll(() => {
@@ -20,10 +21,10 @@ async function expectNo5xx(
   options: Parameters<typeof api>[2] = {},
 ): Promise<number> {
   cases++;
-  const response = await fetch(`${runtime.url}${path}`, {
+  const response = await fetch(`${target.url}${path}`, {
     method,
     headers: {
-      authorization: options.key === null ? "" : `Bearer ${options.key ?? runtime.apiKey}`,
+      authorization: options.key === null ? "" : `Bearer ${options.key ?? target.apiKey}`,
       "content-type": "application/json",
       ...options.headers,
     },

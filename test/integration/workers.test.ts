@@ -1,6 +1,6 @@
 /**
- * Integration tier: worker management through the API, on the local Lambda
- * control plane. Pausing a lane leaves its tasks queued until it is resumed;
+ * Integration tier, any endpoint (local runtime or test:remote): worker
+ * management through the API (locally, on the local Lambda control plane). Pausing a lane leaves its tasks queued until it is resumed;
  * a new MaximumConcurrency holds at once (measured: tasks running at the same
  * time never exceed what that many batches can hold).
  */

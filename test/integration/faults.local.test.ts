@@ -2,7 +2,8 @@
  * Integration tier, fault paths: a worker killed mid-task, throttling and 5xx
  * from SQS and DynamoDB. Nothing is lost, nothing is stuck, nothing runs twice.
  * The local runtime shortens visibility (20 s) and lease margins (1 s) so a
- * crashed attempt comes back within the test.
+ * crashed attempt comes back within the test. Local only: faults are injected
+ * through the local runtime's fault proxy.
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
