@@ -67,9 +67,9 @@ describe("stage config", () => {
     ],
     ["an unknown setting", { retainDatas: true }, "retainDatas"],
     [
-      "a model provider without its models",
-      { modelProvider: { kind: "bedrock" } },
-      "modelProvider.chatModelId",
+      "a model provider without its model",
+      { models: { chat: { provider: "bedrock" }, embeddings: { provider: "offline" } } },
+      "models.chat.modelId",
     ],
     ["a log retention CloudWatch does not offer", { logRetentionDays: 10 }, "logRetentionDays"],
   ])("rejects %s, naming the field", (_, fields, field) => {
