@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../../local/synthesize.ts";
-import { runtime } from "./api-client.ts";
+import { target } from "./api-client.ts";
 
 const packageJson = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
   bin: Record<string, string>;
@@ -28,8 +28,8 @@ export function cli(args: string[], env: Record<string, string | undefined> = {}
   const variables: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: scratch,
-    CLAW_TASKS_API_URL: runtime.url,
-    CLAW_TASKS_API_KEY: runtime.apiKey,
+    CLAW_TASKS_API_URL: target.url,
+    CLAW_TASKS_API_KEY: target.apiKey,
     ...env,
   };
   const cleaned = Object.fromEntries(Object.entries(variables).filter(([, value]) => value !== undefined));

@@ -1,6 +1,7 @@
 /**
  * Integration tier: the `claw-tasks` command line through its real binary
- * (cli-runner.ts) against the local runtime; checks output and exit codes.
+ * (cli-runner.ts) against the API under test (any endpoint: local runtime or
+ * test:remote); checks output and exit codes.
  * Pausing and resizing workers is tested in workers.test.ts, whose lane it
  * changes.
  */
@@ -9,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Task } from "../../client/index.ts";
-import { runtime } from "./api-client.ts";
+import { target } from "./api-client.ts";
 import { cli, scratch } from "./cli-runner.ts";
 
 describe("claw-tasks submit", () => {
@@ -183,7 +184,7 @@ describe("claw-tasks schedules, workers", () => {
 describe("claw-tasks configuration and usage", () => {
   it("reads URL and key from a config file; the environment wins", async () => {
     const config = path.join(scratch, "config.json");
-    writeFileSync(config, JSON.stringify({ url: runtime.url, apiKey: runtime.apiKey }));
+    writeFileSync(config, JSON.stringify({ url: target.url, apiKey: target.apiKey }));
     const fromFile = await cli(["stats", "--json"], {
       CLAW_TASKS_CONFIG: config,
       CLAW_TASKS_API_URL: undefined,

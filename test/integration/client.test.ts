@@ -1,5 +1,5 @@
 /**
- * Integration tier: the typed client (client/) against the local runtime,
+ * Integration tier, any endpoint: the typed client (client/) against the API under test,
  * as another project would use it.
  */
 import { randomUUID } from "node:crypto";
@@ -12,9 +12,9 @@ import {
   ClawTasksTimeoutError,
   type Task,
 } from "../../client/index.ts";
-import { runtime } from "./api-client.ts";
+import { target } from "./api-client.ts";
 
-const client = new ClawTasksClient({ url: runtime.url, apiKey: runtime.apiKey });
+const client = new ClawTasksClient({ url: target.url, apiKey: target.apiKey });
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -85,7 +85,7 @@ describe("the client", () => {
     expect(await rejection(client.get(randomUUID()))).toMatchObject({ status: 404, code: "not_found" });
     const finished = await client.wait((await client.submit("echo")).id);
     expect(await rejection(client.cancel(finished.id))).toMatchObject({ status: 409, code: "conflict" });
-    const stranger = new ClawTasksClient({ url: runtime.url, apiKey: "ct_not-a-key" });
+    const stranger = new ClawTasksClient({ url: target.url, apiKey: "ct_not-a-key" });
     expect(await rejection(stranger.stats())).toMatchObject({ status: 401, code: "unauthorized" });
   });
 

@@ -1,6 +1,6 @@
 /**
  * Integration tier: the Python example of the docs (standard library only)
- * runs against the local runtime: it submits generate_ai_response, waits,
+ * runs against the API under test (any endpoint): it submits generate_ai_response, waits,
  * and reports the outcome the API records, with the matching exit code.
  */
 import { execFile } from "node:child_process";
@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { expect, it } from "vitest";
 import { ClawTasksClient } from "../../client/index.ts";
 import { projectRoot } from "../../local/synthesize.ts";
-import { runtime } from "./api-client.ts";
+import { target } from "./api-client.ts";
 
 const example = path.join(projectRoot, "docs", "examples", "generate_ai_response.py");
 
@@ -18,7 +18,7 @@ it("the Python example submits generate_ai_response, waits for it and reports it
       "python3",
       [example, "What is claw-tasks?"],
       {
-        env: { PATH: process.env.PATH, CLAW_TASKS_API_URL: runtime.url, CLAW_TASKS_API_KEY: runtime.apiKey },
+        env: { PATH: process.env.PATH, CLAW_TASKS_API_URL: target.url, CLAW_TASKS_API_KEY: target.apiKey },
         timeout: 50_000,
       },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
@@ -26,7 +26,7 @@ it("the Python example submits generate_ai_response, waits for it and reports it
   });
   const id = /^submitted (\S+)$/m.exec(run.stderr)?.[1];
   expect(id, run.stderr).toBeDefined();
-  const task = await new ClawTasksClient({ url: runtime.url, apiKey: runtime.apiKey }).get(id!);
+  const task = await new ClawTasksClient({ url: target.url, apiKey: target.apiKey }).get(id!);
   expect(task).toMatchObject({ type: "generate_ai_response", priority: "high" });
   expect(task.input).toMatchObject({ userMessage: "What is claw-tasks?" });
   // The example waited for the end and reports it: the result on success, the error otherwise.

@@ -10,7 +10,7 @@ import { ClawTasksClient } from "../../client/index.ts";
 import type { WorkerView } from "../../functions/core/manage-workers.ts";
 import type { Task } from "../../functions/core/task.ts";
 import { laneNames, lanes } from "../../functions/tasks/lanes.ts";
-import { api, runtime, submit, waitForStatus } from "./api-client.ts";
+import { api, submit, target, waitForStatus } from "./api-client.ts";
 import { cli } from "./cli-runner.ts";
 
 interface ErrorBody {
@@ -153,7 +153,7 @@ describe("worker management", () => {
   });
 
   it("the client and the claw-tasks command line pause, resume and resize a lane", async () => {
-    const client = new ClawTasksClient({ url: runtime.url, apiKey: runtime.apiKey });
+    const client = new ClawTasksClient({ url: target.url, apiKey: target.apiKey });
     const paused = await cli(["workers", "pause", lane]);
     expect(paused).toMatchObject({ code: 0, stdout: `${lane} paused\n` });
     await waitForWorker(lane, (view) => view.state === "disabled");
