@@ -8,7 +8,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Task } from "../../functions/core/task.ts";
-import { api, runtime, submit, waitForStatus } from "../integration/api-client.ts";
+import { api, submit, target, waitForStatus } from "../integration/api-client.ts";
 import { launchBrowser, type MonitorBrowser, screenshot } from "./browser.ts";
 
 let browser: MonitorBrowser;
@@ -19,9 +19,9 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const monitorUrl = () => `${runtime.url}/monitor`;
+const monitorUrl = () => `${target.url}/monitor`;
 
-async function signIn(page: Page, key = runtime.apiKey): Promise<void> {
+async function signIn(page: Page, key = target.apiKey): Promise<void> {
   await page.goto(monitorUrl());
   await page.fill("#api-key", key);
   await page.click("#signin-form button[type=submit]");
@@ -54,7 +54,7 @@ describe("web monitor", () => {
   it("signs in with a key held in the tab's session only, and shows counts, charts and lanes", async () => {
     await submit({ type: "echo", input: { value: "for the overview" } });
     const page = await signedIn();
-    expect(await page.evaluate(() => sessionStorage.getItem("claw-tasks.apiKey"))).toBe(runtime.apiKey);
+    expect(await page.evaluate(() => sessionStorage.getItem("claw-tasks.apiKey"))).toBe(target.apiKey);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     expect((await browser.context.cookies()).length).toBe(0);
     await expect.poll(() => page.locator("#status-counts .card").count()).toBe(8);

@@ -3,13 +3,14 @@
  * runtime: the monitor page and its headers, the per-minute activity the
  * overview charts, and the EMF metrics and correlated logs the functions
  * print (the runtime writes function output to .local/integration-functions.log).
+ * Local only: it reads that log file.
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { contentSecurityPolicyFor } from "../../functions/monitor/content-security-policy.ts";
 import { projectRoot } from "../../local/synthesize.ts";
-import { api, eventually, runtime, submit, waitForStatus } from "./api-client.ts";
+import { api, eventually, submit, target, waitForStatus } from "./api-client.ts";
 
 interface ActivityMinute {
   readonly minute: string;
@@ -42,7 +43,7 @@ const metricNames = (line: Record<string, unknown>) =>
 
 describe("web monitor page", () => {
   it("is served without a key, as HTML whose policy allows only its own inline script", async () => {
-    const response = await fetch(`${runtime.url}/monitor`);
+    const response = await fetch(`${target.url}/monitor`);
     const page = await response.text();
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
