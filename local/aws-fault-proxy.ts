@@ -8,9 +8,8 @@
  * of calls (`DELETE /__claw-faults?includes=<part>` lifts the rules naming
  * that part). Only the local runtime starts it, and only when asked.
  */
-import { once } from "node:events";
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "./listening-server.ts";
 
 export interface FaultRule {
   /** The operation, as in the X-Amz-Target header. */
@@ -102,14 +101,5 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       response.end(String(error));
     }
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return listen(server);
 }

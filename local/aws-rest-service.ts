@@ -4,9 +4,8 @@
  * errors the SDK turns into its typed exceptions (`x-amzn-errortype`).
  * Requests are not authenticated: IAM is not enforced locally.
  */
-import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "./listening-server.ts";
 
 /** An error the service answers with; `type` is the SDK's exception name (ResourceNotFoundException, ...). */
 export class AwsServiceError extends Error {
@@ -100,16 +99,7 @@ export async function startRestService(
       );
     }
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return listen(server);
 }
 
 /** AWS REST-JSON timestamps: epoch seconds. */

@@ -4,10 +4,9 @@
  * events, invokes the integrated function and writes its response back.
  */
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { LocalFunction } from "./function-host.ts";
+import { listen } from "./listening-server.ts";
 
 export interface GatewayRoute {
   readonly routeKey: string;
@@ -211,15 +210,5 @@ export async function startHttpGateway(
       else response.destroy(error as Error);
     }
   });
-  server.listen(options.port, options.host);
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
-  return {
-    url: `http://${shownHost}:${port}`,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return listen(server, options.port, options.host);
 }

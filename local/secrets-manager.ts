@@ -5,8 +5,8 @@
  * SDK, so their code is the same as in AWS. Neither emulator offers it.
  */
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { listen } from "./listening-server.ts";
 
 export interface RunningSecretsManager {
   readonly endpoint: string;
@@ -83,15 +83,6 @@ export async function startSecretsManager(region: string, accountId: string): Pr
       reply(response, 500, { __type: "InternalServiceError", message: (error as Error).message });
     }
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("secrets manager: no port");
-  return {
-    endpoint: `http://127.0.0.1:${address.port}`,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+  const { url, stop } = await listen(server);
+  return { endpoint: url, stop };
 }

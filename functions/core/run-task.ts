@@ -72,7 +72,7 @@ export interface RunTaskDeps {
   readonly rateLimiter: RateLimiter;
   /** The type's limit in starts per minute now (run-time override or catalog); undefined = unlimited. */
   readonly rateLimitOf: (type: TaskType) => Promise<number | undefined>;
-  /** Called with a task that has just ended (for completion callbacks). */
+  /** Called with a task that has just ended and has a callbackUrl (completion callbacks). */
   readonly onTerminal: (task: Task) => Promise<void>;
   readonly now: () => Date;
   readonly random: () => number;
@@ -95,7 +95,8 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
   }
   if (envelope.expiresAt && Date.parse(envelope.expiresAt) <= now.getTime()) {
     if (!(await deps.store.expire(envelope.id, now))) return { outcome: "skipped" };
-    const expired = await deps.store.get(envelope.id);
+    // Read the ended record back only when a callback needs it: no extra read on the common path.
+    const expired = envelope.callbackUrl ? await deps.store.get(envelope.id) : undefined;
     if (expired) await deps.onTerminal(expired);
     return { outcome: "expired" };
   }
@@ -145,7 +146,7 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
   if (outcome.status === "retrying") {
     // Rejecting here leaves this message to come back; the task is `retrying`, which a claim accepts.
     await deps.queue.send(envelope, Math.max(0, secondsUntil(outcome.nextAttemptAt, deps.now())));
-  } else {
+  } else if (task.callbackUrl) {
     const ended = await deps.store.get(task.id);
     if (ended) await deps.onTerminal(ended);
   }
