@@ -19,6 +19,7 @@ import { LaneResources } from "./constructs/lane.ts";
 import { Monitoring } from "./constructs/monitoring.ts";
 import { PayloadBucket } from "./constructs/payload-bucket.ts";
 import { TaskSchedules } from "./constructs/schedules.ts";
+import { TaskCounters } from "./constructs/task-counters.ts";
 import { TaskTables } from "./constructs/task-tables.ts";
 import { TaskTypeResources } from "./constructs/task-type-resources.ts";
 import { acknowledgeBoundedWildcards } from "./nag-acknowledgements.ts";
@@ -37,6 +38,7 @@ const constructIdOf = (lane: string) =>
 
 export class ClawTasksStack extends Stack {
   readonly tables: TaskTables;
+  readonly counters: TaskCounters;
   readonly payloads: PayloadBucket;
   readonly lanes: readonly LaneResources[];
   readonly api: TaskApi;
@@ -55,6 +57,7 @@ export class ClawTasksStack extends Stack {
     Tags.of(this).add("claw-tasks:app", "claw-tasks");
 
     this.tables = new TaskTables(this, "Tables", { retainData: config.retainData });
+    this.counters = new TaskCounters(this, "Counters", { stage: config, taskTable: this.tables.taskTable });
     this.payloads = new PayloadBucket(this, "Payloads", {
       retainData: config.retainData,
       resultTtlDays: config.resultTtlDays,

@@ -14,6 +14,7 @@ import {
   type GlobalSecondaryIndex,
   type KeySchemaElement,
   ResourceInUseException,
+  type StreamViewType,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { BucketAlreadyOwnedByYou, CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -61,6 +62,7 @@ async function provisionTable(
 ): Promise<ResolvedResource> {
   const tableName = physicalName(properties.TableName, context.stackName, logicalId, 255);
   const indexes = (properties.GlobalSecondaryIndexes ?? []) as GlobalSecondaryIndex[];
+  const stream = properties.StreamSpecification as { StreamViewType?: StreamViewType } | undefined;
   try {
     await client.send(
       new CreateTableCommand({
@@ -68,6 +70,9 @@ async function provisionTable(
         KeySchema: properties.KeySchema as KeySchemaElement[],
         AttributeDefinitions: properties.AttributeDefinitions as AttributeDefinition[],
         BillingMode: "PAY_PER_REQUEST",
+        ...(stream?.StreamViewType
+          ? { StreamSpecification: { StreamEnabled: true, StreamViewType: stream.StreamViewType } }
+          : {}),
         ...(indexes.length > 0
           ? {
               GlobalSecondaryIndexes: indexes.map(({ IndexName, KeySchema, Projection }) => ({
@@ -102,6 +107,7 @@ async function provisionTable(
     ref: tableName,
     attributes: {
       Arn: Table?.TableArn ?? `arn:aws:dynamodb:${context.region}:${context.accountId}:table/${tableName}`,
+      ...(Table?.LatestStreamArn ? { StreamArn: Table.LatestStreamArn } : {}),
     },
   };
 }

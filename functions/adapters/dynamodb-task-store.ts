@@ -1,30 +1,21 @@
 /**
- * TaskStore on DynamoDB.
+ * TaskStore on DynamoDB. The item layout is in task-item-layout.ts; counts
+ * and activity are aggregated from the table's stream
+ * (dynamodb-task-counters.ts), so a task's hot path writes its record and
+ * nothing else: the create, the claim and the outcome, one conditional write
+ * each, with no index to keep up to date.
  *
- * Item layout (table keys `pk`, `sk`):
- * - a task: `task#<id>` / `task`; input and result as JSON strings, so any
- *   JSON a client sends is stored as sent (DynamoDB maps reject some JSON);
- * - an idempotency key: `idem#<scope>#<key>` / `idem`, expiring by TTL;
- * - counters: `stats#<0..7>` / `stats`, one ADD per transition on a random
- *   shard, summed on read, so no single item takes every update;
- * - per-minute activity: `minute#<yyyy-mm-ddThh:mm>#<0..7>` / `stats`, the
- *   same way (tasks submitted and statuses entered in that minute), kept
- *   `activityRetentionMinutes` by TTL, for the monitor's last-hour charts.
- *
- * Listing indexes spread each status, type and "all" over `listShards`
- * partitions (`<status>#<n>` etc., sorted by `createdKey`), so no single
- * partition takes every write (DESIGN §3 principle 5).
+ * Every status change is one conditional UpdateItem whose allowed from-states
+ * are named at the call and checked against the task model's transition table
+ * (`statusesLeadingTo`), so the store cannot make a move the model forbids.
  */
-import { createHash } from "node:crypto";
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
-  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
@@ -35,9 +26,7 @@ import type {
   ClaimResult,
   CreateResult,
   IdempotencyClaim,
-  MinuteActivity,
   StoredTask,
-  TaskCounts,
   TaskListFilter,
   TaskPage,
   TaskStore,
@@ -48,80 +37,30 @@ import {
   type TaskErrorInfo,
   type TaskStatus,
   type TaskTransition,
-  taskStatuses,
   terminalStatuses,
 } from "../core/task.ts";
-import { type TaskType, taskTypes } from "../tasks/catalog.ts";
 import { ExpressionBuilder } from "./dynamodb-expressions.ts";
-
-export const listShards = 8;
-const counterShards = 8;
-/** How long per-minute activity is kept (TTL): the monitor charts the last hour. */
-export const activityRetentionMinutes = 180;
-/** BatchGetItem's limit of keys per call. */
-const batchGetLimit = 100;
-
-const minuteOf = (at: Date) => at.toISOString().slice(0, 16);
-const activityKey = (minute: string, shard: number) => ({ pk: `minute#${minute}#${shard}`, sk: "stats" });
-
-/** Index names and their keys; the CDK task-table construct creates them from this list. */
-export const taskIndexes = [
-  { name: "byStatus", partitionKey: "statusShard", sortKey: "createdKey" },
-  { name: "byType", partitionKey: "typeShard", sortKey: "createdKey" },
-  { name: "byCreated", partitionKey: "allShard", sortKey: "createdKey" },
-] as const;
-
-/** The attribute DynamoDB's TTL deletes expired records by (epoch seconds). */
-export const ttlAttribute = "expiresAtEpoch";
-
-type Item = Record<string, unknown>;
-
-const internalAttributes = [
-  "pk",
-  "sk",
-  "inputJson",
-  "resultJson",
-  "statusShard",
-  "typeShard",
-  "allShard",
-  "createdKey",
-  "leaseUntil",
+import { createDynamoTaskCounters } from "./dynamodb-task-counters.ts";
+import {
+  bucketsBetween,
+  bucketsNewestFirst,
+  defaultNamespace,
+  historyLimit,
+  type Item,
+  idempotencyKeyOf,
+  recordHorizonDays,
+  taskKeyOf,
+  taskPartition,
+  taskShards,
+  toItem,
+  toTask,
   ttlAttribute,
-] as const;
+} from "./task-item-layout.ts";
 
-const taskKey = (id: string) => ({ pk: `task#${id}`, sk: "task" });
+export { ttlAttribute } from "./task-item-layout.ts";
 
 /** Marks the first history entry of a record the worker's claim created (the submit's own write had not landed). */
 const recordedByWorker = "recorded by the worker: the submit's record write had not landed";
-
-function shardOf(id: string): number {
-  return createHash("sha256").update(id).digest()[0]! % listShards;
-}
-
-const statusShard = (id: string, status: TaskStatus) => `${status}#${shardOf(id)}`;
-
-function toItem(task: Task): Item {
-  const { input, result, ...rest } = task;
-  const shard = shardOf(task.id);
-  return {
-    ...rest,
-    ...taskKey(task.id),
-    inputJson: JSON.stringify(input ?? null),
-    ...(result === undefined ? {} : { resultJson: JSON.stringify(result) }),
-    statusShard: statusShard(task.id, task.status),
-    typeShard: `${task.type}#${shard}`,
-    allShard: `all#${shard}`,
-    createdKey: `${task.createdAt}#${task.id}`,
-  };
-}
-
-function toTask(item: Item): Task {
-  const view: Item = { ...item };
-  for (const attribute of internalAttributes) delete view[attribute];
-  view.input = JSON.parse(item.inputJson as string);
-  if (typeof item.resultJson === "string") view.result = JSON.parse(item.resultJson);
-  return view as unknown as Task;
-}
 
 const isConditionFailure = (error: unknown): error is ConditionalCheckFailedException =>
   error instanceof ConditionalCheckFailedException;
@@ -148,6 +87,37 @@ interface TransitionSpec {
   readonly finishes?: boolean;
   /** Extra condition, built with the same builder. */
   readonly condition?: (builder: ExpressionBuilder) => string;
+  /** Replaces the history instead of appending to it (retry by id trims it). */
+  readonly history?: readonly TaskTransition[];
+}
+
+/** The listing's reads per page are bounded: a filter that matches little returns a short page and a cursor. */
+const maxQueryRoundsPerPage = 24;
+
+interface ListCursor {
+  /** The month bucket being read (`yyyy-mm` or `undated`). */
+  readonly b: string;
+  /** Per shard: the sort key to continue below, `null` when the shard is done for this bucket. */
+  readonly s: readonly (string | null | 0)[];
+}
+
+const encodeCursor = (cursor: ListCursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
+
+function decodeCursor(text: string | undefined): ListCursor | undefined {
+  if (!text) return undefined;
+  try {
+    const cursor = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as ListCursor;
+    if (
+      typeof cursor.b === "string" &&
+      Array.isArray(cursor.s) &&
+      cursor.s.length === taskShards &&
+      cursor.s.every((start) => start === null || start === 0 || typeof start === "string")
+    )
+      return cursor;
+  } catch {
+    // fall through: an unreadable cursor starts over at the newest page
+  }
+  return undefined;
 }
 
 export function createDynamoTaskStore(
@@ -155,95 +125,43 @@ export function createDynamoTaskStore(
   options: DynamoTaskStoreOptions,
 ): TaskStore {
   const { tableName, resultTtlSeconds } = options;
+  const namespace = defaultNamespace;
+  const horizonDays = recordHorizonDays(Math.ceil(resultTtlSeconds / 86_400));
   const expiryEpoch = (now: Date) => Math.floor(now.getTime() / 1000) + resultTtlSeconds;
+  const counters = createDynamoTaskCounters(client, tableName);
+  const keyOf = (id: string) => taskKeyOf(id, namespace);
 
   /**
-   * Counts one task moving from `from` (absent: a new task) to `to` (absent:
-   * undoing the count of a task whose write lost), in the totals and in the
-   * minute's activity. Both updates go out at once.
-   */
-  async function count(
-    type: string,
-    from: TaskStatus | undefined,
-    to: TaskStatus | undefined,
-    at: Date,
-  ): Promise<void> {
-    if (from === to) return;
-    const totals = new ExpressionBuilder();
-    if (to) totals.add(`s_${to}`, 1).add(`t_${type}_${to}`, 1);
-    if (from) totals.add(`s_${from}`, -1).add(`t_${type}_${from}`, -1);
-    const activity = new ExpressionBuilder();
-    if (to) activity.add(`e_${to}`, 1);
-    if (!from && to) activity.add("submitted", 1);
-    if (from && !to) activity.add(`e_${from}`, -1).add("submitted", -1);
-    const minute = minuteOf(at);
-    const expiry = Math.floor(Date.parse(`${minute}:00Z`) / 1000) + activityRetentionMinutes * 60;
-    activity.setIfMissing(ttlAttribute, expiry);
-    const shard = () => Math.floor(Math.random() * counterShards);
-    await Promise.all([
-      client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: `stats#${shard()}`, sk: "stats" },
-          UpdateExpression: totals.updateExpression(),
-          ...totals.attributes(),
-        }),
-      ),
-      client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: activityKey(minute, shard()),
-          UpdateExpression: activity.updateExpression(),
-          ...activity.attributes(),
-        }),
-      ),
-    ]);
-  }
-
-  /** BatchGetItem over any number of keys, asking again for what DynamoDB left unprocessed. */
-  async function batchGet(keys: readonly Item[]): Promise<Item[]> {
-    const items: Item[] = [];
-    for (let start = 0; start < keys.length; start += batchGetLimit) {
-      let pending: Item[] | undefined = keys.slice(start, start + batchGetLimit);
-      for (let round = 0; pending && pending.length > 0 && round < 5; round++) {
-        const { Responses, UnprocessedKeys } = await client.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
-        );
-        items.push(...(Responses?.[tableName] ?? []));
-        pending = UnprocessedKeys?.[tableName]?.Keys as Item[] | undefined;
-      }
-      if (pending && pending.length > 0) throw new Error(`DynamoDB left ${pending.length} keys unread`);
-    }
-    return items;
-  }
-
-  /**
-   * One conditional status change: sets status, its index shard, updatedAt and a
-   * history entry, plus `set`/`remove`; returns the item before and after.
+   * One conditional status change: sets status, updatedAt and a history
+   * entry, plus `set`/`remove`; returns the item before and after.
    */
   async function transition(
     spec: TransitionSpec,
   ): Promise<{ ok: true; before: Item; after: Item } | { ok: false; current?: Item }> {
+    const allowed = statusesLeadingTo(spec.to);
+    const illegal = spec.from.filter((status) => !allowed.includes(status));
+    if (illegal.length > 0)
+      throw new Error(`the task model does not allow ${illegal.join(", ")} -> ${spec.to}`);
     const at = spec.now.toISOString();
     const builder = new ExpressionBuilder();
     const entry = { status: spec.to, at, ...spec.entry };
     const set: Item = {
       status: spec.to,
-      statusShard: statusShard(spec.id, spec.to),
       updatedAt: at,
       ...(spec.finishes ? { finishedAt: at, [ttlAttribute]: expiryEpoch(spec.now) } : {}),
       ...spec.set,
     };
     for (const [attribute, value] of Object.entries(set)) builder.set(attribute, value);
-    builder.append("history", [entry]);
+    if (spec.history) builder.set("history", [...spec.history, entry]);
+    else builder.append("history", [entry]);
     for (const attribute of spec.remove ?? []) builder.remove(attribute);
-    const conditions = [builder.isOneOf("status", spec.from)];
+    const conditions = [`attribute_exists(pk)`, builder.isOneOf("status", spec.from)];
     if (spec.condition) conditions.push(spec.condition(builder));
     try {
       const { Attributes } = await client.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: taskKey(spec.id),
+          Key: keyOf(spec.id),
           UpdateExpression: builder.updateExpression(),
           ConditionExpression: conditions.map((condition) => `(${condition})`).join(" AND "),
           ...builder.attributes(),
@@ -252,9 +170,9 @@ export function createDynamoTaskStore(
         }),
       );
       const before = Attributes ?? {};
-      const after: Item = { ...before, ...set, history: [...((before.history as unknown[]) ?? []), entry] };
+      const history = spec.history ?? (before.history as TaskTransition[]) ?? [];
+      const after: Item = { ...before, ...set, history: [...history, entry] };
       for (const attribute of spec.remove ?? []) delete after[attribute];
-      await count(before.type as string, before.status as TaskStatus, spec.to, spec.now);
       return { ok: true, before, after };
     } catch (error) {
       if (isConditionFailure(error)) {
@@ -267,113 +185,140 @@ export function createDynamoTaskStore(
 
   async function getItem(id: string): Promise<Item | undefined> {
     const { Item } = await client.send(
-      new GetCommand({ TableName: tableName, Key: taskKey(id), ConsistentRead: true }),
+      new GetCommand({ TableName: tableName, Key: keyOf(id), ConsistentRead: true }),
     );
     return Item;
   }
 
-  async function queryShard(
-    index: (typeof taskIndexes)[number],
-    partition: string,
-    filter: TaskListFilter,
+  /**
+   * Tasks of one bucket's shards created in [from, to] (sort keys), oldest
+   * first, with a filter on status; at most `limit`.
+   */
+  async function queryCreatedBetween(
+    bucket: string,
+    status: TaskStatus,
+    from: string,
+    to: string,
     limit: number,
-    before: string | undefined,
+    extraFilter?: { expression: string; values: Record<string, unknown> },
   ): Promise<Item[]> {
-    const items: Item[] = [];
-    let exclusiveStartKey: Item | undefined;
-    // A filter may drop most of a page; read on until `limit` items match or the partition ends (bounded).
-    for (let page = 0; page < 20 && items.length < limit; page++) {
-      const builder = new ExpressionBuilder();
-      const keyConditions = [`${builder.name(index.partitionKey)} = ${builder.value(partition)}`];
-      if (before) keyConditions.push(`${builder.name(index.sortKey)} < ${builder.value(before)}`);
-      const filters: string[] = [];
-      if (filter.type && index.name !== "byType")
-        filters.push(`${builder.name("type")} = ${builder.value(filter.type)}`);
-      if (filter.tag) {
-        filters.push(
-          `${builder.name("tags")}.${builder.name(filter.tag.key)} = ${builder.value(filter.tag.value)}`,
-        );
-      }
-      const { Items, LastEvaluatedKey } = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: index.name,
-          KeyConditionExpression: keyConditions.join(" AND "),
-          ...(filters.length > 0 ? { FilterExpression: filters.join(" AND ") } : {}),
-          ...builder.attributes(),
-          ScanIndexForward: false,
-          Limit: limit,
-          ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
-        }),
+    const perShard = await Promise.all(
+      Array.from({ length: taskShards }, async (_, shard) => {
+        const items: Item[] = [];
+        let exclusiveStartKey: Item | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+              FilterExpression: `#status = :status${extraFilter ? ` AND ${extraFilter.expression}` : ""}`,
+              ExpressionAttributeNames: { "#status": "status" },
+              ExpressionAttributeValues: {
+                ":pk": taskPartition(namespace, bucket, shard),
+                ":from": from,
+                ":to": to,
+                ":status": status,
+                ...extraFilter?.values,
+              },
+              Limit: Math.min(1_000, Math.max(limit, 25)),
+              ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+            }),
+          );
+          items.push(...(page.Items ?? []));
+          exclusiveStartKey = page.LastEvaluatedKey;
+        } while (exclusiveStartKey && items.length < limit);
+        return items;
+      }),
+    );
+    return perShard
+      .flat()
+      .sort((a, b) => String(a.sk).localeCompare(String(b.sk)))
+      .slice(0, limit);
+  }
+
+  /** Tasks in `status` created in [from, to], oldest first, at most `limit`. */
+  async function findCreatedBetween(
+    status: TaskStatus,
+    from: Date,
+    to: Date,
+    limit: number,
+    extraFilter?: { expression: string; values: Record<string, unknown> },
+  ): Promise<Item[]> {
+    const found: Item[] = [];
+    for (const bucket of bucketsBetween(from, to)) {
+      if (found.length >= limit) break;
+      found.push(
+        ...(await queryCreatedBetween(
+          bucket,
+          status,
+          from.toISOString(),
+          // Sort keys are `<time>#<id>`: "~" sorts after "#", so the bound takes in every id at `to`.
+          `${to.toISOString()}~`,
+          limit - found.length,
+          extraFilter,
+        )),
       );
-      items.push(...(Items ?? []));
-      exclusiveStartKey = LastEvaluatedKey;
-      if (!exclusiveStartKey) break;
     }
-    return items;
+    return found;
+  }
+
+  function listFilter(filter: TaskListFilter, builder: ExpressionBuilder): string | undefined {
+    const filters: string[] = [];
+    if (filter.status) filters.push(`${builder.name("status")} = ${builder.value(filter.status)}`);
+    if (filter.type) filters.push(`${builder.name("type")} = ${builder.value(filter.type)}`);
+    if (filter.tag) {
+      filters.push(
+        `${builder.name("tags")}.${builder.name(filter.tag.key)} = ${builder.value(filter.tag.value)}`,
+      );
+    }
+    return filters.length > 0 ? filters.join(" AND ") : undefined;
   }
 
   return {
-    async create(task, idempotency?: IdempotencyClaim): Promise<CreateResult> {
-      const item = toItem(task);
-      // Counted at once, in parallel with the write (one round trip); undone if the write loses.
-      const createdAt = new Date(task.createdAt);
-      const counted = count(task.type, undefined, task.status, createdAt);
+    async create(task) {
       try {
-        if (!idempotency) {
-          await client.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: item,
-              ConditionExpression: "attribute_not_exists(pk)",
-            }),
-          );
-        } else {
-          const nowEpoch = Math.floor(Date.parse(task.createdAt) / 1000);
-          await client.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: tableName,
-                    Item: {
-                      pk: `idem#${idempotency.scope}#${idempotency.key}`,
-                      sk: "idem",
-                      taskId: task.id,
-                      requestHash: idempotency.requestHash,
-                      [ttlAttribute]: nowEpoch + idempotency.ttlSeconds,
-                    },
-                    // An expired key whose item TTL has not removed yet counts as free.
-                    ConditionExpression: "attribute_not_exists(pk) OR #expiry < :now",
-                    ExpressionAttributeNames: { "#expiry": ttlAttribute },
-                    ExpressionAttributeValues: { ":now": nowEpoch },
-                    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-                  },
-                },
-                {
-                  Put: { TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(pk)" },
-                },
-              ],
-            }),
-          );
-        }
-        await counted;
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: toItem(task, namespace),
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
         return { created: true };
       } catch (error) {
-        await counted.then(() => count(task.type, task.status, undefined, createdAt)).catch(() => {});
         if (isConditionFailure(error)) return { created: false, existingTaskId: task.id, requestHash: "" };
-        if (error instanceof TransactionCanceledException) {
-          const [keyReason] = error.CancellationReasons ?? [];
-          if (keyReason?.Code === "ConditionalCheckFailed" && keyReason.Item) {
-            const existing = unmarshall(keyReason.Item as never);
-            return {
-              created: false,
-              existingTaskId: existing.taskId as string,
-              requestHash: existing.requestHash as string,
-            };
-          }
-        }
         throw error;
+      }
+    },
+
+    async reserveIdempotencyKey(claim: IdempotencyClaim, taskId: string, now: Date): Promise<CreateResult> {
+      const nowEpoch = Math.floor(now.getTime() / 1000);
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...idempotencyKeyOf(claim.scope, claim.key, namespace),
+              taskId,
+              requestHash: claim.requestHash,
+              [ttlAttribute]: nowEpoch + claim.ttlSeconds,
+            },
+            // An expired key whose item TTL has not removed yet counts as free.
+            ConditionExpression: "attribute_not_exists(pk) OR #expiry < :now",
+            ExpressionAttributeNames: { "#expiry": ttlAttribute },
+            ExpressionAttributeValues: { ":now": nowEpoch },
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        );
+        return { created: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const existing = currentOf(error);
+        return {
+          created: false,
+          existingTaskId: String(existing?.taskId ?? ""),
+          requestHash: String(existing?.requestHash ?? ""),
+        };
       }
     },
 
@@ -381,7 +326,7 @@ export function createDynamoTaskStore(
       await client.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: { pk: `idem#${scope}#${key}`, sk: "idem" },
+          Key: idempotencyKeyOf(scope, key, namespace),
           UpdateExpression: "SET #expiry = :zero",
           ConditionExpression: "attribute_exists(pk)",
           ExpressionAttributeNames: { "#expiry": ttlAttribute },
@@ -397,17 +342,13 @@ export function createDynamoTaskStore(
 
     async claim(envelope: TaskEnvelope, now: Date, leaseUntil: Date): Promise<ClaimResult> {
       const at = now.toISOString();
-      const base = toItem({
-        ...envelope,
-        status: "running",
-        attempts: 0,
-        updatedAt: at,
-        history: [],
-      } as Task);
+      const base = toItem(
+        { ...envelope, status: "running", attempts: 0, updatedAt: at, history: [] } as unknown as Task,
+        namespace,
+      );
       const builder = new ExpressionBuilder();
       builder
         .set("status", "running")
-        .set("statusShard", statusShard(envelope.id, "running"))
         .setExpression(
           "attempts",
           `if_not_exists(${builder.name("attempts")}, ${builder.value(0)}) + ${builder.value(1)}`,
@@ -432,8 +373,6 @@ export function createDynamoTaskStore(
       for (const attribute of ["id", "type", "lane", "priority", "inputJson", "maxAttempts", "createdAt"]) {
         builder.setIfMissing(attribute, base[attribute]);
       }
-      for (const attribute of ["typeShard", "allShard", "createdKey"])
-        builder.setIfMissing(attribute, base[attribute]);
       for (const attribute of [
         "runAt",
         "expiresAt",
@@ -454,7 +393,7 @@ export function createDynamoTaskStore(
         const { Attributes } = await client.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: taskKey(envelope.id),
+            Key: keyOf(envelope.id),
             UpdateExpression: builder.updateExpression(),
             ConditionExpression: condition,
             ...builder.attributes(),
@@ -462,16 +401,7 @@ export function createDynamoTaskStore(
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         );
-        const claimed = toTask(Attributes!);
-        // The previous status is the last history entry before this claim's own; none if this claim made the record.
-        const previous = claimed.history.at(-2);
-        await count(
-          claimed.type,
-          previous?.note === recordedByWorker ? undefined : previous?.status,
-          "running",
-          now,
-        );
-        return { claimed: true, task: claimed };
+        return { claimed: true, task: toTask(Attributes!) };
       } catch (error) {
         if (isConditionFailure(error)) {
           const current = currentOf(error);
@@ -511,7 +441,7 @@ export function createDynamoTaskStore(
     async failUnsent(id, error: TaskErrorInfo, now) {
       await transition({
         id,
-        from: ["queued", "scheduled"],
+        from: statusesLeadingTo("failed").filter((status) => status === "queued" || status === "scheduled"),
         to: "failed",
         now,
         set: { error },
@@ -558,7 +488,7 @@ export function createDynamoTaskStore(
           const { Attributes } = await client.send(
             new UpdateCommand({
               TableName: tableName,
-              Key: taskKey(id),
+              Key: keyOf(id),
               UpdateExpression: "SET #cancel = if_not_exists(#cancel, :at), updatedAt = :at",
               ConditionExpression: "#status = :running",
               ExpressionAttributeNames: { "#cancel": "cancelRequestedAt", "#status": "status" },
@@ -576,13 +506,25 @@ export function createDynamoTaskStore(
     },
 
     async requeue(id, now) {
+      // Retry by id may repeat without end: keep the newest history entries and count what is dropped.
+      const current = await getItem(id);
+      if (!current) return {};
+      const history = (current.history as TaskTransition[] | undefined) ?? [];
+      const keep = history.slice(-(historyLimit - 1));
+      const dropped = history.length - keep.length;
       const result = await transition({
         id,
         // Retry by id: only ended tasks (not `scheduled`, which may also become queued, but on its own).
         from: ["failed", "cancelled", "expired"],
         to: "queued",
         now,
-        set: { attempts: 0 },
+        set: {
+          attempts: 0,
+          ...(dropped > 0 ? { historyDropped: ((current.historyDropped as number) ?? 0) + dropped } : {}),
+        },
+        history: keep,
+        // The history read above must still be the record's, or entries would be lost.
+        condition: (builder) => `size(${builder.name("history")}) = ${builder.value(history.length)}`,
         remove: [
           "finishedAt",
           ttlAttribute,
@@ -603,7 +545,7 @@ export function createDynamoTaskStore(
     async markDeadLettered(id, error, now) {
       await transition({
         id,
-        from: ["queued", "scheduled", "running", "retrying"],
+        from: statusesLeadingTo("failed").filter((status) => !terminalStatuses.includes(status)),
         to: "failed",
         now,
         set: { error },
@@ -618,7 +560,7 @@ export function createDynamoTaskStore(
         await client.send(
           new UpdateCommand({
             TableName: tableName,
-            Key: taskKey(id),
+            Key: keyOf(id),
             UpdateExpression: "SET progress = :progress, updatedAt = :at",
             ConditionExpression:
               "#status = :running AND attempts = :attempt AND attribute_not_exists(#cancel)",
@@ -643,7 +585,7 @@ export function createDynamoTaskStore(
       const { Item } = await client.send(
         new GetCommand({
           TableName: tableName,
-          Key: taskKey(id),
+          Key: keyOf(id),
           ProjectionExpression: "#cancel",
           ExpressionAttributeNames: { "#cancel": "cancelRequestedAt" },
         }),
@@ -651,86 +593,116 @@ export function createDynamoTaskStore(
       return typeof Item?.cancelRequestedAt === "string";
     },
 
-    async list(filter, limit, cursor): Promise<TaskPage> {
-      const index = filter.status ? taskIndexes[0] : filter.type ? taskIndexes[1] : taskIndexes[2];
-      const prefix = filter.status ?? filter.type ?? "all";
-      const shards = Array.from({ length: listShards }, (_, shard) => `${prefix}#${shard}`);
-      // Every shard is read newest first below the cursor and merged: a page is the newest `limit` overall.
-      const perShard = await Promise.all(
-        shards.map((partition) => queryShard(index, partition, filter, limit, cursor)),
-      );
-      const merged = perShard
-        .flat()
-        .sort((a, b) => ((a.createdKey as string) < (b.createdKey as string) ? 1 : -1))
-        .slice(0, limit);
-      const exhausted = perShard.every((items) => items.length < limit);
-      const last = merged.at(-1);
+    /**
+     * Newest first across the shards of each month bucket, month by month back
+     * to the records' horizon. Filters (status, type, tag) are applied as the
+     * shards are read: each costs the reads of the records it skips, bounded
+     * per page by `maxQueryRoundsPerPage` rounds of one Query per shard (a page
+     * may then come back short, with a cursor to go on).
+     */
+    async list(filter, limit, cursorText): Promise<TaskPage> {
+      const buckets = bucketsNewestFirst(new Date(), horizonDays);
+      const cursor = decodeCursor(cursorText);
+      const cursorBucket = cursor ? buckets.indexOf(cursor.b) : 0;
+      // A bucket that fell past the horizon since the cursor was made has nothing left to show.
+      let bucketIndex = cursorBucket < 0 ? buckets.length : cursorBucket;
+      // Per shard: 0 = start at the newest, string = continue below that sort key, null = done.
+      let starts: (string | null | 0)[] = cursor ? [...cursor.s] : Array(taskShards).fill(0);
+      const items: Item[] = [];
+      for (let round = 0; round < maxQueryRoundsPerPage && bucketIndex < buckets.length; round++) {
+        if (items.length >= limit) break;
+        const bucket = buckets[bucketIndex]!;
+        const wanted = limit - items.length;
+        const results = await Promise.all(
+          starts.map(async (start, shard) => {
+            if (start === null) return { matches: [] as Item[], last: null as string | null };
+            const builder = new ExpressionBuilder();
+            const pk = taskPartition(namespace, bucket, shard);
+            const keyCondition =
+              start === 0
+                ? `${builder.name("pk")} = ${builder.value(pk)}`
+                : `${builder.name("pk")} = ${builder.value(pk)} AND ${builder.name("sk")} < ${builder.value(start)}`;
+            const filterExpression = listFilter(filter, builder);
+            const page = await client.send(
+              new QueryCommand({
+                TableName: tableName,
+                KeyConditionExpression: keyCondition,
+                ...(filterExpression ? { FilterExpression: filterExpression } : {}),
+                ...builder.attributes(),
+                ScanIndexForward: false,
+                // Without a filter each read item is a match; with one, read further per round.
+                Limit: filterExpression ? Math.max(wanted, 100) : wanted,
+              }),
+            );
+            const last = page.LastEvaluatedKey ? String(page.LastEvaluatedKey.sk) : null;
+            return { matches: page.Items ?? [], last };
+          }),
+        );
+        // A match is safe to return when no shard that still has unread items could hold a newer one.
+        const frontier = results.reduce<string | undefined>(
+          (highest, result) =>
+            result.last !== null && (highest === undefined || result.last > highest) ? result.last : highest,
+          undefined,
+        );
+        const safe = results
+          .flatMap((result, shard) => result.matches.map((item) => ({ item, shard })))
+          .filter(({ item }) => frontier === undefined || String(item.sk) > frontier)
+          .sort((a, b) => (String(a.item.sk) < String(b.item.sk) ? 1 : -1))
+          .slice(0, wanted);
+        items.push(...safe.map(({ item }) => item));
+        starts = starts.map((start, shard) => {
+          if (start === null) return null;
+          const taken = safe.filter((entry) => entry.shard === shard);
+          const result = results[shard]!;
+          const untaken = result.matches.length - taken.length;
+          if (untaken > 0) return taken.length > 0 ? String(taken.at(-1)!.item.sk) : start;
+          if (result.last === null) return null;
+          // Everything matched above the frontier was taken; read on from the shard's frontier or its last key.
+          return result.last;
+        });
+        if (starts.every((start) => start === null)) {
+          bucketIndex += 1;
+          starts = Array(taskShards).fill(0);
+        }
+      }
+      const more = bucketIndex < buckets.length;
       return {
-        items: merged.map(toTask),
-        nextCursor: last && !(exhausted && merged.length < limit) ? (last.createdKey as string) : null,
+        items: items.map(toTask),
+        nextCursor: more ? encodeCursor({ b: buckets[bucketIndex]!, s: starts }) : null,
       };
     },
 
-    async counts(): Promise<TaskCounts> {
-      const items = await batchGet(
-        Array.from({ length: counterShards }, (_, shard) => ({ pk: `stats#${shard}`, sk: "stats" })),
-      );
-      const byStatus: Partial<Record<TaskStatus, number>> = {};
-      const byType: Partial<Record<TaskType, Partial<Record<TaskStatus, number>>>> = {};
-      for (const item of items) {
-        for (const status of taskStatuses) {
-          const value = item[`s_${status}`];
-          if (typeof value === "number") byStatus[status] = (byStatus[status] ?? 0) + value;
-          for (const type of taskTypes) {
-            const typed = item[`t_${type}_${status}`];
-            if (typeof typed === "number") {
-              const counts = byType[type] ?? {};
-              counts[status] = (counts[status] ?? 0) + typed;
-              byType[type] = counts;
-            }
-          }
-        }
-      }
-      return { byStatus, byType };
-    },
+    counts: () => counters.counts(namespace),
 
-    async findSubmittedBefore(status, createdBefore, limit) {
-      const perShard = await Promise.all(
-        Array.from({ length: listShards }, (_, shard) =>
-          queryCreatedBefore(`${status}#${shard}`, createdBefore.toISOString(), limit),
-        ),
+    activity: (now, minutes) => counters.activity(now, minutes, namespace),
+
+    async findSubmittedBetween(status, createdAfter, createdBefore, limit) {
+      const items = await findCreatedBetween(status, createdAfter, createdBefore, limit);
+      return items.map(
+        (item): StoredTask => ({
+          task: toTask(item),
+          ...(typeof item.leaseUntil === "string" ? { leaseUntil: item.leaseUntil } : {}),
+        }),
       );
-      return perShard
-        .flat()
-        .sort((a, b) => String(a.createdKey).localeCompare(String(b.createdKey)))
-        .slice(0, limit)
-        .map(
-          (item): StoredTask => ({
-            task: toTask(item),
-            ...(typeof item.leaseUntil === "string" ? { leaseUntil: item.leaseUntil } : {}),
-          }),
-        );
     },
 
     async findExpired(now, limit) {
       // Expiry is set at finish, which is after creation: an expired record was created a whole TTL ago.
-      const createdBefore = new Date(now.getTime() - resultTtlSeconds * 1000).toISOString();
+      // Only the window TTL may not have reached yet (it lags up to 48 h) is read: older ones are TTL's.
+      const createdBefore = new Date(now.getTime() - resultTtlSeconds * 1000);
+      const createdAfter = new Date(createdBefore.getTime() - 2 * 86_400_000);
       const nowEpoch = Math.floor(now.getTime() / 1000);
-      const found: { id: string; createdKey: string }[] = [];
+      const found: Item[] = [];
       for (const status of terminalStatuses) {
-        for (let shard = 0; shard < listShards && found.length < limit; shard++) {
-          const items = await queryCreatedBefore(
-            `${status}#${shard}`,
-            createdBefore,
-            limit - found.length,
-            nowEpoch,
-          );
-          found.push(
-            ...items.map((item) => ({ id: item.id as string, createdKey: item.createdKey as string })),
-          );
-        }
+        if (found.length >= limit) break;
+        found.push(
+          ...(await findCreatedBetween(status, createdAfter, createdBefore, limit - found.length, {
+            expression: `${ttlAttribute} < :nowEpoch`,
+            values: { ":nowEpoch": nowEpoch },
+          })),
+        );
       }
-      return found.sort((a, b) => a.createdKey.localeCompare(b.createdKey)).map((item) => item.id);
+      return found.sort((a, b) => String(a.sk).localeCompare(String(b.sk))).map((item) => item.id as string);
     },
 
     async deleteExpired(id, now) {
@@ -738,7 +710,7 @@ export function createDynamoTaskStore(
         await client.send(
           new DeleteCommand({
             TableName: tableName,
-            Key: taskKey(id),
+            Key: keyOf(id),
             ConditionExpression: `${ttlAttribute} < :now`,
             ExpressionAttributeValues: { ":now": Math.floor(now.getTime() / 1000) },
           }),
@@ -749,67 +721,5 @@ export function createDynamoTaskStore(
         throw error;
       }
     },
-
-    async activity(now, minutes): Promise<MinuteActivity[]> {
-      const startMs = Math.floor(now.getTime() / 60_000) * 60_000 - (minutes - 1) * 60_000;
-      const minuteList = Array.from({ length: minutes }, (_, index) =>
-        minuteOf(new Date(startMs + index * 60_000)),
-      );
-      const items = await batchGet(
-        minuteList.flatMap((minute) =>
-          Array.from({ length: counterShards }, (_, shard) => activityKey(minute, shard)),
-        ),
-      );
-      const byMinute = new Map(
-        minuteList.map((minute) => [
-          minute,
-          { submitted: 0, entered: {} as Partial<Record<TaskStatus, number>> },
-        ]),
-      );
-      for (const item of items) {
-        const minute = byMinute.get((item.pk as string).split("#")[1]!);
-        if (!minute) continue;
-        minute.submitted += typeof item.submitted === "number" ? item.submitted : 0;
-        for (const status of taskStatuses) {
-          const value = item[`e_${status}`];
-          if (typeof value === "number") minute.entered[status] = (minute.entered[status] ?? 0) + value;
-        }
-      }
-      return minuteList.map((minute) => ({ minute: `${minute}:00.000Z`, ...byMinute.get(minute)! }));
-    },
   };
-
-  /**
-   * Up to `limit` items of one listing shard created before `createdBefore`,
-   * oldest first; with `expiredAtEpoch`, only those whose expiry is before it.
-   */
-  async function queryCreatedBefore(
-    shardKey: string,
-    createdBefore: string,
-    limit: number,
-    expiredAtEpoch?: number,
-  ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: "byStatus",
-          KeyConditionExpression: "statusShard = :shard AND createdKey < :before",
-          ...(expiredAtEpoch === undefined ? {} : { FilterExpression: `${ttlAttribute} < :nowEpoch` }),
-          ExpressionAttributeValues: {
-            ":shard": shardKey,
-            ":before": createdBefore,
-            ...(expiredAtEpoch === undefined ? {} : { ":nowEpoch": expiredAtEpoch }),
-          },
-          Limit: Math.min(1_000, Math.max(limit, 25)),
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey && items.length < limit);
-    return items.slice(0, limit);
-  }
 }

@@ -2,7 +2,7 @@
  * The API function's composition root: adapters built once per process from
  * the environment (failing fast when a variable is missing).
  */
-import { randomUUID } from "node:crypto";
+
 import {
   dynamoDocumentClient,
   lambdaClient,
@@ -29,6 +29,7 @@ import type { ManageTaskDeps } from "../core/manage-task.ts";
 import type { WorkerDeps } from "../core/manage-workers.ts";
 import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../core/ports.ts";
 import type { Task } from "../core/task.ts";
+import { newTaskId } from "../core/task-ids.ts";
 import {
   type Lane,
   laneNames,
@@ -63,7 +64,7 @@ export function createApiDeps(): ApiDeps {
     queue: createSqsTaskQueue(sqsClient, urls),
     payloads: createS3PayloadStore(s3Client, requireEnv("PAYLOAD_BUCKET_NAME")),
     now: () => new Date(),
-    newId: randomUUID,
+    newId: () => newTaskId(),
     maxDelayHopSeconds: numberFromEnv("MAX_DELAY_HOP_SECONDS", 900),
     log: logInfo,
   };

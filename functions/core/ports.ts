@@ -69,8 +69,14 @@ export interface MinuteActivity {
 
 /** Durable task records. */
 export interface TaskStore {
-  /** Writes a new record; with `idempotency`, only if the key is not taken (atomically). */
-  create(task: Task, idempotency?: IdempotencyClaim): Promise<CreateResult>;
+  /** Writes a new record, unless one with its id exists (then resolves `created: false`). */
+  create(task: Task): Promise<CreateResult>;
+  /**
+   * Takes an idempotency key for the task `taskId` (one conditional write). When
+   * the key is taken and not expired, resolves the task it names and the hash of
+   * the request that took it.
+   */
+  reserveIdempotencyKey(claim: IdempotencyClaim, taskId: string, now: Date): Promise<CreateResult>;
   /** Frees an idempotency key whose task could not be queued, so a resubmission creates a new task. */
   releaseIdempotency(scope: string, key: string): Promise<void>;
   get(id: string): Promise<Task | undefined>;
@@ -108,10 +114,16 @@ export interface TaskStore {
   list(filter: TaskListFilter, limit: number, cursor: string | undefined): Promise<TaskPage>;
   counts(): Promise<TaskCounts>;
   /**
-   * Tasks in `status` submitted before `createdBefore`, oldest first, at most
-   * `limit`, with their lease (check_task_health).
+   * Tasks in `status` submitted in [createdAfter, createdBefore], oldest first,
+   * at most `limit`, with their lease (check_task_health). The store reads the
+   * records created in that window, so callers keep it short.
    */
-  findSubmittedBefore(status: TaskStatus, createdBefore: Date, limit: number): Promise<StoredTask[]>;
+  findSubmittedBetween(
+    status: TaskStatus,
+    createdAfter: Date,
+    createdBefore: Date,
+    limit: number,
+  ): Promise<StoredTask[]>;
   /** Ids of finished records whose expiry has passed (TTL deletion lags), oldest first, at most `limit`. */
   findExpired(now: Date, limit: number): Promise<string[]>;
   /** Deletes a record whose expiry has passed; false when it is gone or not expired. */

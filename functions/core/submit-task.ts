@@ -1,9 +1,9 @@
 /**
- * Use case: accept a submission. Without an idempotency key the record write
- * and the enqueue go out at once, so the submit path costs one round trip;
- * the envelope carries the whole task, so a worker can create a record whose
- * write failed. With a key, the key and the record are written in one
- * transaction first, and the message follows.
+ * Use case: accept a submission. The record write and the enqueue go out at
+ * once, so the submit path costs one round trip; the envelope carries the
+ * whole task, so a worker can create a record whose write failed. With an
+ * idempotency key, one conditional write takes the key first (a second round
+ * trip, for such submits only; no transaction).
  */
 import { createHash } from "node:crypto";
 import { taskCatalog } from "../tasks/catalog.ts";
@@ -92,42 +92,41 @@ export async function submitTask(
   idempotency?: IdempotencyRequest,
 ): Promise<SubmitResult> {
   const now = deps.now();
-  const id = deps.newId();
+  let id = deps.newId();
+  let claim: IdempotencyClaim | undefined;
+  if (idempotency) {
+    // The key first (one conditional write): only the request that takes it creates a task.
+    claim = { ...idempotency, requestHash: requestHashOf(submission), ttlSeconds: idempotencyWindowSeconds };
+    const reserved = await deps.store.reserveIdempotencyKey(claim, id, now);
+    if (!reserved.created) {
+      if (reserved.requestHash !== claim.requestHash) {
+        throw conflict("this Idempotency-Key was used with a different request in the last 24 h", {
+          taskId: reserved.existingTaskId,
+        });
+      }
+      const existing = await deps.store.get(reserved.existingTaskId);
+      if (existing) return { task: existing, replayed: true };
+      // The first request took the key but its record is not there (yet, or it died before writing it):
+      // write the same task under the key's id. The claim runs an id once, however many messages carry it.
+      id = reserved.existingTaskId;
+    }
+  }
   // A large input goes to S3 first (one more round trip, for large inputs only).
   const input = await offloadIfLarge(submission.input, payloadKeys.input(id), deps.payloads);
   const task = newTask({ ...submission, input }, id, now);
   const delaySeconds = firstHopSeconds(task.runAt, now, deps.maxDelayHopSeconds);
 
-  if (idempotency) {
-    const claim: IdempotencyClaim = {
-      ...idempotency,
-      requestHash: requestHashOf(submission),
-      ttlSeconds: idempotencyWindowSeconds,
-    };
-    const created = await deps.store.create(task, claim);
-    if (!created.created) {
-      if (created.requestHash !== claim.requestHash) {
-        throw conflict("this Idempotency-Key was used with a different request in the last 24 h", {
-          taskId: created.existingTaskId,
-        });
-      }
-      const existing = await deps.store.get(created.existingTaskId);
-      if (existing) return { task: existing, replayed: true };
-    }
-    try {
-      await deps.queue.send(envelopeOf(task), delaySeconds);
-    } catch (error) {
-      await deps.store.releaseIdempotency(idempotency.scope, idempotency.key).catch(() => {});
-      await submitTaskFailure(task, error, deps);
-    }
-    return { task, replayed: false };
-  }
-
   const [written, sent] = await Promise.allSettled([
     deps.store.create(task),
     deps.queue.send(envelopeOf(task), delaySeconds),
   ]);
+  if (written.status === "fulfilled" && !written.value.created) {
+    // Another request with the same key wrote it meanwhile: answer with that record.
+    const existing = await deps.store.get(task.id);
+    if (existing) return { task: existing, replayed: true };
+  }
   if (sent.status === "rejected") {
+    if (idempotency) await deps.store.releaseIdempotency(idempotency.scope, idempotency.key).catch(() => {});
     if (written.status === "fulfilled") await submitTaskFailure(task, sent.reason, deps);
     throw enqueueFailure(task);
   }

@@ -4,7 +4,9 @@
  * check_task_health: a `running` task whose lease ran out more than a grace
  * period ago lost its worker and its message (or the message is parked far
  * in the future); a `queued` or `retrying` task long past due lost its
- * message. Both get their envelope sent again: the claim takes a task with
+ * message. It looks at tasks submitted within `scanWindowSeconds` (an hour by
+ * default; older ones are left to their messages' redelivery), because the
+ * store has no status index: it reads the records of that window. Both get their envelope sent again: the claim takes a task with
  * an expired lease, turns a run past maxAttempts into `attempts_exhausted`,
  * and acknowledges a duplicate without running it. DLQ depths are read and
  * reported. Metrics go out for each count.
@@ -32,6 +34,8 @@ export interface HealthOptions {
   readonly stuckGraceSeconds: number;
   readonly unsentAfterSeconds: number;
   readonly scanLimit: number;
+  /** How far back, by submission time, the check looks (it reads the records submitted in that window). */
+  readonly scanWindowSeconds: number;
 }
 
 export interface RepairGroup {
@@ -78,7 +82,8 @@ export async function checkTaskHealth(
   const now = deps.now();
   const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
 
-  const running = await deps.store.findSubmittedBefore("running", now, options.scanLimit);
+  const windowStart = ago(options.scanWindowSeconds);
+  const running = await deps.store.findSubmittedBetween("running", windowStart, now, options.scanLimit);
   const stuckBefore = ago(options.stuckGraceSeconds).toISOString();
   const stuck = running
     .filter((stored: StoredTask) => stored.leaseUntil !== undefined && stored.leaseUntil < stuckBefore)
@@ -86,8 +91,13 @@ export async function checkTaskHealth(
   signal.throwIfAborted();
 
   const unsentBefore = ago(options.unsentAfterSeconds);
-  const queued = await deps.store.findSubmittedBefore("queued", unsentBefore, options.scanLimit);
-  const retrying = (await deps.store.findSubmittedBefore("retrying", now, options.scanLimit))
+  const queued = await deps.store.findSubmittedBetween(
+    "queued",
+    new Date(unsentBefore.getTime() - options.scanWindowSeconds * 1000),
+    unsentBefore,
+    options.scanLimit,
+  );
+  const retrying = (await deps.store.findSubmittedBetween("retrying", windowStart, now, options.scanLimit))
     .map((stored) => stored.task as Task & { nextAttemptAt?: string })
     .filter((task) => task.nextAttemptAt !== undefined && task.nextAttemptAt < unsentBefore.toISOString());
   signal.throwIfAborted();

@@ -114,6 +114,11 @@ export const taskSchema = z
     scheduleName: z.string().optional(),
     tags: z.record(z.string(), z.string()).optional(),
     history: z.array(taskTransitionSchema),
+    historyDropped: z
+      .int()
+      .min(1)
+      .optional()
+      .describe("How many of the oldest history entries were dropped to keep the record small."),
   })
   .meta({ description: "A task; times are ISO 8601 UTC." });
 

@@ -195,6 +195,12 @@ const taskDefinitions = {
       unsentAfterSeconds: z.int().min(60).max(86_400).default(900),
       /** Records looked at per status at most. */
       scanLimit: z.int().min(1).max(10_000).default(500),
+      /** Tasks submitted this long ago at most are checked (their records are read each run). */
+      scanWindowSeconds: z
+        .int()
+        .min(60)
+        .max(7 * 86_400)
+        .default(3_600),
     }),
     retry: { ...defaultRetry, maxAttempts: 1 },
     timeLimits: { softSeconds: 50, hardSeconds: 60 },

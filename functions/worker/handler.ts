@@ -8,7 +8,7 @@
  * reaches the DLQ in seconds; on its last allowed delivery its task is
  * recorded as dead-lettered.
  */
-import { randomUUID } from "node:crypto";
+
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
@@ -26,6 +26,7 @@ import { deliveryMeasurement, publishTaskMetrics } from "../adapters/task-metric
 import { queueCallback } from "../core/callbacks.ts";
 import { parseEnvelope, type TaskEnvelope, taskIdOf } from "../core/envelope.ts";
 import { leaseMarginSeconds, runDelivery } from "../core/run-task.ts";
+import { newTaskId } from "../core/task-ids.ts";
 import { capabilitiesOfLane, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { createTaskHandlers } from "../tasks/handlers.ts";
 import { isLane, type Lane, laneNames } from "../tasks/lanes.ts";
@@ -68,7 +69,7 @@ const submitDeps = {
   queue,
   payloads: createS3PayloadStore(s3Client, requireEnv("PAYLOAD_BUCKET_NAME")),
   now: () => new Date(),
-  newId: randomUUID,
+  newId: () => newTaskId(),
   maxDelayHopSeconds,
   log: logInfo,
 };

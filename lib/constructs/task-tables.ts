@@ -1,14 +1,16 @@
 /**
  * The task table: on-demand, encrypted, point-in-time recovery, TTL on
- * finished records, and the sharded listing indexes the task store queries.
- * Also the API key table, which only the API function reads.
+ * finished records, no secondary index (the item layout lists tasks from the
+ * table itself, functions/adapters/task-item-layout.ts), and a stream of new
+ * and old images that the counters function aggregates. Also the API key
+ * table, which only the API function reads.
  */
 import { RemovalPolicy } from "aws-cdk-lib";
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { apiKeyPartitionKey } from "../../functions/adapters/dynamodb-api-key-store.ts";
-import { taskIndexes, ttlAttribute } from "../../functions/adapters/dynamodb-task-store.ts";
+import { ttlAttribute } from "../../functions/adapters/task-item-layout.ts";
 
 export interface TaskTablesProps {
   /** Keep the tables (and refuse deletion) when the stack goes. */
@@ -43,15 +45,8 @@ export class TaskTables extends Construct {
       partitionKey: { name: "pk", type: AttributeType.STRING },
       sortKey: { name: "sk", type: AttributeType.STRING },
       timeToLiveAttribute: ttlAttribute,
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
     });
-    for (const index of taskIndexes) {
-      this.taskTable.addGlobalSecondaryIndex({
-        indexName: index.name,
-        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
-      });
-    }
 
     this.apiKeyTable = new Table(this, "ApiKeys", {
       ...common,
@@ -59,7 +54,7 @@ export class TaskTables extends Construct {
     });
   }
 
-  /** Gives `fn` the task table's name (TASK_TABLE_NAME) and the record actions on it and its indexes. */
+  /** Gives `fn` the task table's name (TASK_TABLE_NAME) and the record actions on it. */
   bindTaskRecords(fn: IFunction & { addEnvironment(key: string, value: string): unknown }): void {
     fn.addEnvironment("TASK_TABLE_NAME", this.taskTable.tableName);
     this.taskTable.grant(fn, ...taskRecordActions);

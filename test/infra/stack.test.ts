@@ -5,7 +5,7 @@
 import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { taskIndexes, ttlAttribute } from "../../functions/adapters/dynamodb-task-store.ts";
+import { ttlAttribute } from "../../functions/adapters/task-item-layout.ts";
 import { apiRoutes, pageRoutes } from "../../functions/api/routes.ts";
 import { capabilitiesOfLane, taskCatalog, taskTypesOfLane } from "../../functions/tasks/catalog.ts";
 import {
@@ -99,17 +99,27 @@ describe("task table", () => {
     });
   });
 
-  it("has the sharded listing indexes the store queries", () => {
+  it("lists tasks from the table itself: no secondary index to rewrite on every update", () => {
+    // Issue 12: an ALL-projection index rewrote every task update; the item layout needs none.
+    const taskTables = Object.values(
+      template.findResources("AWS::DynamoDB::Table", {
+        Properties: { TimeToLiveSpecification: { AttributeName: ttlAttribute } },
+      }),
+    ).filter((table) => table.Properties.StreamSpecification);
+    expect(taskTables).toHaveLength(1);
+    expect(taskTables[0]!.Properties.GlobalSecondaryIndexes).toBeUndefined();
+  });
+
+  it("streams task changes to the counters function, filtered to task records", () => {
     template.hasResourceProperties("AWS::DynamoDB::Table", {
-      GlobalSecondaryIndexes: taskIndexes.map((index) =>
-        Match.objectLike({
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: "HASH" },
-            { AttributeName: index.sortKey, KeyType: "RANGE" },
-          ],
-        }),
-      ),
+      StreamSpecification: { StreamViewType: "NEW_AND_OLD_IMAGES" },
+    });
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: Match.objectLike({ "Fn::GetAtt": Match.arrayWith(["StreamArn"]) }),
+      BisectBatchOnFunctionError: false,
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ dynamodb: { Keys: { pk: { S: [{ prefix: "task#" }] } } } }) }],
+      },
     });
   });
 
