@@ -26,6 +26,7 @@ import type {
   ClaimResult,
   CreateResult,
   IdempotencyClaim,
+  InvalidCursor,
   StoredTask,
   TaskListFilter,
   TaskPage,
@@ -94,30 +95,43 @@ interface TransitionSpec {
 /** The listing's reads per page are bounded: a filter that matches little returns a short page and a cursor. */
 const maxQueryRoundsPerPage = 24;
 
-interface ListCursor {
-  /** The month bucket being read (`yyyy-mm` or `undated`). */
-  readonly b: string;
-  /** Per shard: the sort key to continue below, `null` when the shard is done for this bucket. */
-  readonly s: readonly (string | null | 0)[];
+/** Where a listing goes on: the bucket, and per shard the sort key to continue below (0: from the newest, null: done). */
+interface ListPosition {
+  readonly bucket: string;
+  readonly starts: readonly (string | null | 0)[];
 }
 
-const encodeCursor = (cursor: ListCursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
+/** The cursor names, per shard, the id of the last row returned: its sort key follows from it. */
+function encodeCursor(position: ListPosition): string {
+  const ids = position.starts.map((start) =>
+    typeof start === "string" ? start.slice(start.indexOf("#") + 1) : start,
+  );
+  return Buffer.from(JSON.stringify({ b: position.bucket, s: ids })).toString("base64url");
+}
 
-function decodeCursor(text: string | undefined): ListCursor | undefined {
-  if (!text) return undefined;
+function decodeCursor(text: string, namespace: string): ListPosition {
   try {
-    const cursor = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as ListCursor;
+    const cursor = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as {
+      b?: unknown;
+      s?: unknown;
+    };
     if (
       typeof cursor.b === "string" &&
       Array.isArray(cursor.s) &&
       cursor.s.length === taskShards &&
-      cursor.s.every((start) => start === null || start === 0 || typeof start === "string")
-    )
-      return cursor;
+      cursor.s.every(
+        (start) => start === null || start === 0 || (typeof start === "string" && start.length > 0),
+      )
+    ) {
+      const starts = (cursor.s as (string | null | 0)[]).map((start) =>
+        typeof start === "string" ? taskKeyOf(start, namespace).sk : start,
+      );
+      return { bucket: cursor.b, starts };
+    }
   } catch {
-    // fall through: an unreadable cursor starts over at the newest page
+    // fall through
   }
-  return undefined;
+  throw new InvalidCursor();
 }
 
 export function createDynamoTaskStore(
@@ -602,12 +616,12 @@ export function createDynamoTaskStore(
      */
     async list(filter, limit, cursorText): Promise<TaskPage> {
       const buckets = bucketsNewestFirst(new Date(), horizonDays);
-      const cursor = decodeCursor(cursorText);
-      const cursorBucket = cursor ? buckets.indexOf(cursor.b) : 0;
+      const cursor = cursorText ? decodeCursor(cursorText, namespace) : undefined;
+      const cursorBucket = cursor ? buckets.indexOf(cursor.bucket) : 0;
       // A bucket that fell past the horizon since the cursor was made has nothing left to show.
       let bucketIndex = cursorBucket < 0 ? buckets.length : cursorBucket;
       // Per shard: 0 = start at the newest, string = continue below that sort key, null = done.
-      let starts: (string | null | 0)[] = cursor ? [...cursor.s] : Array(taskShards).fill(0);
+      let starts: (string | null | 0)[] = cursor ? [...cursor.starts] : Array(taskShards).fill(0);
       const items: Item[] = [];
       for (let round = 0; round < maxQueryRoundsPerPage && bucketIndex < buckets.length; round++) {
         if (items.length >= limit) break;
@@ -668,7 +682,7 @@ export function createDynamoTaskStore(
       const more = bucketIndex < buckets.length;
       return {
         items: items.map(toTask),
-        nextCursor: more ? encodeCursor({ b: buckets[bucketIndex]!, s: starts }) : null,
+        nextCursor: more ? encodeCursor({ bucket: buckets[bucketIndex]!, starts }) : null,
       };
     },
 

@@ -23,7 +23,7 @@ export const listTasksQuery = z.strictObject({
     .optional()
     .describe("A tag as key:value."),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(400).optional().describe("The nextCursor of the previous page."),
+  cursor: z.string().max(2_400).optional().describe("The nextCursor of the previous page."),
 });
 
 /** `Idempotency-Key` header of the submit routes. */

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { validationError } from "../core/api-error.ts";
 import { cancelTask, retryTask } from "../core/manage-task.ts";
 import { resolvePayload } from "../core/payload.ts";
+import { InvalidCursor } from "../core/ports.ts";
 import { parseSubmission, submissionOptions } from "../core/submission.ts";
 import { type IdempotencyRequest, submitTask } from "../core/submit-task.ts";
 import { parseOrThrow } from "../core/validation.ts";
@@ -20,14 +21,6 @@ import {
   readJsonBody,
 } from "./http.ts";
 import { idempotencyKeyHeader, listTasksQuery } from "./schemas.ts";
-
-const cursorOf = (key: string) => Buffer.from(key, "utf8").toString("base64url");
-function keyOfCursor(cursor: string): string {
-  const key = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#.+$/.test(key))
-    throw validationError([{ path: "cursor", message: "not a cursor from this API" }]);
-  return key;
-}
 
 function idempotencyOf(event: APIGatewayProxyEventV2, scope: string): IdempotencyRequest | undefined {
   const key = header(event, "idempotency-key");
@@ -77,16 +70,22 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
             value: query.tag.slice(query.tag.indexOf(":") + 1),
           }
         : undefined;
-      const page = await deps.store.list(
-        {
-          ...(query.status ? { status: query.status } : {}),
-          ...(query.type ? { type: query.type } : {}),
-          ...(tag ? { tag } : {}),
-        },
-        query.limit,
-        query.cursor ? keyOfCursor(query.cursor) : undefined,
-      );
-      return json(200, { items: page.items, nextCursor: page.nextCursor ? cursorOf(page.nextCursor) : null });
+      const page = await deps.store
+        .list(
+          {
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.type ? { type: query.type } : {}),
+            ...(tag ? { tag } : {}),
+          },
+          query.limit,
+          query.cursor,
+        )
+        .catch((error: unknown) => {
+          if (error instanceof InvalidCursor)
+            throw validationError([{ path: "cursor", message: error.message }]);
+          throw error;
+        });
+      return json(200, { items: page.items, nextCursor: page.nextCursor });
     },
 
     "GET /v1/tasks/{id}": async ({ event }) => {

@@ -45,6 +45,14 @@ export interface TaskListFilter {
   readonly tag?: { readonly key: string; readonly value: string };
 }
 
+/** A listing cursor the store did not make (or no longer understands). */
+export class InvalidCursor extends Error {
+  constructor() {
+    super("not a cursor from this API");
+    this.name = "InvalidCursor";
+  }
+}
+
 export interface TaskPage {
   readonly items: readonly Task[];
   readonly nextCursor: string | null;

@@ -285,7 +285,8 @@ describe("logs and metrics settings", () => {
     const functions = Object.values(template.findResources("AWS::Lambda::Function")).filter(
       (resource) => resource.Properties.Handler === "index.handler",
     );
-    expect(functions.length).toBe(laneNames.length + 1);
+    // The lane workers, the API function and the counters function.
+    expect(functions.length).toBe(laneNames.length + 2);
     for (const resource of functions) {
       expect(resource.Properties.Environment.Variables).toMatchObject({
         POWERTOOLS_LOG_LEVEL: "INFO",

@@ -140,7 +140,8 @@ describe("task table", () => {
 
 describe("lanes", () => {
   it("has a queue per priority, a DLQ, a worker, and a mapping per queue for each catalog lane", () => {
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length * priorities.length);
+    // And the counters function's mapping on the task table's stream.
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length * priorities.length + 1);
     // Each lane's priority queues and DLQ, and the schedules' DLQ.
     template.resourceCountIs("AWS::SQS::Queue", laneNames.length * (priorities.length + 1) + 1);
     for (const lane of laneNames) workerOf(lane);
@@ -313,8 +314,8 @@ describe("HTTP API", () => {
 
   it("sets log retention on every function's log group and the API access logs", () => {
     const groups = Object.values(template.findResources("AWS::Logs::LogGroup") as Resources);
-    // One per lane worker, the API function, and the API's access logs.
-    expect(groups.length).toBe(laneNames.length + 2);
+    // One per lane worker, the API function, the counters function, and the API's access logs.
+    expect(groups.length).toBe(laneNames.length + 3);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(14);
   });
 });
