@@ -26,12 +26,12 @@ import type {
   ClaimResult,
   CreateResult,
   IdempotencyClaim,
-  InvalidCursor,
   StoredTask,
   TaskListFilter,
   TaskPage,
   TaskStore,
 } from "../core/ports.ts";
+import { InvalidCursor } from "../core/ports.ts";
 import {
   statusesLeadingTo,
   type Task,
