@@ -664,12 +664,18 @@ export function createDynamoTaskStore(
           .sort((a, b) => (String(a.item.sk) < String(b.item.sk) ? 1 : -1))
           .slice(0, wanted);
         items.push(...safe.map(({ item }) => item));
+        // The oldest row returned so far: every shard's rows above it have been read and either returned or filtered out.
+        const passed = items.length > 0 ? String(items.at(-1)!.sk) : undefined;
         starts = starts.map((start, shard) => {
           if (start === null) return null;
           const taken = safe.filter((entry) => entry.shard === shard);
           const result = results[shard]!;
           const untaken = result.matches.length - taken.length;
-          if (untaken > 0) return taken.length > 0 ? String(taken.at(-1)!.item.sk) : start;
+          if (untaken > 0) {
+            if (taken.length > 0) return String(taken.at(-1)!.item.sk);
+            // Its matches are all older than `passed`: go on below it, so tasks added meanwhile stay out.
+            return passed !== undefined && (start === 0 || start > passed) ? passed : start;
+          }
           if (result.last === null) return null;
           // Everything matched above the frontier was taken; read on from the shard's frontier or its last key.
           return result.last;
