@@ -10,7 +10,7 @@ import type { PageRouteKey, RouteKey } from "./routes.ts";
 /**
  * Largest request body accepted: API Gateway's own limit. (On AWS, Lambda's
  * 6 MB synchronous payload limit refuses bodies between 6 and 10 MB first.)
- * Inputs over 200 KB are kept in S3 (core/payload.ts).
+ * Inputs over 8 KB are kept in S3 (core/payload.ts): a record is billed by its size on every write.
  */
 export const maxBodyBytes = 10 * 1024 * 1024;
 

@@ -124,7 +124,7 @@ describe("progress", () => {
 });
 
 describe("large payloads", () => {
-  it("keeps inputs and results over 200 KB in S3 and reads them back whole", async () => {
+  it("keeps inputs and results over the inline limit (8 KB) in S3 and reads them back whole", async () => {
     const big = "x".repeat(300 * 1024);
     const accepted = await submit({ type: "echo", input: { value: big } });
     expect(accepted.input).toMatchObject({ $payload: { key: `inputs/${accepted.id}.json` } });
