@@ -166,10 +166,13 @@ const activity = createDynamoLaneActivity(dynamoDocumentClient, { tableName, min
 const processor = new BatchProcessor(EventType.SQS);
 
 export async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  await activity
+  // Beside the batch, not before it: no record waits for this write.
+  const recorded = activity
     .record(lane, new Date())
     .catch((error: unknown) => logger.warn("could not record lane activity", { error: error as Error }));
-  return processPartialResponse(event, processRecord, processor, { context });
+  const response = await processPartialResponse(event, processRecord, processor, { context });
+  await recorded;
+  return response;
 }
 
 export const handler = middy(processBatch).use(injectLambdaContext(logger, { resetKeys: true }));
