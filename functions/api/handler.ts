@@ -57,7 +57,11 @@ export async function routeRequest(event: APIGatewayProxyEventV2): Promise<Route
     const caller =
       scope === "public"
         ? anonymous
-        : await authenticate(header(event, "authorization"), deps.apiKeys, scope);
+        : await authenticate(
+            header(event, "authorization"),
+            deps.apiKeys,
+            scope === "key" ? undefined : scope,
+          );
     if (scope !== "public") deps.throttle.take(caller.keyHash, caller.ratePerSecond);
     return await handle({ event, caller });
   } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * Routes that manage API keys (admin scope): create (the key is shown once),
- * list (no secrets), revoke.
+ * list (no secrets), revoke; and `whoami`, which any key may ask about itself.
  */
 import type * as z from "zod";
 import { notFound } from "../core/api-error.ts";
@@ -33,6 +33,8 @@ export function keyRoutes(deps: ApiDeps): RouteHandlers {
       });
       return json(201, { ...view(record), key });
     },
+
+    "GET /v1/whoami": async ({ caller }) => json(200, view(caller)),
 
     "GET /v1/keys": async () => json(200, { items: (await deps.apiKeys.list()).map(view), nextCursor: null }),
 

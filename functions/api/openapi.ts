@@ -118,7 +118,8 @@ function buildDocument() {
           : {}),
       };
     }
-    const errorStatuses = [...route.errors, ...(route.scope === "public" ? [] : [401, 403, 429]), 500];
+    const keyErrors = route.scope === "public" ? [] : route.scope === "key" ? [401, 429] : [401, 403, 429];
+    const errorStatuses = [...route.errors, ...keyErrors, 500];
     for (const status of errorStatuses.sort((a, b) => a - b)) {
       answers[status] = {
         description: errorDescriptions[status] ?? "An error.",
@@ -132,7 +133,12 @@ function buildDocument() {
       summary: route.summary,
       ...(route.scope === "public"
         ? { security: [] }
-        : { description: `Needs an API key with the \`${route.scope}\` scope.` }),
+        : {
+            description:
+              route.scope === "key"
+                ? "Needs an API key, with any scopes."
+                : `Needs an API key with the \`${route.scope}\` scope.`,
+          }),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.body
         ? {
@@ -152,7 +158,7 @@ function buildDocument() {
       title: "claw-tasks",
       version: "1",
       description:
-        "The asynchronous task system of the CLAW.AI backend. Every route but /v1/health needs `Authorization: Bearer <api key>` with the scope the route names (submit, read or admin). Errors are `{error: {code, message, details?}}`.",
+        "The asynchronous task system of the CLAW.AI backend. Every route but /v1/health needs `Authorization: Bearer <api key>` with the scope the route names (submit, read or admin; /v1/whoami takes any key). Errors are `{error: {code, message, details?}}`.",
     },
     security: [{ apiKey: [] }],
     paths,

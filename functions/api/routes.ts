@@ -27,6 +27,7 @@ import {
   activitySchema,
   apiKeyListSchema,
   apiKeySchema,
+  callerKeySchema,
   conversationPageSchema,
   conversationQuery,
   createdApiKeySchema,
@@ -48,8 +49,8 @@ import {
   workerListSchema,
 } from "./schemas.ts";
 
-/** The scope a route needs; `public` routes take no key. */
-export type RouteScope = Scope | "public";
+/** The scope a route needs; `key` routes take any valid key, `public` routes none. */
+export type RouteScope = Scope | "key" | "public";
 
 export interface RouteResponse {
   readonly description: string;
@@ -61,7 +62,7 @@ export interface RouteResponse {
 export interface RouteContract {
   readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   readonly path: `/v1/${string}`;
-  /** The scope the caller's key needs; `public` routes take no key. */
+  /** The scope the caller's key needs; `key` routes take any valid key, `public` routes none. */
   readonly scope: RouteScope;
   /** Unique, camelCase: the OpenAPI operationId and the client method's model. */
   readonly operationId: string;
@@ -98,6 +99,15 @@ export const apiRoutes = [
     operationId: "openApi",
     summary: "This document.",
     responses: { 200: { description: "The OpenAPI 3.1 document.", schema: openApiDocumentSchema } },
+    errors: [],
+  },
+  {
+    method: "GET",
+    path: "/v1/whoami",
+    scope: "key",
+    operationId: "whoAmI",
+    summary: "The calling key: its name and scopes (the monitor shows only the actions they allow).",
+    responses: { 200: { description: "The key (no secret).", schema: callerKeySchema } },
     errors: [],
   },
   {

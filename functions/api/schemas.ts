@@ -118,6 +118,9 @@ export const apiKeySchema = z.object({
   revokedAt: z.string().optional(),
 });
 
+/** `GET /v1/whoami`: the calling key (a revoked key never gets this far). */
+export const callerKeySchema = apiKeySchema.omit({ revokedAt: true });
+
 export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema), nextCursor: z.null() });
 
 export const createdApiKeySchema = apiKeySchema.extend({

@@ -26,16 +26,21 @@ export function scopesOf(record: ApiKeyRecord): readonly Scope[] {
   return record.scopes ?? scopes;
 }
 
+/**
+ * The key record of a request's bearer key: 401 when it is missing, unknown
+ * or revoked; 403 when it lacks `needed` (`undefined`: any valid key will do,
+ * as for `GET /v1/whoami`, which every key may ask).
+ */
 export async function authenticate(
   authorization: string | undefined,
   keys: ApiKeyStore,
-  needed: Scope,
+  needed: Scope | undefined,
 ): Promise<ApiKeyRecord> {
   const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(authorization ?? "");
   if (!match) throw unauthorized("missing bearer API key (Authorization: Bearer <key>)");
   const record = await keys.findByHash(hashApiKey(match[1]!));
   if (!record || record.revokedAt) throw unauthorized("invalid or revoked API key");
-  if (!scopesOf(record).includes(needed)) {
+  if (needed !== undefined && !scopesOf(record).includes(needed)) {
     throw new ApiError(403, "forbidden", `this API key lacks the ${needed} scope`, { needed });
   }
   return record;

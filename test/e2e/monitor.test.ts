@@ -3,13 +3,28 @@
  * against the local runtime: signing in, submitting a task and watching it
  * succeed, cancelling a delayed task, retrying a failed one, pausing and
  * resuming a worker, refusing a wrong key, and saying so when the API lacks
- * a view's routes. Screenshots: test-results/monitor/.
+ * a view's routes; the task list's filters, order and selected task in the
+ * URL, finding a task by id, durations and sorting, actions shown only to
+ * keys whose scopes allow them, retrying the failed tasks a filter shows,
+ * and editing schedules and rate limits. Screenshots: test-results/monitor/.
+ *
+ * Every wait names its timeout: vitest's default for `expect.poll` is 1 s,
+ * too short for a task to run on two shared cores.
  */
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Task } from "../../functions/core/task.ts";
-import { api, submit, target, waitForStatus } from "../integration/api-client.ts";
+import { api, target, waitForStatus } from "../integration/api-client.ts";
 import { launchBrowser, type MonitorBrowser, screenshot } from "./browser.ts";
+
+/** How long any one wait in these tests may take (the build machines' two cores are shared). */
+const patience = { timeout: 30_000 };
+/** How long a task may take to reach a status (queues are polled on the same loaded cores). */
+const taskMs = 60_000;
+/** How long one test of several steps, each with its own waits, may take in all. */
+const longTest = 180_000;
 
 let browser: MonitorBrowser;
 beforeAll(async () => {
@@ -21,30 +36,88 @@ afterAll(async () => {
 
 const monitorUrl = () => `${target.url}/monitor`;
 
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage();
+  // Playwright's own waits (clicks, selectors) get the same bound as the polls.
+  page.setDefaultTimeout(patience.timeout);
+  return page;
+}
+
 async function signIn(page: Page, key = target.apiKey): Promise<void> {
   await page.goto(monitorUrl());
   await page.fill("#api-key", key);
   await page.click("#signin-form button[type=submit]");
 }
 
-async function signedIn(): Promise<Page> {
-  const page = await browser.newPage();
-  await signIn(page);
+async function signedIn(key = target.apiKey): Promise<Page> {
+  const page = await newPage();
+  await signIn(page, key);
   await page.waitForSelector("#status-counts");
   return page;
 }
 
+/** Waits until the view drawn is the one the URL names (not the one before a click or a link). */
+const drawn = (page: Page) =>
+  // A poll of an evaluation, not waitForFunction: that one compiles its text in the page, which the CSP forbids.
+  expect
+    .poll(
+      () => page.evaluate<boolean>('document.getElementById("view").dataset.shown === location.hash'),
+      patience,
+    )
+    .toBe(true);
+
+/** Opens a view of the monitor by its hash, as a link would, and waits until it is drawn. */
+async function open(page: Page, hash: string): Promise<void> {
+  await page.goto(`${monitorUrl()}#${hash}`);
+  await drawn(page);
+}
+
 /** The task id of the task view the page shows. */
 const shownTaskId = (page: Page) =>
-  page.evaluate<string>('decodeURIComponent(location.hash.slice("#task/".length))');
+  page.evaluate<string>('decodeURIComponent(location.hash.slice("#task/".length).split("?")[0])');
+
+const hashOf = (page: Page) => page.evaluate<string>("location.hash");
 
 const statusOf = (page: Page) => page.locator('#task-detail [data-field="status"]');
 
-describe("web monitor", () => {
+/** The ids of the task list's rows, top to bottom. */
+const rowIds = (page: Page) =>
+  page.evaluate<string[]>('[...document.querySelectorAll("#tasks tbody tr")].map((row) => row.dataset.task)');
+
+async function createKey(scopes: string[]): Promise<{ name: string; key: string }> {
+  const name = `monitor ${scopes.join(" ")} ${randomUUID().slice(0, 8)}`;
+  const response = await api<{ key: string }>("POST", "/v1/keys", { body: { name, scopes } });
+  expect(response.status).toBe(201);
+  return { name, key: response.body.key };
+}
+
+/**
+ * Submits a task as a careful client does: a 503 (the local API function timed
+ * out, which happens when the machine is loaded) is asked again with the same
+ * Idempotency-Key, so a retry never makes a second task.
+ */
+async function submit(body: unknown): Promise<Task> {
+  const headers = { "Idempotency-Key": randomUUID() };
+  for (let attempt = 1; ; attempt++) {
+    const response = await api<Task>("POST", "/v1/tasks", { body, headers });
+    if (response.status === 202) return response.body;
+    if (response.status !== 503 || attempt === 5)
+      throw new Error(`submit answered ${response.status}: ${JSON.stringify(response.body)}`);
+    await sleep(1000 * attempt);
+  }
+}
+
+/** A duration as the monitor writes it: 420 ms, 12.3 s, 4 min 12 s, 2.5 h. */
+const durationText = /^(\d+ ms|\d+\.\d s|\d+ min \d+ s|\d+\.\d h)$/;
+
+/** A tag no other test uses, so a filter on it shows only this test's tasks. */
+const runTag = () => ({ run: randomUUID().slice(0, 12) });
+
+describe("web monitor", { timeout: longTest }, () => {
   it("refuses a wrong API key and keeps nothing", async () => {
-    const page = await browser.newPage();
+    const page = await newPage();
     await signIn(page, "ct_not-a-key-of-this-deployment");
-    await expect.poll(() => page.textContent("#signin-error")).toContain("not accepted");
+    await expect.poll(() => page.textContent("#signin-error"), patience).toContain("not accepted");
     expect(await page.isVisible("#view")).toBe(false);
     expect(await page.evaluate(() => sessionStorage.length + localStorage.length)).toBe(0);
     await screenshot(page, "wrong-key");
@@ -57,60 +130,211 @@ describe("web monitor", () => {
     expect(await page.evaluate(() => sessionStorage.getItem("claw-tasks.apiKey"))).toBe(target.apiKey);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     expect((await browser.context.cookies()).length).toBe(0);
-    await expect.poll(() => page.locator("#status-counts .card").count()).toBe(8);
+    await expect.poll(() => page.locator("#status-counts .card").count(), patience).toBe(8);
     await expect
-      .poll(() => page.locator("svg[aria-label='tasks per minute'] rect").count())
+      .poll(() => page.locator("svg[aria-label='tasks per minute'] rect").count(), patience)
       .toBeGreaterThan(0);
-    await expect.poll(() => page.locator("#lanes tbody tr").count()).toBe(4);
+    await expect.poll(() => page.locator("#lanes tbody tr").count(), patience).toBe(4);
     await screenshot(page, "overview");
 
+    // A status card links to the task list filtered by it.
+    await page.click('#status-counts [data-status="succeeded"]');
+    await expect.poll(() => hashOf(page), patience).toBe("#tasks?status=succeeded");
+    await expect.poll(() => page.inputValue("#filter-status"), patience).toBe("succeeded");
+
     // A new tab is a new session: signed out.
-    const other = await browser.newPage();
+    const other = await newPage();
     await other.goto(monitorUrl());
     expect(await other.isVisible("#signin")).toBe(true);
     await other.close();
     await page.close();
   });
 
-  it("submits a task and shows it reach succeeded, with its result and attempt timeline", async () => {
+  it("submits a task and shows it reach succeeded, with its result, duration and attempt timeline", async () => {
     const page = await signedIn();
     await page.click("a[data-view=tasks]");
+    await page.click("#submit-panel summary");
     await page.waitForSelector("#submit-form");
     await page.selectOption("#submit-type", "echo");
     await page.fill("#submit-input", '{"value": "from the monitor", "sleepMs": 300, "progressSteps": 2}');
     await page.click("#submit-form button[type=submit]");
     await page.waitForSelector("#task-detail");
-    await expect.poll(() => statusOf(page).textContent(), { timeout: 20_000 }).toBe("succeeded");
+    await expect.poll(() => statusOf(page).textContent(), patience).toBe("succeeded");
     const id = await shownTaskId(page);
     expect((await api<Task>("GET", `/v1/tasks/${id}`)).body).toMatchObject({
       status: "succeeded",
       input: { value: "from the monitor" },
     });
-    await expect.poll(() => page.textContent("main")).toContain('"from the monitor"');
+    await expect.poll(() => page.textContent("main"), patience).toContain('"from the monitor"');
     const timeline = await page.locator("#timeline .badge").allTextContents();
     expect(timeline).toEqual(["queued", "running", "succeeded"]);
     expect(await page.isDisabled("#cancel-task")).toBe(true);
+    // It slept 300 ms: the duration says at least that.
+    expect(await page.textContent('#task-detail [data-field="duration"]')).toMatch(
+      /^(\d{3} ms|\d+\.\d s|\d+ min \d+ s)$/,
+    );
     await screenshot(page, "task-succeeded");
 
     // The task list shows it, filtered by status and type.
     await page.click("a[data-view=tasks]");
     await page.selectOption("#filter-status", "succeeded");
     await page.selectOption("#filter-type", "echo");
-    await expect.poll(() => page.locator(`#tasks tr[data-task="${id}"]`).count()).toBe(1);
+    await expect.poll(() => hashOf(page), patience).toBe("#tasks?status=succeeded&type=echo");
+    await expect.poll(() => page.locator(`#tasks tr[data-task="${id}"]`).count(), patience).toBe(1);
     await page.close();
+  });
+
+  it("keeps the task list's filters, order and selected task in the URL, so a link opens the same view", async () => {
+    const tag = runTag();
+    const failed = await submit({ type: "echo", input: { fail: "permanent" }, tags: tag });
+    const succeeded = await submit({ type: "echo", input: { value: 1 }, tags: tag });
+    await waitForStatus(failed.id, ["failed"], taskMs);
+    await waitForStatus(succeeded.id, ["succeeded"], taskMs);
+    const page = await signedIn();
+
+    // A link with filters opens the list filtered, its controls showing the filters.
+    await open(page, `tasks?status=failed&tag=run:${tag.run}`);
+    await expect.poll(() => rowIds(page), patience).toEqual([failed.id]);
+    expect(await page.inputValue("#filter-status")).toBe("failed");
+    expect(await page.inputValue("#filter-tag")).toBe(`run:${tag.run}`);
+
+    // Changing a filter changes the URL; reloading the page keeps the view.
+    await page.selectOption("#filter-status", "");
+    await page.selectOption("#filter-type", "echo");
+    await expect.poll(() => hashOf(page), patience).toBe(`#tasks?type=echo&tag=run%3A${tag.run}`);
+    await drawn(page);
+    await expect.poll(() => rowIds(page), patience).toEqual([succeeded.id, failed.id]);
+    await page.click('#tasks button[data-sort="status"]');
+    await expect.poll(() => hashOf(page), patience).toContain("sort=status&order=asc");
+    await drawn(page);
+    await expect.poll(() => rowIds(page), patience).toEqual([succeeded.id, failed.id]);
+    await page.reload();
+    await drawn(page);
+    await expect.poll(() => rowIds(page), patience).toEqual([succeeded.id, failed.id]);
+    expect(await page.inputValue("#filter-type")).toBe("echo");
+
+    // The selected task is in the URL with the list it came from; going back returns to that list.
+    await page.click(`#tasks tr[data-task="${failed.id}"]`);
+    await expect.poll(() => statusOf(page).textContent(), patience).toBe("failed");
+    const selected = await hashOf(page);
+    expect(selected).toBe(`#task/${failed.id}?type=echo&tag=run%3A${tag.run}&sort=status&order=asc`);
+    const linked = await signedIn();
+    await open(linked, selected.slice(1));
+    await expect.poll(() => statusOf(linked).textContent(), patience).toBe("failed");
+    await linked.close();
+    await page.click("#back-to-list");
+    await expect
+      .poll(() => hashOf(page), patience)
+      .toBe(`#tasks?type=echo&tag=run%3A${tag.run}&sort=status&order=asc`);
+    await expect.poll(() => rowIds(page), patience).toEqual([succeeded.id, failed.id]);
+    await page.close();
+  });
+
+  it("finds a task by its id, and says so when no task has it", async () => {
+    const task = await submit({ type: "echo", input: { value: "find me" }, delaySeconds: 3600 });
+    const page = await signedIn();
+    await page.fill("#find-id", ` ${task.id} `);
+    await page.press("#find-id", "Enter");
+    await expect.poll(() => page.textContent('#task-detail [data-field="id"]'), patience).toBe(task.id);
+    expect(await hashOf(page)).toBe(`#task/${task.id}`);
+
+    const unknown = randomUUID();
+    await page.fill("#find-id", unknown);
+    await page.press("#find-id", "Enter");
+    await expect.poll(() => page.textContent("#task-not-found"), patience).toContain(unknown);
+    await api("POST", `/v1/tasks/${task.id}/cancel`);
+    await page.close();
+  });
+
+  it("shows how long each task ran, and sorts the list by it", async () => {
+    const tag = runTag();
+    const sleeps = [900, 50, 400];
+    const tasks: Task[] = [];
+    for (const sleepMs of sleeps) tasks.push(await submit({ type: "echo", input: { sleepMs }, tags: tag }));
+    const done = [];
+    for (const task of tasks) done.push(await waitForStatus(task.id, ["succeeded"], taskMs));
+    // The order to expect follows from the records (on loaded machines, overheads can outweigh the sleeps).
+    const ranMs = (task: Task) => Date.parse(task.finishedAt!) - Date.parse(task.startedAt!);
+    done.forEach((task, index) => expect(ranMs(task)).toBeGreaterThanOrEqual(sleeps[index]!));
+    const byDuration = [...done].sort((a, b) => ranMs(a) - ranMs(b)).map((task) => task.id);
+    const page = await signedIn();
+    await open(page, `tasks?tag=run:${tag.run}`);
+    // Newest first by default.
+    await expect.poll(() => rowIds(page), patience).toEqual(tasks.map((task) => task.id).reverse());
+    const durations = await page.locator('#tasks td[data-field="duration"]').allTextContents();
+    expect(durations.every((text) => durationText.test(text))).toBe(true);
+
+    await page.click('#tasks button[data-sort="duration"]');
+    await expect.poll(() => rowIds(page), patience).toEqual(byDuration);
+    expect(await hashOf(page)).toContain("sort=duration&order=asc");
+    await page.click('#tasks button[data-sort="duration"]');
+    await expect.poll(() => rowIds(page), patience).toEqual([...byDuration].reverse());
+    expect(await page.getAttribute("#tasks th[aria-sort] button", "data-sort")).toBe("duration");
+    await screenshot(page, "tasks-by-duration");
+    await page.close();
+  });
+
+  it("shows a key only the actions its scopes allow, and never provokes a 403", async () => {
+    const waiting = await submit({ type: "echo", delaySeconds: 3600 });
+    const reader = await createKey(["read"]);
+    const submitter = await createKey(["read", "submit"]);
+    const forbidden: string[] = [];
+    const visit = async (key: string) => {
+      const page = await signedIn(key);
+      page.on("response", (response) => response.status() === 403 && forbidden.push(response.url()));
+      return page;
+    };
+    // What each view shows of its actions: [selector, shown to read, to read+submit, to admin].
+    const actions: [string, string, boolean, boolean, boolean][] = [
+      ["tasks", "#submit-form", false, true, true],
+      [`task/${waiting.id}`, "#cancel-task", false, true, true],
+      ["workers", "#workers button", false, false, true],
+      ["lanes", "#lanes button", false, false, true],
+      ["schedules", "#new-schedule-form", false, false, true],
+      ["rate-limits", "#rate-limits form", false, false, true],
+    ];
+    for (const [index, key] of [reader.key, submitter.key, target.apiKey].entries()) {
+      const page = await visit(key);
+      for (const [view, selector, ...shown] of actions) {
+        await open(page, view);
+        // The view is drawn (open waits for it): the action is there, or not.
+        await drawn(page);
+        const count = await page.locator(selector).count();
+        expect(count > 0, `${selector} in ${view}`).toBe(shown[index]);
+      }
+      if (index === 0) await screenshot(page, "read-only-key");
+      await page.close();
+    }
+    expect(forbidden).toEqual([]);
+
+    // The header names the key and its scopes.
+    const page = await visit(reader.key);
+    await expect.poll(() => page.textContent("#whoami .name"), patience).toBe(reader.name);
+    expect(await page.textContent("#whoami .scopes")).toBe("read");
+    await page.close();
+
+    // A key that cannot read is refused at sign-in, saying why.
+    const writer = await createKey(["submit"]);
+    const refused = await newPage();
+    await signIn(refused, writer.key);
+    await expect.poll(() => refused.textContent("#signin-error"), patience).toContain("needs read");
+    expect(await refused.evaluate(() => sessionStorage.length)).toBe(0);
+    await refused.close();
+    await api("POST", `/v1/tasks/${waiting.id}/cancel`);
   });
 
   it("cancels a delayed task", async () => {
     const page = await signedIn();
     await page.click("a[data-view=tasks]");
+    await page.click("#submit-panel summary");
     await page.waitForSelector("#submit-form");
     await page.fill("#submit-input", '{"value": "later"}');
     await page.fill("#submit-delay", "3600");
     await page.click("#submit-form button[type=submit]");
     await page.waitForSelector("#task-detail");
-    await expect.poll(() => statusOf(page).textContent()).toBe("scheduled");
+    await expect.poll(() => statusOf(page).textContent(), patience).toBe("scheduled");
     await page.click("#cancel-task");
-    await expect.poll(() => statusOf(page).textContent()).toBe("cancelled");
+    await expect.poll(() => statusOf(page).textContent(), patience).toBe("cancelled");
     const id = await shownTaskId(page);
     expect((await api<Task>("GET", `/v1/tasks/${id}`)).body.status).toBe("cancelled");
     expect(await page.isEnabled("#retry-task")).toBe(true);
@@ -120,15 +344,40 @@ describe("web monitor", () => {
 
   it("retries a failed task from its page", async () => {
     const failed = await submit({ type: "echo", input: { value: "x", fail: "permanent" } });
-    await waitForStatus(failed.id, ["failed"]);
+    await waitForStatus(failed.id, ["failed"], taskMs);
     const page = await signedIn();
-    await page.goto(`${monitorUrl()}#task/${failed.id}`);
-    await expect.poll(() => statusOf(page).textContent()).toBe("failed");
+    await open(page, `task/${failed.id}`);
+    await expect.poll(() => statusOf(page).textContent(), patience).toBe("failed");
     await page.click("#retry-task");
     // Queued again under its id; the same permanent failure ends it failed again, after a second run.
     await expect
-      .poll(async () => (await api<Task>("GET", `/v1/tasks/${failed.id}`)).body.history.length)
+      .poll(async () => (await api<Task>("GET", `/v1/tasks/${failed.id}`)).body.history.length, patience)
       .toBeGreaterThanOrEqual(6);
+    await page.close();
+  });
+
+  it("retries the failed tasks a filter shows, and no others", async () => {
+    const tag = runTag();
+    const failing = { type: "echo", input: { fail: "permanent" } };
+    const shown = [await submit({ ...failing, tags: tag }), await submit({ ...failing, tags: tag })];
+    const succeeded = await submit({ type: "echo", input: { value: 1 }, tags: tag });
+    const elsewhere = await submit({ ...failing, tags: runTag() });
+    for (const task of [...shown, elsewhere]) await waitForStatus(task.id, ["failed"], taskMs);
+    await waitForStatus(succeeded.id, ["succeeded"], taskMs);
+    const page = await signedIn();
+    await open(page, `tasks?tag=run:${tag.run}`);
+    await expect
+      .poll(() => page.textContent("#retry-failed"), patience)
+      .toBe("Retry the 2 failed tasks shown");
+    page.once("dialog", (dialog) => dialog.accept());
+    await page.click("#retry-failed");
+    await expect.poll(() => page.textContent("#toast"), patience).toContain("Queued again: 2 of 2.");
+    // Queued again under their ids, each failed again after a second run (queued, running, failed twice).
+    const historyOf = async (task: Task) =>
+      (await api<Task>("GET", `/v1/tasks/${task.id}`)).body.history.length;
+    for (const task of shown) await expect.poll(() => historyOf(task), patience).toBe(6);
+    expect(await historyOf(succeeded)).toBe(3);
+    expect(await historyOf(elsewhere)).toBe(3);
     await page.close();
   });
 
@@ -143,15 +392,87 @@ describe("web monitor", () => {
       await page.click("a[data-view=workers]");
       const row = page.locator(`#workers tr[data-lane="${lane}"]`);
       await row.getByRole("button", { name: "Pause" }).click();
-      await expect.poll(() => row.locator(".badge").textContent()).toBe("paused");
+      await expect.poll(() => row.locator(".badge").textContent(), patience).toBe("paused");
       expect(await enabled()).toBe(false);
       await screenshot(page, "worker-paused");
       await row.getByRole("button", { name: "Resume" }).click();
-      await expect.poll(() => row.locator(".badge").textContent()).toBe("running");
+      await expect.poll(() => row.locator(".badge").textContent(), patience).toBe("running");
       expect(await enabled()).toBe(true);
     } finally {
       // Other tests use this lane: never leave it paused.
       await api("PATCH", `/v1/workers/${lane}`, { body: { enabled: true } });
+      await page.close();
+    }
+  });
+
+  it("creates, edits, disables and deletes a schedule", async () => {
+    const name = `monitor-${randomUUID().slice(0, 8)}`;
+    const stored = async () =>
+      api<{ expression: string; enabled: boolean; description?: string }>("GET", `/v1/schedules/${name}`);
+    const page = await signedIn();
+    try {
+      await page.click("a[data-view=schedules]");
+      await page.fill("#new-name", name);
+      await page.fill("#new-expression", "sometimes");
+      await page.click("#new-schedule-form button[type=submit]");
+      // The API's answer names the field to fix.
+      await expect.poll(() => page.textContent("#new-error"), patience).toContain("expression");
+
+      await page.fill("#new-expression", "rate(1 hour)");
+      await page.selectOption("#new-type", "echo");
+      await page.fill("#new-input", '{"value": "scheduled"}');
+      await page.click("#new-schedule-form button[type=submit]");
+      const row = page.locator(`#schedules tr[data-schedule="${name}"]`);
+      await expect.poll(() => row.count(), patience).toBe(1);
+      expect((await stored()).body).toMatchObject({ expression: "rate(1 hour)", enabled: true });
+
+      await row.getByRole("button", { name: "Edit" }).click();
+      await expect.poll(() => hashOf(page), patience).toBe(`#schedules?edit=${name}`);
+      await page.fill("#edit-expression", "rate(2 hours)");
+      await page.fill("#edit-description", "edited in the monitor");
+      await page.click("#edit-schedule-form button[type=submit]");
+      await expect.poll(async () => (await stored()).body.expression, patience).toBe("rate(2 hours)");
+      expect((await stored()).body.description).toBe("edited in the monitor");
+      await expect.poll(() => row.locator("td.mono").textContent(), patience).toBe("rate(2 hours)");
+      await screenshot(page, "schedules");
+
+      await row.getByRole("button", { name: "Disable" }).click();
+      await expect.poll(async () => (await stored()).body.enabled, patience).toBe(false);
+      page.once("dialog", (dialog) => dialog.accept());
+      await row.getByRole("button", { name: "Delete" }).click();
+      await expect.poll(async () => (await stored()).status, patience).toBe(404);
+      await expect.poll(() => row.count(), patience).toBe(0);
+    } finally {
+      await api("DELETE", `/v1/schedules/${name}`);
+      await page.close();
+    }
+  });
+
+  it("sets a task type's rate limit and resets it to the catalog's", async () => {
+    // A type no other browser test submits, so its limit disturbs nothing.
+    const type = "delete_knowledge_vectors";
+    const limitOf = async () =>
+      (
+        await api<{ items: { type: string; perMinute: number | null; source: string }[] }>(
+          "GET",
+          "/v1/rate-limits",
+        )
+      ).body.items.find((item) => item.type === type);
+    const page = await signedIn();
+    try {
+      await page.click("a[data-view=rate-limits]");
+      const row = page.locator(`#rate-limits tr[data-type="${type}"]`);
+      await row.locator("input").fill("42");
+      await row.getByRole("button", { name: "Set" }).click();
+      await expect.poll(async () => (await limitOf())?.perMinute, patience).toBe(42);
+      await expect
+        .poll(() => row.locator('[data-field="perMinute"]').textContent(), patience)
+        .toBe("42 / min");
+      await row.getByRole("button", { name: "Reset" }).click();
+      await expect.poll(async () => (await limitOf())?.source, patience).toBe("catalog");
+      await expect.poll(() => row.getByRole("button", { name: "Reset" }).count(), patience).toBe(0);
+    } finally {
+      await api("DELETE", `/v1/rate-limits/${type}`);
       await page.close();
     }
   });
@@ -163,9 +484,9 @@ describe("web monitor", () => {
       route.fulfill({ status: 404, contentType: "application/json", body: '{"message":"Not Found"}' }),
     );
     await page.click("a[data-view=workers]");
-    await expect.poll(() => page.textContent("#not-available")).toContain("not available");
+    await expect.poll(() => page.textContent("#not-available"), patience).toContain("not available");
     await page.click("a[data-view=schedules]");
-    await expect.poll(() => page.textContent("#not-available")).toContain("Schedules");
+    await expect.poll(() => page.textContent("#not-available"), patience).toContain("Schedules");
     await page.close();
   });
 

@@ -1,6 +1,7 @@
 /**
  * Integration tier, any endpoint (local runtime or test:remote): every route but health needs a key (401 without one) with
- * the route's scope (403 with a key lacking it); keys are created, listed
+ * the route's scope (403 with a key lacking it), but whoami answers any key
+ * with its own name and scopes; keys are created, listed
  * (never shown again) and revoked through the admin routes; a key over its
  * rate gets 429.
  */
@@ -46,11 +47,23 @@ describe("authentication and scopes", () => {
       const body = route.method === "GET" || route.method === "DELETE" ? undefined : {};
       expect((await api(route.method, path, { key: null, body })).status).toBe(401);
       expect((await api(route.method, path, { key: "ct_not-a-key", body })).status).toBe(401);
+      // A route for any key has no scope to lack (whoami: tested below).
+      if (route.scope === "key") return;
       const others = ["read", "submit", "admin"].filter((scope) => scope !== route.scope);
       const lacking = await createKey(others);
       const response = await api<{ error: { code: string } }>(route.method, path, { key: lacking.key, body });
       expect(response.status).toBe(403);
       expect(response.body.error.code).toBe("forbidden");
+    },
+  );
+
+  it.each([[["read"]], [["submit"]], [["admin"]], [["submit", "read"]]])(
+    "tells a key with scopes %j its own name and scopes, and nothing of other keys",
+    async (scopes) => {
+      const key = await createKey(scopes);
+      const response = await api<KeyView>("GET", "/v1/whoami", { key: key.key });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ id: key.id, name: key.name, scopes, createdAt: expect.any(String) });
     },
   );
 

@@ -90,6 +90,11 @@ describe("every route answers as documented", () => {
     await call("GET", "/v1/health", { key: null });
   });
 
+  it("whoami", async () => {
+    expect((await call("GET", "/v1/whoami")).status).toBe(200);
+    expect((await call("GET", "/v1/whoami", { key: "ct_wrong" })).status).toBe(401);
+  });
+
   it("submit, with and without idempotency, and its errors", async () => {
     const key = `contract-${randomUUID()}`;
     const body = { type: "echo", input: { value: { nested: [1, "two"] } }, tags: { suite: "contract" } };

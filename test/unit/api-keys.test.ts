@@ -57,6 +57,13 @@ describe("API keys", () => {
     await expect(authenticate(`Bearer ${key}`, store, "admin")).rejects.toMatchObject({ status: 403 });
   });
 
+  it("accepts any valid key when no scope is needed, but never an unknown one", async () => {
+    const store = memoryStore();
+    const { key, record } = await createApiKey(store, { name: "bot", scopes: ["submit"], now: at(0) });
+    expect(await authenticate(`Bearer ${key}`, store, undefined)).toEqual(record);
+    await expect(authenticate("Bearer ct_unknown", store, undefined)).rejects.toMatchObject({ status: 401 });
+  });
+
   it.each(["", "read,write", ",,"])("rejects the scope list %j", (list) => {
     expect(() => parseScopes(list)).toThrow(/submit, read, admin/);
   });
