@@ -40,6 +40,7 @@ import {
   type RouteRequest,
   readJsonBody,
 } from "./http.ts";
+import { cursorOf, keyOfCursor } from "./task-routes.ts";
 
 /** A `/v1` field path in the original's names. */
 type PathRenamer = (path: string) => string;
@@ -140,21 +141,23 @@ function submissionOf(type: string, input: unknown, options: CeleryOptions, now:
   };
 }
 
-/** Cursor of the Celery list: which of the state's statuses, and the store's cursor within it. */
+/** Cursor of the Celery list: which of the state's statuses, and the store's page key within it. */
 interface ListCursor {
   readonly index: number;
   readonly after: string | null;
 }
-const encodeCursor = (cursor: ListCursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
+const encodeCursor = ({ index, after }: ListCursor) => `${index}.${after === null ? "" : cursorOf(after)}`;
 function decodeCursor(text: string): ListCursor {
-  try {
-    const cursor = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as ListCursor;
-    if (Number.isInteger(cursor.index) && (cursor.after === null || typeof cursor.after === "string"))
-      return cursor;
-  } catch {
-    // answered below
-  }
-  throw validationError([{ path: "cursor", message: "not a cursor from this API" }]);
+  const match = /^(\d)\.(.*)$/.exec(text);
+  if (!match) throw validationError([{ path: "cursor", message: "not a cursor from this API" }]);
+  return { index: Number(match[1]), after: match[2] ? keyOfCursor(match[2]) : null };
+}
+
+/** Task ids are at most 200 characters (as `GET /v1/tasks/{id}` reads them); longer ones name no task. */
+function taskIdOf(event: RouteRequest["event"]): string {
+  const id = pathParameter(event, "task_id");
+  if (id.length > 200) throw notFoundTask(id.slice(0, 200));
+  return id;
 }
 
 function workerView(worker: WorkerView) {
@@ -222,8 +225,8 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
     }),
 
     "GET /api/v1/tasks/status/{task_id}": compat(asIs, async ({ event }) => {
-      const id = pathParameter(event, "task_id");
-      const task = id.length <= 200 ? await deps.store.get(id) : undefined;
+      const id = taskIdOf(event);
+      const task = await deps.store.get(id);
       if (!task) throw notFoundTask(id);
       return json(200, celeryView(task, await resolvePayload(task.result, deps.payloads)));
     }),
@@ -261,7 +264,7 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
     }),
 
     "POST /api/v1/tasks/cancel/{task_id}": compat(asIs, async ({ event }) => {
-      const { task, immediate } = await cancelTask(pathParameter(event, "task_id"), deps);
+      const { task, immediate } = await cancelTask(taskIdOf(event), deps);
       return json(200, {
         task_id: task.id,
         status: celeryStateOf[task.status],
@@ -270,7 +273,7 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
     }),
 
     "POST /api/v1/tasks/retry/{task_id}": compat(asIs, async ({ event }) => {
-      const task = await retryTask(pathParameter(event, "task_id"), deps);
+      const task = await retryTask(taskIdOf(event), deps);
       return json(200, {
         task_id: task.id,
         status: celeryStateOf[task.status],

@@ -59,6 +59,9 @@ export function priorityOfCelery(priority: number | undefined): Priority {
   return priority >= 7 ? "high" : priority >= 4 ? "normal" : "low";
 }
 
+/** The furthest `expires` in seconds: ten years (a date-time that far is a mistake, not a plan). */
+const maxExpiresSeconds = 10 * 365 * 86_400;
+
 const isoTime = z.iso.datetime({ offset: true, error: "an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z" });
 
 /** `apply_async`'s options, as the original's routes and `send_task` take them. */
@@ -78,7 +81,7 @@ const celeryOptionsShape = {
   countdown: z.number().min(0).max(maxDelaySeconds).optional().describe("Seconds to wait before running."),
   eta: isoTime.optional().describe("When to run (instead of countdown)."),
   expires: z
-    .union([z.number().positive(), isoTime])
+    .union([z.number().positive().max(maxExpiresSeconds), isoTime])
     .optional()
     .describe("Seconds from now, or a date-time: a task not started by then ends REVOKED (expired)."),
 };

@@ -21,8 +21,10 @@ import {
 } from "./http.ts";
 import { idempotencyKeyHeader, listTasksQuery } from "./schemas.ts";
 
-const cursorOf = (key: string) => Buffer.from(key, "utf8").toString("base64url");
-function keyOfCursor(cursor: string): string {
+/** A store's page key as the API's opaque cursor. */
+export const cursorOf = (key: string) => Buffer.from(key, "utf8").toString("base64url");
+/** The store's page key of a cursor from this API; a 400 naming `cursor` for anything else. */
+export function keyOfCursor(cursor: string): string {
   const key = Buffer.from(cursor, "base64url").toString("utf8");
   if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#.+$/.test(key))
     throw validationError([{ path: "cursor", message: "not a cursor from this API" }]);
