@@ -35,6 +35,8 @@ export async function buildClientBundles(): Promise<void> {
       outfile: path.join(clientDist, "cli.js"),
       platform: "node",
       target: "node24",
+      // doctor and logs load the app package's AWS SDK by a variable specifier, only when they need it.
+      external: ["@aws-sdk/*"],
     }),
   ]);
 }

@@ -14,6 +14,7 @@ import { homedir } from "node:os";
 import * as path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { age, describeTask, ProgressLine, table, taskColumns, taskRow } from "./cli-output.ts";
+import { doctorUsage, runDoctor } from "./doctor-command.ts";
 import {
   ClawTasksApiError,
   ClawTasksClient,
@@ -25,6 +26,7 @@ import {
   type Task,
   type TaskType,
 } from "./index.ts";
+import { logsUsage, runLogs } from "./logs-command.ts";
 
 export const exitCodes = { ok: 0, apiError: 1, usage: 2, taskUnsuccessful: 3, timeout: 4 } as const;
 
@@ -56,6 +58,10 @@ Workers
   workers ls
   workers pause|resume LANE
   workers set LANE --concurrency N
+
+Operations
+  ${logsUsage.replaceAll("\n", "\n  ")}
+  ${doctorUsage.replaceAll("\n", "\n  ")}
 
 Options: --json (machine-readable output), --help
 Configuration: CLAW_TASKS_API_URL and CLAW_TASKS_API_KEY, or a JSON file {"url", "apiKey"}
@@ -561,6 +567,8 @@ const commands: Record<string, Command> = {
   ...taskCommands,
   schedules: subcommand("schedules", scheduleCommands),
   workers: subcommand("workers", workerCommands),
+  logs: (args, _client, io) => runLogs(args, io),
+  doctor: runDoctor,
 };
 
 function reportError(error: unknown, json: boolean, io: Io): number {

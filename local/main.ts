@@ -2,16 +2,21 @@
  * `npm start`: the whole system on this machine, on embedded AWS emulators
  * (or on AWS_ENDPOINT_URL when set). Ctrl-C stops everything.
  */
+import * as path from "node:path";
 import { startLocalRuntime } from "./runtime.ts";
-import { removeRuntimeState, writeRuntimeState } from "./runtime-state.ts";
+import { removeRuntimeState, runtimeStateFile, writeRuntimeState } from "./runtime-state.ts";
+import { projectRoot } from "./synthesize.ts";
+
+/** Every function's output, raw: `claw-tasks logs` reads it. */
+const logFile = path.join(projectRoot, ".local", "functions.log");
 
 const started = Date.now();
 console.log("claw-tasks: synthesizing the stack and starting the emulators ...");
-const runtime = await startLocalRuntime().catch((error: Error) => {
+const runtime = await startLocalRuntime({ logFile }).catch((error: Error) => {
   console.error(`claw-tasks: could not start: ${error.message}`);
   process.exit(1);
 });
-writeRuntimeState(runtime);
+writeRuntimeState(runtime, runtimeStateFile, logFile);
 
 console.log(`
 claw-tasks is running (${((Date.now() - started) / 1000).toFixed(1)} s)
@@ -21,6 +26,7 @@ claw-tasks is running (${((Date.now() - started) / 1000).toFixed(1)} s)
   DynamoDB: ${runtime.endpoints.dynamodb}
   Scheduler: ${runtime.endpoints.scheduler}   Lambda (event-source mappings): ${runtime.endpoints.lambda}
   API keys: table ${runtime.apiKeyTableName} (more keys: npm run keys -- create --name <name> --local)
+  Log:      ${path.relative(process.cwd(), logFile)} (claw-tasks logs --follow; claw-tasks doctor checks the system)
 
 Try:
   curl -s -X POST ${runtime.url}/v1/tasks -H "Authorization: Bearer ${runtime.apiKey}" \\

@@ -18,11 +18,21 @@ export interface RuntimeState {
   readonly stackName: string;
   readonly apiKeyTableName: string;
   readonly endpoints: AwsEndpoints;
+  /** The raw log of every function (`claw-tasks logs` reads it). */
+  readonly logFile?: string;
 }
 
-export function writeRuntimeState(runtime: LocalRuntime, file = runtimeStateFile): void {
+export function writeRuntimeState(runtime: LocalRuntime, file = runtimeStateFile, logFile?: string): void {
   const { url, region, stackName, apiKeyTableName, endpoints } = runtime;
-  const state: RuntimeState = { pid: process.pid, url, region, stackName, apiKeyTableName, endpoints };
+  const state: RuntimeState = {
+    pid: process.pid,
+    url,
+    region,
+    stackName,
+    apiKeyTableName,
+    endpoints,
+    ...(logFile ? { logFile } : {}),
+  };
   writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
 }
 

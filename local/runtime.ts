@@ -15,7 +15,7 @@
  *   AWS::SNS::Topic, CloudWatch::Alarm, Dashboard -> not run: no metrics locally (the infra tests assert them)
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import * as path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -61,6 +61,11 @@ export interface LocalRuntimeOptions {
   readonly stage?: string;
   /** Where function logs go, raw. @default stdout, one readable line each (log-format.ts) */
   readonly logSink?: LogSink;
+  /**
+   * A file that also gets every log line, raw, as `[function name] line`
+   * (emptied at start): what `claw-tasks logs` reads. @default none
+   */
+  readonly logFile?: string;
   /** Concurrency of a function without a reservation (Lambda's unreserved pool). @default 10 */
   readonly unreservedConcurrency?: number;
   /** Extra environment for every function, over the template's (tests use it to shorten waits). */
@@ -236,9 +241,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         : randomBytes(18).toString("base64url"),
   };
   let stackLabelPrefix = "";
-  const logSink: LogSink =
+  const printSink: LogSink =
     options.logSink ??
     ((name, line) => process.stdout.write(`${formatLogLine(functionLabel(name, stackLabelPrefix), line)}\n`));
+  if (options.logFile) mkdirSync(path.dirname(options.logFile), { recursive: true });
+  const logFile = options.logFile ? createWriteStream(options.logFile, { flags: "w" }) : undefined;
+  const logSink: LogSink = logFile
+    ? (name, line) => {
+        printSink(name, line);
+        logFile.write(`[${name}] ${line}\n`);
+      }
+    : printSink;
   const outdir = path.join(projectRoot, ".local", `cdk.out.${process.pid}`);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
@@ -253,6 +266,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       startEmulators(env, region, accountId),
     ]);
     cleanups.push(() => rm(outdir, { recursive: true, force: true }));
+    if (logFile) cleanups.push(() => new Promise<void>((resolve) => logFile.end(resolve)));
     cleanups.push(() => emulators.stop());
     const { template, stackName } = assembly;
     stackLabelPrefix = stackName;

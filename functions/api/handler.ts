@@ -10,6 +10,7 @@ import { logger } from "../adapters/logger.ts";
 import { notFound } from "../core/api-error.ts";
 import { authenticate } from "../core/authenticate.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
+import { celeryCompatRouteHandlers } from "./celery-compat-routes.ts";
 import { createApiDeps } from "./dependencies.ts";
 import { ApiError, errorResponse, header, json, type RouteHandlers, type RouteResult } from "./http.ts";
 import { keyRoutes } from "./key-routes.ts";
@@ -32,6 +33,7 @@ const routeHandlers: RouteHandlers = {
   ...taskTypeRoutes(),
   ...scheduleRoutes(deps),
   ...monitorRoutes(),
+  ...celeryCompatRouteHandlers(deps),
 };
 
 const pageRouteKeys = pageRoutes.map((route): PageRouteKey => `${route.method} ${route.path}`);

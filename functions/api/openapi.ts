@@ -9,6 +9,7 @@ import { scheduleViewSchema } from "../core/manage-schedules.ts";
 import { workerViewSchema } from "../core/manage-workers.ts";
 import { laneDepthSchema } from "../core/ports.ts";
 import { taskErrorInfoSchema, taskSchema } from "../core/task.ts";
+import { celeryCompatTag, celeryErrorSchema } from "./celery-compat.ts";
 import { apiRoutes, type RouteContract } from "./routes.ts";
 import { errorBodySchema, rateLimitSchema, taskPageSchema } from "./schemas.ts";
 
@@ -24,6 +25,18 @@ const namedResponseSchemas: readonly [string, z.ZodType][] = [
   ["Schedule", scheduleViewSchema],
   ["Worker", workerViewSchema],
   ["Error", errorBodySchema],
+  ["CeleryError", celeryErrorSchema],
+];
+
+/** The routes without a tag of their own are the native API's. */
+const nativeTag = "claw-tasks";
+const tags = [
+  { name: nativeTag, description: "The claw-tasks API (`/v1`)." },
+  {
+    name: celeryCompatTag,
+    description:
+      "The original Celery service's routes under `/api/v1`: snake_case bodies, Celery state names (PENDING, STARTED, RETRY, SUCCESS, FAILURE, REVOKED; `scheduled` reads PENDING, `expired` REVOKED), FastAPI-like answers and errors (`detail`). The same use cases as `/v1`, and the same Bearer key. See docs/migrating-from-celery.md.",
+  },
 ];
 
 const errorDescriptions: Readonly<Record<number, string>> = {
@@ -121,15 +134,24 @@ function buildDocument() {
     const keyErrors = route.scope === "public" ? [] : route.scope === "key" ? [401, 429] : [401, 403, 429];
     const errorStatuses = [...route.errors, ...keyErrors, 500];
     for (const status of errorStatuses.sort((a, b) => a - b)) {
+      // Authentication, throttling and internal errors come before a route's own handler: the API's own body.
+      const own = route.errorSchema && ![401, 403, 429, 500].includes(status);
       answers[status] = {
         description: errorDescriptions[status] ?? "An error.",
-        content: { "application/json": { schema: { $ref: componentUri("Error") } } },
+        content: {
+          "application/json": {
+            schema: own
+              ? refOf(responses, route.errorSchema!, `${name}Error`)
+              : { $ref: componentUri("Error") },
+          },
+        },
       };
     }
     const parameters = parametersOf(route);
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       operationId: route.operationId,
+      tags: [route.tag ?? nativeTag],
       summary: route.summary,
       ...(route.scope === "public"
         ? { security: [] }
@@ -161,6 +183,7 @@ function buildDocument() {
         "The asynchronous task system of the CLAW.AI backend. Every route but /v1/health needs `Authorization: Bearer <api key>` with the scope the route names (submit, read or admin; /v1/whoami takes any key). Errors are `{error: {code, message, details?}}`.",
     },
     security: [{ apiKey: [] }],
+    tags,
     paths,
     components: {
       securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An API key." } },

@@ -22,6 +22,7 @@ import { aiGenerateRequestSchema, submissionRequestSchema } from "../core/submis
 import { taskSchema } from "../core/task.ts";
 import { identifier, taskTypes } from "../tasks/catalog.ts";
 import { laneNames } from "../tasks/lanes.ts";
+import { celeryCompatRoutes } from "./celery-compat.ts";
 import {
   activityQuery,
   activitySchema,
@@ -61,7 +62,12 @@ export interface RouteResponse {
 /** What a route takes and answers, for validation and for the OpenAPI document. */
 export interface RouteContract {
   readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  readonly path: `/v1/${string}`;
+  /** `/v1/...`, or `/api/v1/...` for the original Celery service's routes (celery-compat.ts). */
+  readonly path: `/v1/${string}` | `/api/v1/${string}`;
+  /** The OpenAPI tag; absent: the native API's. */
+  readonly tag?: string;
+  /** The error body's schema, when not the API's own `{error}`. */
+  readonly errorSchema?: z.ZodType;
   /** The scope the caller's key needs; `key` routes take any valid key, `public` routes none. */
   readonly scope: RouteScope;
   /** Unique, camelCase: the OpenAPI operationId and the client method's model. */
@@ -363,6 +369,7 @@ export const apiRoutes = [
     responses: { 200: { description: "The worker.", schema: workerViewSchema } },
     errors: [400, 404, 413],
   },
+  ...celeryCompatRoutes,
 ] as const satisfies readonly RouteContract[];
 
 /**

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { validationError } from "../core/api-error.ts";
 import { cancelTask, retryTask } from "../core/manage-task.ts";
 import { resolvePayload } from "../core/payload.ts";
-import { InvalidCursor } from "../core/ports.ts";
+import { InvalidCursor, type TaskListFilter, type TaskPage } from "../core/ports.ts";
 import { parseSubmission, submissionOptions } from "../core/submission.ts";
 import { type IdempotencyRequest, submitTask } from "../core/submit-task.ts";
 import { parseOrThrow } from "../core/validation.ts";
@@ -21,6 +21,19 @@ import {
   readJsonBody,
 } from "./http.ts";
 import { idempotencyKeyHeader, listTasksQuery } from "./schemas.ts";
+
+/** A page of the task listing; a cursor the store did not make is a 400 naming `cursor`. */
+export function listTasks(
+  deps: Pick<ApiDeps, "store">,
+  filter: TaskListFilter,
+  limit: number,
+  cursor: string | undefined,
+): Promise<TaskPage> {
+  return deps.store.list(filter, limit, cursor).catch((error: unknown) => {
+    if (error instanceof InvalidCursor) throw validationError([{ path: "cursor", message: error.message }]);
+    throw error;
+  });
+}
 
 function idempotencyOf(event: APIGatewayProxyEventV2, scope: string): IdempotencyRequest | undefined {
   const key = header(event, "idempotency-key");
@@ -70,21 +83,16 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
             value: query.tag.slice(query.tag.indexOf(":") + 1),
           }
         : undefined;
-      const page = await deps.store
-        .list(
-          {
-            ...(query.status ? { status: query.status } : {}),
-            ...(query.type ? { type: query.type } : {}),
-            ...(tag ? { tag } : {}),
-          },
-          query.limit,
-          query.cursor,
-        )
-        .catch((error: unknown) => {
-          if (error instanceof InvalidCursor)
-            throw validationError([{ path: "cursor", message: error.message }]);
-          throw error;
-        });
+      const page = await listTasks(
+        deps,
+        {
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.type ? { type: query.type } : {}),
+          ...(tag ? { tag } : {}),
+        },
+        query.limit,
+        query.cursor,
+      );
       return json(200, { items: page.items, nextCursor: page.nextCursor });
     },
 

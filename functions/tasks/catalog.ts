@@ -51,10 +51,19 @@ export interface TaskDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly description: string;
   readonly input: Schema;
   readonly retry: RetryPolicy;
+  /** `defaultTimeLimits` unless the type needs others, and then `timeLimitsReason` says why. */
   readonly timeLimits: TimeLimits;
+  /** One line: why this type's limits are not the default ones (required when they differ; a unit test checks). */
+  readonly timeLimitsReason?: string;
   /** Global rate limit across all workers, in completed starts per minute; absent means unlimited. */
   readonly ratePerMinute?: number;
 }
+
+/**
+ * The original Celery configuration's `task_soft_time_limit=300` and
+ * `task_time_limit=600`: every type's limits unless it says why not.
+ */
+export const defaultTimeLimits: TimeLimits = { softSeconds: 300, hardSeconds: 600 };
 
 const defaultRetry: RetryPolicy = {
   maxAttempts: 3,
@@ -96,7 +105,7 @@ const taskDefinitions = {
       maxTokens: z.int().min(1).max(8_192).optional(),
     }),
     retry: defaultRetry,
-    timeLimits: { softSeconds: 300, hardSeconds: 600 },
+    timeLimits: defaultTimeLimits,
     ratePerMinute: 10,
   },
   vectorize_document: {
@@ -117,6 +126,8 @@ const taskDefinitions = {
       }),
     retry: defaultRetry,
     timeLimits: { softSeconds: 600, hardSeconds: 840 },
+    timeLimitsReason:
+      "a 200,000-character document is embedded chunk by chunk at the model's pace: Lambda's 15 minutes less the lease margin",
     ratePerMinute: 5,
   },
   update_knowledge_base: {
@@ -135,6 +146,8 @@ const taskDefinitions = {
     }),
     retry: defaultRetry,
     timeLimits: { softSeconds: 600, hardSeconds: 840 },
+    timeLimitsReason:
+      "up to 1,000 documents re-embedded in one task: Lambda's 15 minutes less the lease margin",
   },
   delete_knowledge_vectors: {
     lane: "knowledge_default",
@@ -142,7 +155,7 @@ const taskDefinitions = {
     description: "Delete one document's vectors, or a whole knowledge base's when no document is given.",
     input: z.strictObject({ knowledgeBaseId: identifier, documentId: identifier.optional() }),
     retry: defaultRetry,
-    timeLimits: { softSeconds: 120, hardSeconds: 300 },
+    timeLimits: defaultTimeLimits,
   },
   send_notification: {
     lane: "notification_default",
@@ -174,6 +187,8 @@ const taskDefinitions = {
       }),
     retry: { ...defaultRetry, maxAttempts: 5 },
     timeLimits: { softSeconds: 20, hardSeconds: 30 },
+    timeLimitsReason:
+      "one HTTP delivery: a receiver that hangs must fail and retry, not hold a notification worker for 10 minutes",
   },
   cleanup_expired_results: {
     lane: "default",
@@ -181,7 +196,7 @@ const taskDefinitions = {
     description: "Delete task records whose results have expired (DynamoDB TTL deletion can lag up to 48 h).",
     input: z.strictObject({ batchLimit: z.int().min(1).max(100_000).optional() }),
     retry: { ...defaultRetry, maxAttempts: 2 },
-    timeLimits: { softSeconds: 240, hardSeconds: 300 },
+    timeLimits: defaultTimeLimits,
   },
   check_task_health: {
     lane: "default",
@@ -204,6 +219,8 @@ const taskDefinitions = {
     }),
     retry: { ...defaultRetry, maxAttempts: 1 },
     timeLimits: { softSeconds: 50, hardSeconds: 60 },
+    timeLimitsReason:
+      "it fires every 5 minutes: a check still running after a minute is itself a fault, and must not overlap the next",
   },
   echo: {
     lane: "default",
@@ -220,7 +237,7 @@ const taskDefinitions = {
       crashTimes: z.int().min(0).max(10).default(0),
     }),
     retry: defaultRetry,
-    timeLimits: { softSeconds: 30, hardSeconds: 60 },
+    timeLimits: defaultTimeLimits,
   },
 } as const satisfies Record<string, TaskDefinition>;
 

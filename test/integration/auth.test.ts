@@ -33,6 +33,8 @@ async function createKey(
 const pathOf = (path: string) =>
   path
     .replace("{id}", randomUUID())
+    .replace("{task_id}", randomUUID())
+    .replace("{queue}", "default")
     .replace("{lane}", "default")
     .replace("{type}", "echo")
     .replace("{name}", "x");

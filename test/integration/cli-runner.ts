@@ -24,7 +24,11 @@ export interface CliRun {
 }
 
 /** Runs `claw-tasks ...args`; `env` replaces the URL/key variables (undefined: unset). */
-export function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+export function cli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 50_000,
+): Promise<CliRun> {
   const variables: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: scratch,
@@ -34,9 +38,14 @@ export function cli(args: string[], env: Record<string, string | undefined> = {}
   };
   const cleaned = Object.fromEntries(Object.entries(variables).filter(([, value]) => value !== undefined));
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: cleaned, timeout: 50_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: cleaned, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -281,6 +281,52 @@ describe("schedules and workers", () => {
   });
 });
 
+describe("the original Celery service's routes (/api/v1) answer as documented", () => {
+  it("submit, status, list, cancel, retry", async () => {
+    const generated = await call<{ task_id: string }>("POST", "/api/v1/tasks/ai/generate", {
+      body: { conversation_id: "contract", user_message: "hi", priority: 8 },
+    });
+    expect(generated.status).toBe(200);
+    expect((await call("POST", "/api/v1/tasks/ai/generate", { body: { conversation_id: "c" } })).status).toBe(
+      400,
+    );
+    const sent = await call<{ task_id: string }>("POST", "/api/v1/tasks/send", {
+      body: { name: "echo", kwargs: { value: 1 }, countdown: 600 },
+    });
+    expect(sent.status).toBe(200);
+    expect((await call("POST", "/api/v1/tasks/send", { body: { name: "echo", queue: "x" } })).status).toBe(
+      400,
+    );
+    const values = { task_id: sent.body.task_id };
+    expect((await call("GET", "/api/v1/tasks/status/{task_id}", { values })).status).toBe(200);
+    const missing = { values: { task_id: "no-such-task" } };
+    expect((await call("GET", "/api/v1/tasks/status/{task_id}", missing)).status).toBe(404);
+    expect((await call("GET", "/api/v1/tasks", { query: "?status=PENDING&limit=5" })).status).toBe(200);
+    expect((await call("GET", "/api/v1/tasks", { query: "?status=pending" })).status).toBe(400);
+    expect((await call("POST", "/api/v1/tasks/cancel/{task_id}", { values })).status).toBe(200);
+    expect((await call("POST", "/api/v1/tasks/cancel/{task_id}", { values })).status).toBe(409);
+    expect((await call("POST", "/api/v1/tasks/retry/{task_id}", { values })).status).toBe(200);
+    expect((await call("POST", "/api/v1/tasks/retry/{task_id}", missing)).status).toBe(404);
+    await call("POST", "/api/v1/tasks/cancel/{task_id}", { values });
+  });
+
+  it("stats and workers (a pause undone at once)", async () => {
+    expect((await call("GET", "/api/v1/tasks/stats")).status).toBe(200);
+    expect((await call("GET", "/api/v1/tasks/stats", { key: null })).status).toBe(401);
+    expect((await call("GET", "/api/v1/tasks/workers")).status).toBe(200);
+    expect((await call("GET", "/api/v1/tasks/workers", { key: null })).status).toBe(401);
+    const queue = { values: { queue: "notification_default" } };
+    try {
+      expect((await call("POST", "/api/v1/tasks/workers/{queue}/pause", queue)).status).toBe(200);
+    } finally {
+      expect((await call("POST", "/api/v1/tasks/workers/{queue}/resume", queue)).status).toBe(200);
+    }
+    const unknown = { values: { queue: "nope" } };
+    expect((await call("POST", "/api/v1/tasks/workers/{queue}/pause", unknown)).status).toBe(404);
+    expect((await call("POST", "/api/v1/tasks/workers/{queue}/resume", unknown)).status).toBe(404);
+  });
+});
+
 describe("coverage", () => {
   it("called every route with each documented success status and at least one documented error", () => {
     const missing: string[] = [];
