@@ -76,8 +76,8 @@ const copied = [
   "local",
   "tools",
   "clients",
-  "client",
   "package.json",
+  "package-lock.json",
   "tsconfig.json",
   "cdk.json",
 ];
@@ -116,7 +116,7 @@ function startRuntime(root: string, apiKey: string): Promise<string> {
 }
 
 describe("docs/adding-a-task-type.md", () => {
-  it("adds a task type that type-checks and runs", { timeout: 300_000 }, async () => {
+  it("adds a task type that type-checks and runs", { timeout: 480_000 }, async () => {
     // Prepare: the repository's sources in a temporary directory, sharing node_modules.
     const guide = readFileSync(guidePath, "utf8");
     const steps = guideSteps(guide);

@@ -1,6 +1,6 @@
 /**
- * Documentation links: every relative link and anchor in README.md and
- * docs/*.md resolves, to a file of the repository and, after `#`, to a
+ * Documentation links: every relative link and anchor in README.md,
+ * docs/*.md and the client's README resolves, to a file of the repository and, after `#`, to a
  * heading (GitHub's anchor rules) or an explicit `<a id>` of that file.
  * docs/http-api.md must be what `npm run docs:api` generates.
  */
@@ -12,6 +12,7 @@ import { httpApiDocPath, httpApiMarkdown } from "../../tools/http-api-docs.ts";
 
 const documents = [
   "README.md",
+  path.join("clients", "typescript", "README.md"),
   ...readdirSync(path.join(projectRoot, "docs"))
     .filter((name) => name.endsWith(".md"))
     .map((name) => path.join("docs", name)),
