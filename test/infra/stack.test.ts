@@ -22,10 +22,11 @@ import {
 import { scheduleDelivery, staticSchedules } from "../../functions/tasks/static-schedules.ts";
 import { ClawTasksStack } from "../../lib/claw-tasks-stack.ts";
 import { type StageConfig, stageConfig } from "../../lib/stage-config.ts";
+import { cdkJsonContext } from "./cdk-context.ts";
 
 /** The stack's template; bundling is skipped (the local runtime and the synth commands bundle for real). */
 function synth(config: StageConfig): Template {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const app = new App({ context: { ...cdkJsonContext, "aws:cdk:bundling-stacks": [] } });
   const stack = new ClawTasksStack(app, `Test-${config.stage}`, { config, env: { region: "eu-west-1" } });
   return Template.fromStack(stack);
 }

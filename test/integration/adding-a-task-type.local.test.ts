@@ -85,10 +85,18 @@ const copy = mkdtempSync(path.join(tmpdir(), "claw-tasks-guide-"));
 let runtime: ChildProcess | undefined;
 
 afterAll(async () => {
-  if (runtime?.pid && runtime.exitCode === null && runtime.signalCode === null) {
-    const exited = new Promise((resolve) => runtime!.once("exit", resolve));
-    // The runtime leads its own process group, so its emulators stop with it.
-    process.kill(-runtime.pid, "SIGTERM");
+  if (runtime?.pid) {
+    const exited =
+      runtime.exitCode === null && runtime.signalCode === null
+        ? new Promise((resolve) => runtime!.once("exit", resolve))
+        : Promise.resolve();
+    // The runtime leads its own process group: its emulators (DynamoDB Local is a Java process) stop
+    // with it, even when the runtime itself already ended after a failed start.
+    try {
+      process.kill(-runtime.pid, "SIGTERM");
+    } catch {
+      // The group is gone already.
+    }
     await exited;
   }
   rmSync(copy, { recursive: true, force: true });
