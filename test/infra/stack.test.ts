@@ -32,6 +32,8 @@ function synth(config: StageConfig): Template {
 }
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
+const variablesOf = (fn: Resources[string]) =>
+  (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
 
 let template: Template;
 beforeAll(() => {
@@ -220,6 +222,20 @@ describe("lanes", () => {
     const noReservation = synth({ ...stageConfig("dev"), stage: "small", reserveConcurrency: false });
     const functions = Object.values(noReservation.findResources("AWS::Lambda::Function") as Resources);
     for (const fn of functions) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it("traces every function with X-Ray only when the stage asks for it", () => {
+    const traced = synth({ ...stageConfig("dev"), stage: "traced", tracing: true });
+    const tracedFunctions = Object.values(traced.findResources("AWS::Lambda::Function") as Resources);
+    expect(tracedFunctions.length).toBeGreaterThan(1);
+    for (const fn of tracedFunctions) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: "Active" });
+      expect(variablesOf(fn).CLAW_TASKS_TRACING).toBe("true");
+    }
+    for (const fn of Object.values(template.findResources("AWS::Lambda::Function") as Resources)) {
+      expect(fn.Properties.TracingConfig).toBeUndefined();
+      expect(variablesOf(fn).CLAW_TASKS_TRACING).toBe("false");
+    }
   });
 
   it("takes a lane's concurrency from the stage when it overrides the catalog", () => {
