@@ -33,6 +33,8 @@ export default defineConfig(({ mode }) => ({
           ]
         : [
             { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+            // The client package's own tests (its `npm test`), against loopback fakes of the API.
+            "clients/typescript/vitest.config.ts",
             {
               test: {
                 name: "infra",

@@ -379,6 +379,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           AWS_LAMBDA_FUNCTION_NAME: functionName,
           AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
           AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+          // As Lambda sets it for on-demand functions; Powertools' ColdStart metric looks for it.
+          AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
           AWS_ENDPOINT_URL_SQS: functionEndpoints.sqs,
           AWS_ENDPOINT_URL_DYNAMODB: functionEndpoints.dynamodb,
           AWS_ENDPOINT_URL_S3: endpoints.s3,

@@ -1,6 +1,6 @@
 /**
- * A minimal AWS Secrets Manager for the local runtime: CreateSecret and
- * GetSecretValue over the service's JSON protocol, in memory, on loopback.
+ * A minimal AWS Secrets Manager for the local runtime: CreateSecret,
+ * PutSecretValue (rotation) and GetSecretValue over the service's JSON protocol, in memory, on loopback.
  * Functions reach it through AWS_ENDPOINT_URL_SECRETS_MANAGER with the real
  * SDK, so their code is the same as in AWS. Neither emulator offers it.
  */
@@ -57,6 +57,24 @@ export async function startSecretsManager(region: string, accountId: string): Pr
         secrets.set(name, secret);
         secrets.set(secret.arn, secret);
         return reply(response, 200, { ARN: secret.arn, Name: name, VersionId: secret.versionId });
+      }
+      if (target === "PutSecretValue") {
+        const current = secrets.get(String(body.SecretId));
+        if (!current) {
+          return reply(response, 400, {
+            __type: "ResourceNotFoundException",
+            message: `Secrets Manager can't find the specified secret ${String(body.SecretId)}`,
+          });
+        }
+        const rotated: StoredSecret = {
+          ...current,
+          value: String(body.SecretString ?? ""),
+          versionId: randomUUID(),
+          createdAt: Date.now() / 1000,
+        };
+        secrets.set(rotated.name, rotated);
+        secrets.set(rotated.arn, rotated);
+        return reply(response, 200, { ARN: rotated.arn, Name: rotated.name, VersionId: rotated.versionId });
       }
       if (target === "GetSecretValue") {
         const secret = secrets.get(String(body.SecretId));

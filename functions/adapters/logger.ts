@@ -1,5 +1,6 @@
 /**
- * One structured JSON logger per process (Powertools). The worker logs each
+ * One structured JSON logger per process (Powertools). The API logs each
+ * request with `correlation_id`, API Gateway's request id; the worker logs each
  * delivery through a child logger carrying the correlation keys `taskId`,
  * `lane` and `taskType`; the level comes from POWERTOOLS_LOG_LEVEL (the
  * functions' default is INFO, see ClawFunction). Locally the runtime prints
@@ -7,7 +8,23 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 
-export const logger = new Logger({ serviceName: "claw-tasks" });
+/**
+ * Finds a correlation id in an event by a dotted path. Powertools' own
+ * search is JMESPath (@aws-lambda-powertools/jmespath); the one path used
+ * here is a plain property path, so this saves that package in every bundle.
+ */
+function propertyAt(path: string, data: unknown): unknown {
+  let value = data;
+  for (const key of path.split(".")) {
+    value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
+}
+
+export const logger = new Logger({ serviceName: "claw-tasks", correlationIdSearchFn: propertyAt });
+
+/** API Gateway's request id in an HTTP API event (Powertools' `correlationPaths.API_GATEWAY_HTTP`). */
+export const apiGatewayRequestIdPath = "requestContext.requestId";
 
 /** The use cases log through this shape, so they do not depend on Powertools. */
 export function logInfo(message: string, details: Record<string, unknown>): void {

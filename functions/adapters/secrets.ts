@@ -1,24 +1,35 @@
 /**
- * Secrets from AWS Secrets Manager, read on first use and kept for the life
- * of the process. Functions get a secret's ARN in an environment variable,
+ * Secrets from AWS Secrets Manager through Powertools Parameters: read on
+ * first use and cached for a maximum age (POWERTOOLS_PARAMETERS_MAX_AGE
+ * seconds, 300 by default here), so a rotated secret (the webhook signing
+ * key, a model provider's key) reaches warm functions within that time, with
+ * no cold start. Functions get a secret's ARN in an environment variable,
  * never its value; the local runtime answers GetSecretValue itself.
+ * A failed read is not cached: the next use tries again.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 
-let client: SecretsManagerClient | undefined;
-const cache = new Map<string, Promise<string>>();
+/** Powertools' own default is 5 s; secrets change rarely, and each read is a billed API call. */
+export const defaultSecretsMaxAgeSeconds = 300;
 
-export function readSecret(secretId: string): Promise<string> {
-  let value = cache.get(secretId);
-  if (!value) {
-    client ??= new SecretsManagerClient({});
-    value = client.send(new GetSecretValueCommand({ SecretId: secretId })).then(({ SecretString }) => {
-      if (!SecretString) throw new Error(`secret ${secretId} has no string value`);
-      return SecretString;
-    });
-    // A failed read is tried again next time rather than remembered.
-    value.catch(() => cache.delete(secretId));
-    cache.set(secretId, value);
+let provider: SecretsProvider | undefined;
+let maxAge: number | undefined;
+
+function secretsMaxAgeSeconds(): number {
+  const configured = process.env.POWERTOOLS_PARAMETERS_MAX_AGE;
+  if (configured === undefined || configured === "") return defaultSecretsMaxAgeSeconds;
+  const seconds = Number(configured);
+  if (!Number.isInteger(seconds) || seconds < 0) {
+    throw new Error(`POWERTOOLS_PARAMETERS_MAX_AGE must be a whole number of seconds, got ${configured}`);
   }
+  return seconds;
+}
+
+export async function readSecret(secretId: string): Promise<string> {
+  maxAge ??= secretsMaxAgeSeconds();
+  provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
+  const value = await provider.get(secretId, { maxAge });
+  if (typeof value !== "string" || value === "") throw new Error(`secret ${secretId} has no string value`);
   return value;
 }

@@ -6,7 +6,9 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { logger } from "../adapters/logger.ts";
+import { apiGatewayRequestIdPath, logger } from "../adapters/logger.ts";
+import { coldStartMetric } from "../adapters/metrics.ts";
+import { tracingMiddleware } from "../adapters/tracing.ts";
 import { notFound } from "../core/api-error.ts";
 import { authenticate } from "../core/authenticate.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
@@ -80,4 +82,7 @@ export async function routeRequest(event: APIGatewayProxyEventV2): Promise<Route
   }
 }
 
-export const handler = middy(routeRequest).use(injectLambdaContext(logger));
+export const handler = middy(routeRequest)
+  .use(tracingMiddleware ? [tracingMiddleware] : [])
+  .use(injectLambdaContext(logger, { correlationIdPath: apiGatewayRequestIdPath }))
+  .use(coldStartMetric());

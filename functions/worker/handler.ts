@@ -20,9 +20,11 @@ import { createDynamoRateLimiter, createDynamoRateLimitSettings } from "../adapt
 import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
+import { coldStartMetric } from "../adapters/metrics.ts";
 import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
 import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
 import { deliveryMeasurement, publishTaskMetrics } from "../adapters/task-metrics.ts";
+import { tracingMiddleware } from "../adapters/tracing.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { parseEnvelope, type TaskEnvelope, taskIdOf } from "../core/envelope.ts";
 import { leaseMarginSeconds, runDelivery } from "../core/run-task.ts";
@@ -175,4 +177,7 @@ export async function processBatch(event: SQSEvent, context: Context): Promise<S
   return response;
 }
 
-export const handler = middy(processBatch).use(injectLambdaContext(logger, { resetKeys: true }));
+export const handler = middy(processBatch)
+  .use(tracingMiddleware ? [tracingMiddleware] : [])
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(coldStartMetric());

@@ -31,6 +31,7 @@ export class TaskApi extends Construct {
       timeout: Duration.seconds(29),
       logRetentionDays: stage.logRetentionDays,
       retainLogs: stage.retainData,
+      tracing: stage.tracing,
       environment: { RESULT_TTL_DAYS: String(stage.resultTtlDays) },
     });
 

@@ -11,7 +11,7 @@
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Duration, RemovalPolicy } from "aws-cdk-lib";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
@@ -30,6 +30,12 @@ export interface ClawFunctionProps {
   /** @default - no reservation */
   readonly reservedConcurrentExecutions?: number;
   readonly description: string;
+  /**
+   * Lambda active tracing (X-Ray) and Powertools Tracer in the handler
+   * (functions/adapters/tracing.ts); off, neither is in the bundle.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 export class ClawFunction extends NodejsFunction {
@@ -48,6 +54,7 @@ export class ClawFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       projectRoot,
       depsLockFilePath: path.join(projectRoot, "package-lock.json"),
       environment: {
@@ -55,6 +62,7 @@ export class ClawFunction extends NodejsFunction {
         POWERTOOLS_LOG_LEVEL: "INFO",
         POWERTOOLS_SERVICE_NAME: metricsServiceName,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
+        CLAW_TASKS_TRACING: String(props.tracing ?? false),
         ...props.environment,
       },
       bundling: {
@@ -67,6 +75,8 @@ export class ClawFunction extends NodejsFunction {
         externalModules: ["@aws-sdk/*"],
         // The web monitor's page is bundled into the API function as text.
         loader: { ".html": "text" },
+        // A constant in the bundle, so that esbuild drops the Tracer where tracing is off.
+        define: { "process.env.CLAW_TASKS_TRACING": JSON.stringify(String(props.tracing ?? false)) },
         // Some CommonJS dependencies call require(); ESM output needs it defined.
         banner:
           "import { createRequire as __claw_createRequire } from 'node:module'; const require = __claw_createRequire(import.meta.url);",

@@ -88,6 +88,7 @@ export class LaneResources extends Construct {
       timeout: Duration.seconds(timeoutSeconds),
       logRetentionDays: stage.logRetentionDays,
       retainLogs: stage.retainData,
+      tracing: stage.tracing,
       reservedConcurrentExecutions: this.reservedConcurrency,
       environment: {
         LANE: lane,

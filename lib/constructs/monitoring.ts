@@ -10,7 +10,7 @@
  * duration; rate-limit waits. Task metrics are the EMF metrics the functions
  * publish (functions/adapters/task-metrics.ts), read by the same names.
  */
-import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
+import { CfnOutput, type CfnResource, Duration, Stack } from "aws-cdk-lib";
 import {
   Alarm,
   AlarmStatusWidget,
@@ -292,6 +292,11 @@ export class Monitoring extends Construct {
     this.dashboard = new Dashboard(this, "Dashboard", {
       dashboardName: `claw-tasks-${stage.stage}`,
       defaultInterval: Duration.hours(3),
+    });
+    // CloudFormation takes Tags on a dashboard (the stack's tags land here), but cfn-lint's bundled
+    // resource schema predates that; .ci/run lints every template, so this one check is waived here.
+    (this.dashboard.node.defaultChild as CfnResource).addMetadata("cfn-lint", {
+      config: { ignore_checks: ["E3002"] },
     });
     this.dashboard.addWidgets(
       new AlarmStatusWidget({ title: "Alarms", alarms: this.alarms, width: wide, height: 3 }),

@@ -1,16 +1,16 @@
 /**
- * Browser tier set-up: Debian's chromium, headless, driven by
- * playwright-core, against the local runtime the integration tier started.
+ * Browser tier set-up: the Chromium `npm ci` brings (or CLAW_TASKS_CHROMIUM;
+ * see ./chromium.ts), headless, driven by playwright-core, against the local runtime the integration tier started.
  * Each test gets its own tab (so its own session storage); screenshots go to
  * test-results/monitor/ as test artifacts.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { projectRoot } from "../../local/synthesize.ts";
+import { chromiumInstall } from "./chromium.ts";
 
-export const chromiumPath = "/usr/bin/chromium";
 export const screenshotDir = path.join(projectRoot, "test-results", "monitor");
 
 export interface MonitorBrowser {
@@ -22,15 +22,12 @@ export interface MonitorBrowser {
 }
 
 export async function launchBrowser(): Promise<MonitorBrowser> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `${chromiumPath} is missing: install Debian's chromium (apt-get install chromium; .ci/run does)`,
-    );
-  }
+  const browserInstall = await chromiumInstall();
   mkdirSync(screenshotDir, { recursive: true });
   const profile = mkdtempSync(path.join(tmpdir(), "claw-tasks-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
+    executablePath: browserInstall.executablePath,
+    env: { ...process.env, ...browserInstall.env },
     headless: true,
     args: [
       "--no-sandbox",

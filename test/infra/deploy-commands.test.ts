@@ -1,5 +1,5 @@
 /**
- * Infra tier: the deploy commands (bin/cdk.ts behind npm run synth|deploy|
+ * Infra tier: the deploy commands (tools/cdk.ts behind npm run synth|deploy|
  * diff|destroy|deploy:localstack), run for real where this machine allows:
  * synth offline, and a LocalStack deploy against a stand-in endpoint that
  * refuses everything, to see where cdklocal sends its calls.
@@ -23,7 +23,7 @@ interface Run {
 
 async function cdkCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["bin/cdk.ts", ...args], {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["tools/cdk.ts", ...args], {
       cwd: projectRoot,
       env: { ...env, CDK_DISABLE_CLI_TELEMETRY: "true" },
     });

@@ -19,9 +19,10 @@ import { laneNames, lanes } from "../../functions/tasks/lanes.ts";
 import { ClawTasksStack } from "../../lib/claw-tasks-stack.ts";
 import { alarmThresholds } from "../../lib/constructs/monitoring.ts";
 import { type StageConfig, stageConfig } from "../../lib/stage-config.ts";
+import { cdkJsonContext } from "./cdk-context.ts";
 
 function synth(config: StageConfig): Template {
-  const app = new App();
+  const app = new App({ context: cdkJsonContext });
   const stack = new ClawTasksStack(app, `Test-${config.stage}`, { config, env: { region: "eu-west-1" } });
   return Template.fromStack(stack);
 }

@@ -11,10 +11,11 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
 import { ClawTasksStack } from "../../lib/claw-tasks-stack.ts";
 import { stageConfig, stages } from "../../lib/stage-config.ts";
+import { cdkJsonContext } from "./cdk-context.ts";
 
 describe("cdk-nag AwsSolutions", () => {
   it.each(Object.keys(stages))("stage %s has no unacknowledged finding", (stage) => {
-    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), "claw-nag-")) });
+    const app = new App({ context: cdkJsonContext, outdir: mkdtempSync(path.join(tmpdir(), "claw-nag-")) });
     new ClawTasksStack(app, `Nag-${stage}`, { config: stageConfig(stage), env: { region: "eu-west-1" } });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
@@ -26,7 +27,7 @@ describe("wildcard acknowledgements", () => {
     const { Stack } = await import("aws-cdk-lib");
     const { PolicyStatement, Role, ServicePrincipal } = await import("aws-cdk-lib/aws-iam");
     const { acknowledgeBoundedWildcards } = await import("../../lib/nag-acknowledgements.ts");
-    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), "claw-nag-")) });
+    const app = new App({ context: cdkJsonContext, outdir: mkdtempSync(path.join(tmpdir(), "claw-nag-")) });
     const stack = new Stack(app, "Unbounded");
     const role = new Role(stack, "Role", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
     role.addToPolicy(new PolicyStatement({ actions: ["s3:*"], resources: ["*"] }));

@@ -22,15 +22,18 @@ import {
 import { scheduleDelivery, staticSchedules } from "../../functions/tasks/static-schedules.ts";
 import { ClawTasksStack } from "../../lib/claw-tasks-stack.ts";
 import { type StageConfig, stageConfig } from "../../lib/stage-config.ts";
+import { cdkJsonContext } from "./cdk-context.ts";
 
 /** The stack's template; bundling is skipped (the local runtime and the synth commands bundle for real). */
 function synth(config: StageConfig): Template {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const app = new App({ context: { ...cdkJsonContext, "aws:cdk:bundling-stacks": [] } });
   const stack = new ClawTasksStack(app, `Test-${config.stage}`, { config, env: { region: "eu-west-1" } });
   return Template.fromStack(stack);
 }
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
+const variablesOf = (fn: Resources[string]) =>
+  (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
 
 let template: Template;
 beforeAll(() => {
@@ -230,6 +233,20 @@ describe("lanes", () => {
     const noReservation = synth({ ...stageConfig("dev"), stage: "small", reserveConcurrency: false });
     const functions = Object.values(noReservation.findResources("AWS::Lambda::Function") as Resources);
     for (const fn of functions) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it("traces every function with X-Ray only when the stage asks for it", () => {
+    const traced = synth({ ...stageConfig("dev"), stage: "traced", tracing: true });
+    const tracedFunctions = Object.values(traced.findResources("AWS::Lambda::Function") as Resources);
+    expect(tracedFunctions.length).toBeGreaterThan(1);
+    for (const fn of tracedFunctions) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: "Active" });
+      expect(variablesOf(fn).CLAW_TASKS_TRACING).toBe("true");
+    }
+    for (const fn of Object.values(template.findResources("AWS::Lambda::Function") as Resources)) {
+      expect(fn.Properties.TracingConfig).toBeUndefined();
+      expect(variablesOf(fn).CLAW_TASKS_TRACING).toBe("false");
+    }
   });
 
   it("takes a lane's concurrency from the stage when it overrides the catalog", () => {

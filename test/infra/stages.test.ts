@@ -12,11 +12,12 @@ import { pageRoutes } from "../../functions/api/routes.ts";
 import { laneNames } from "../../functions/tasks/lanes.ts";
 import { ClawTasksStack, stageTagKey } from "../../lib/claw-tasks-stack.ts";
 import { builtInStages, type StageConfig, stackNameOf, stageConfig } from "../../lib/stage-config.ts";
+import { cdkJsonContext } from "./cdk-context.ts";
 
 type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string };
 
 function synth(config: StageConfig) {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
+  const app = new App({ context: { ...cdkJsonContext, "aws:cdk:bundling-stacks": [] } });
   const stack = new ClawTasksStack(app, stackNameOf(config.stage), { config, env: { region: "eu-west-1" } });
   return { stack, template: Template.fromStack(stack) };
 }

@@ -1,5 +1,5 @@
 /**
- * Integration tier, local only: the key command (`npm run keys`, bin/keys.ts)
+ * Integration tier, local only: the key command (`npm run keys`, tools/keys.ts)
  * run as its real binary against the local runtime's key table. A created
  * key works over HTTP at once; a revoked one is refused once the API's key
  * cache lets go (100 ms in the test runtime). Local only
@@ -26,7 +26,7 @@ async function keys(...args: string[]): Promise<Run> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ["bin/keys.ts", ...args, "--table", runtime.apiKeyTableName],
+      ["tools/keys.ts", ...args, "--table", runtime.apiKeyTableName],
       {
         cwd: projectRoot,
         env: {

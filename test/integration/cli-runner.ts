@@ -1,6 +1,6 @@
 /**
- * Runs the `claw-tasks` command line through its real binary: the package's
- * `bin`, built by the integration setup as `npm ci` builds it (prepare), with
+ * Runs the `claw-tasks` command line through its real binary: the client
+ * package's `bin`, built by the integration setup as `npm ci` builds it (prepare), with
  * plain node and the local runtime's URL and key in the environment.
  */
 import { execFile } from "node:child_process";
@@ -10,10 +10,11 @@ import * as path from "node:path";
 import { projectRoot } from "../../local/synthesize.ts";
 import { target } from "./api-client.ts";
 
-const packageJson = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
+const clientPackage = path.join(projectRoot, "clients", "typescript");
+const packageJson = JSON.parse(readFileSync(path.join(clientPackage, "package.json"), "utf8")) as {
   bin: Record<string, string>;
 };
-const bin = path.join(projectRoot, packageJson.bin["claw-tasks"]!);
+const bin = path.join(clientPackage, packageJson.bin["claw-tasks"]!);
 /** A home without a config file, and room for the tests' files. */
 export const scratch = mkdtempSync(path.join(tmpdir(), "claw-tasks-cli-"));
 

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Task } from "../../client/index.ts";
+import type { Task } from "../../clients/typescript/src/index.ts";
 import { target } from "./api-client.ts";
 import { cli, scratch } from "./cli-runner.ts";
 

@@ -1,5 +1,5 @@
 /**
- * Integration tier, any endpoint: the typed client (client/) against the API under test,
+ * Integration tier, any endpoint: the typed client (clients/typescript/) against the API under test,
  * as another project would use it.
  */
 import { randomUUID } from "node:crypto";
@@ -11,7 +11,7 @@ import {
   ClawTasksConnectionError,
   ClawTasksTimeoutError,
   type Task,
-} from "../../client/index.ts";
+} from "../../clients/typescript/src/index.ts";
 import { target } from "./api-client.ts";
 
 const client = new ClawTasksClient({ url: target.url, apiKey: target.apiKey });
@@ -26,6 +26,35 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe("the client", () => {
+  it("retries a submit whose answer was lost, and the API makes one task", async () => {
+    // Prepare: the first submit reaches the API and is carried out, but its answer is lost.
+    const tag = randomUUID();
+    let lost = 0;
+    const losingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (init?.method === "POST" && String(input).endsWith("/v1/tasks") && lost++ === 0) {
+        await response.body?.cancel();
+        throw new TypeError("fetch failed (the answer was lost)");
+      }
+      return response;
+    };
+    const flaky = new ClawTasksClient({
+      url: target.url,
+      apiKey: target.apiKey,
+      fetch: losingFetch,
+      retry: { baseDelayMs: 10 },
+    });
+
+    // Act
+    const task = await flaky.submit("echo", { value: "once" }, { tags: { run: tag } });
+
+    // Assess: the retry got the first task back; only one exists.
+    expect(lost).toBe(2);
+    const page = await client.list({ tag: `run:${tag}` }).next();
+    expect(page.value?.items.map((listed) => listed.id)).toEqual([task.id]);
+    expect((await client.wait(task.id, { interval: 100 })).status).toBe("succeeded");
+  });
+
   it("submits a typed task and waits for it, reporting progress", async () => {
     const task = await client.submit("echo", { value: { answer: 42 }, sleepMs: 600, progressSteps: 3 });
     expect(task).toMatchObject({ type: "echo", lane: "default" });

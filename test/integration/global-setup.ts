@@ -8,7 +8,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { TestProject } from "vitest/node";
-import { buildClientBundles } from "../../client/build.ts";
+import { buildClientBundles } from "../../clients/typescript/build.ts";
 import { startLocalRuntime } from "../../local/runtime.ts";
 import { projectRoot } from "../../local/synthesize.ts";
 import "./target.ts";
@@ -38,7 +38,7 @@ export const testVisibilityTimeoutSeconds = 20;
 const schedulerTimeScale = 60;
 
 export default async function setup(project: TestProject) {
-  // The claw-tasks bin is built JavaScript (client/build.ts); build it from the current source.
+  // The claw-tasks bin is built JavaScript (clients/typescript/build.ts); build it from the current source.
   await buildClientBundles();
   const logFile = path.join(projectRoot, ".local", "integration-functions.log");
   mkdirSync(path.dirname(logFile), { recursive: true });

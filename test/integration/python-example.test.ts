@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { expect, it } from "vitest";
-import { ClawTasksClient } from "../../client/index.ts";
+import { ClawTasksClient } from "../../clients/typescript/src/index.ts";
 import { projectRoot } from "../../local/synthesize.ts";
 import { target } from "./api-client.ts";
 

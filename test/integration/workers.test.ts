@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { ClawTasksClient } from "../../client/index.ts";
+import { ClawTasksClient } from "../../clients/typescript/src/index.ts";
 import type { WorkerView } from "../../functions/core/manage-workers.ts";
 import type { Task } from "../../functions/core/task.ts";
 import { laneNames, lanes } from "../../functions/tasks/lanes.ts";

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { taskTypesDocFile, taskTypesMarkdown } from "../../bin/task-types-doc.ts";
 import { defaultTimeLimits, taskCatalog, taskTypes } from "../../functions/tasks/catalog.ts";
+import { taskTypesDocFile, taskTypesMarkdown } from "../../tools/task-types-doc.ts";
 
 describe("time limits", () => {
   it("default to the original's soft 300 s / hard 600 s", () => {

@@ -5,10 +5,9 @@
  * URL and key come from CLAW_TASKS_API_URL / CLAW_TASKS_API_KEY, or from a
  * JSON config file `{"url", "apiKey"}` (CLAW_TASKS_CONFIG, default
  * ~/.config/claw-tasks/config.json); the environment wins. `--json` prints
- * machine-readable output. Exit codes: 0 done, 1 the API refused or could
- * not be reached, 2 bad usage or configuration, 3 the task ended without
- * succeeding, 4 gave up waiting (--timeout).
+ * machine-readable output, errors included. Exit codes: see `exitCodes`.
  */
+import "./require-node.ts";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
@@ -18,6 +17,7 @@ import { doctorUsage, runDoctor } from "./doctor-command.ts";
 import {
   ClawTasksApiError,
   ClawTasksClient,
+  ClawTasksConnectionError,
   ClawTasksError,
   ClawTasksTimeoutError,
   type Lane,
@@ -28,46 +28,95 @@ import {
 } from "./index.ts";
 import { logsUsage, runLogs } from "./logs-command.ts";
 
-export const exitCodes = { ok: 0, apiError: 1, usage: 2, taskUnsuccessful: 3, timeout: 4 } as const;
+/** The exit codes, as documented in the package's README and `claw-tasks --help`. */
+export const exitCodes = {
+  /** Done (for --wait: the task succeeded). */
+  ok: 0,
+  /** The API refused the request, or did not answer. */
+  apiError: 1,
+  /** Bad usage or configuration (including a Node.js older than 24). */
+  usage: 2,
+  /** The task ended without succeeding (failed, cancelled, expired). */
+  taskUnsuccessful: 3,
+  /** Gave up waiting (--timeout). */
+  timeout: 4,
+} as const;
 
 class UsageError extends Error {}
 
-const usage = `claw-tasks: submit and manage claw-tasks tasks
+/** The package's version, from its package.json (one level above both src/cli.ts and dist/cli.js). */
+function version(): string {
+  return (
+    JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
+}
 
-Usage: claw-tasks <command> [options]
-
-Tasks
-  submit TYPE [--input JSON|@FILE|-] [--priority high|normal|low] [--delay SECONDS]
-              [--run-at ISO] [--expires-at ISO] [--max-attempts N] [--tag KEY=VALUE]...
-              [--callback-url URL] [--idempotency-key KEY] [--wait [--timeout SECONDS]]
-  status ID                 one task
-  wait ID [--timeout S]     show its progress until it ends
-  ls [--status S] [--type T] [--tag KEY:VALUE] [--limit N]
-  cancel ID
-  retry ID [--wait]
-  watch [--status S] [--type T] [--limit N] [--interval MS] [--count N]   live table
-  stats                     counts and lane depths
-
-Schedules
+/** Each command's help, `claw-tasks COMMAND --help`; the first line is its synopsis. */
+const commandHelp: Readonly<Record<string, string>> = {
+  submit: `claw-tasks submit TYPE [options]
+Submit a task of TYPE; prints its id (--json: the task).
+  --input, -i JSON|@FILE|-    the task's input (inline JSON, a file, or stdin)
+  --priority, -p high|normal|low
+  --delay SECONDS             run it this much later (up to 365 days)
+  --run-at ISO                run it at this time
+  --expires-at ISO            never run it after this time
+  --max-attempts N            attempts in all (up to 20)
+  --tag KEY=VALUE             a tag (repeatable)
+  --callback-url URL          a signed webhook when it ends
+  --idempotency-key KEY       the same key and body within 24 h return the same task
+                              (default: a random key, so the client's own retries never make two tasks)
+  --wait, -w [--timeout S]    show its progress until it ends; exit 3 unless it succeeded, 4 on timeout`,
+  status: `claw-tasks status ID
+Show one task (--json: the task object).`,
+  wait: `claw-tasks wait ID [--timeout SECONDS]
+Show a task's progress until it ends; exit 3 unless it succeeded, 4 on timeout.`,
+  ls: `claw-tasks ls [--status S] [--type T] [--tag KEY:VALUE] [--limit N]
+List tasks, newest first (default 20).`,
+  cancel: `claw-tasks cancel ID
+Cancel a task: a waiting one at once, a running one through its AbortSignal.`,
+  retry: `claw-tasks retry ID [--wait [--timeout SECONDS]]
+Queue a failed, cancelled or expired task again under its id.`,
+  watch: `claw-tasks watch [--status S] [--type T] [--tag KEY:VALUE] [--limit N] [--interval MS] [--count N]
+A live table of tasks and lane depths (Ctrl-C stops; --count N stops after N rounds).`,
+  stats: `claw-tasks stats
+Counts by status and lane depths.`,
+  schedules: `claw-tasks schedules ls | create | rm | enable | disable
+Dynamic schedules:
   schedules ls
   schedules create NAME --expression 'rate(5 minutes)'|'cron(...)'|'at(...)' --type TYPE
                    [--input JSON|@FILE] [--priority P] [--timezone TZ] [--description TEXT] [--disabled]
-  schedules rm|enable|disable NAME
-
-Workers
+  schedules rm|enable|disable NAME`,
+  workers: `claw-tasks workers ls | pause | resume | set
+Lane workers:
   workers ls
   workers pause|resume LANE
-  workers set LANE --concurrency N
+  workers set LANE --concurrency N`,
+  logs: logsUsage,
+  doctor: doctorUsage,
+  version: `claw-tasks --version
+Print the version of claw-tasks.`,
+};
 
-Operations
-  ${logsUsage.replaceAll("\n", "\n  ")}
-  ${doctorUsage.replaceAll("\n", "\n  ")}
+const usage = () => `claw-tasks ${version()}: submit and manage claw-tasks tasks
 
-Options: --json (machine-readable output), --help
+Usage: claw-tasks <command> [options]     claw-tasks <command> --help for its options
+
+Commands
+${Object.values(commandHelp)
+  .map((help) => {
+    const [synopsis = "", summary = ""] = help.split("\n");
+    return `  ${synopsis
+      .replace(/^claw-tasks /, "")
+      .padEnd(34)
+      .slice(0, 34)}  ${summary}`;
+  })
+  .join("\n")}
+
+Options: --json (machine-readable output, errors as JSON on stderr), --help, --version
 Configuration: CLAW_TASKS_API_URL and CLAW_TASKS_API_KEY, or a JSON file {"url", "apiKey"}
   at CLAW_TASKS_CONFIG (default ~/.config/claw-tasks/config.json).
-Exit codes: 0 done, 1 API error or no answer, 2 bad usage or configuration,
-  3 the task ended without succeeding, 4 gave up waiting.
+Exit codes: ${exitCodes.ok} done, ${exitCodes.apiError} API error or no answer, ${exitCodes.usage} bad usage or configuration,
+  ${exitCodes.taskUnsuccessful} the task ended without succeeding, ${exitCodes.timeout} gave up waiting.
 `;
 
 interface Io {
@@ -188,8 +237,10 @@ async function waitAndReport(
   } catch (error) {
     line.done();
     if (error instanceof ClawTasksTimeoutError) {
-      if (json) printJson(io, error.task);
-      io.stderr.write(`claw-tasks: ${error.message}\n`);
+      if (json) {
+        printJson(io, error.task);
+        writeJsonError(io, { code: "timeout", message: error.message, taskId: error.task.id });
+      } else io.stderr.write(`claw-tasks: ${error.message}\n`);
       return exitCodes.timeout;
     }
     throw error;
@@ -571,16 +622,25 @@ const commands: Record<string, Command> = {
   doctor: runDoctor,
 };
 
+/** An error under --json: one JSON line on stderr, `{"error": {code, message, ...}}`. */
+function writeJsonError(io: Io, error: Record<string, unknown>): void {
+  io.stderr.write(`${JSON.stringify({ error })}\n`);
+}
+
 function reportError(error: unknown, json: boolean, io: Io): number {
   if (error instanceof UsageError) {
-    io.stderr.write(`claw-tasks: ${error.message}\n(claw-tasks --help shows the commands)\n`);
+    if (json) writeJsonError(io, { code: "usage", message: error.message });
+    else io.stderr.write(`claw-tasks: ${error.message}\n(claw-tasks --help shows the commands)\n`);
     return exitCodes.usage;
   }
   if (error instanceof ClawTasksApiError) {
     if (json) {
-      io.stderr.write(
-        `${JSON.stringify({ error: { status: error.status, code: error.code, message: error.message, details: error.details } })}\n`,
-      );
+      writeJsonError(io, {
+        status: error.status,
+        code: error.code,
+        message: error.message,
+        details: error.details,
+      });
     } else {
       // A validation error names each field on its own line; its message is the same list, cut at 5.
       const issues = error.issues.map((issue) => `\n  ${issue.path || "(body)"}: ${issue.message}`).join("");
@@ -591,26 +651,48 @@ function reportError(error: unknown, json: boolean, io: Io): number {
     return exitCodes.apiError;
   }
   if (error instanceof ClawTasksError) {
-    io.stderr.write(`claw-tasks: ${error.message}\n`);
+    const code = error instanceof ClawTasksConnectionError ? "no_answer" : "client_error";
+    if (json) writeJsonError(io, { code, message: error.message });
+    else io.stderr.write(`claw-tasks: ${error.message}\n`);
     return exitCodes.apiError;
   }
-  throw error;
+  // A bug of the command line itself: still one line (JSON under --json), with the stack for a report.
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) writeJsonError(io, { code: "internal_error", message });
+  else io.stderr.write(`claw-tasks: internal error: ${error instanceof Error ? error.stack : message}\n`);
+  return exitCodes.apiError;
+}
+
+const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h" || arg === "help";
+
+/** The help for `claw-tasks NAME [SUB] --help`, or the general usage. */
+function helpFor(name: string | undefined): string {
+  const help = name === undefined ? undefined : commandHelp[name];
+  return help === undefined ? usage() : `${help}\n`;
 }
 
 /** Runs one command line; resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
-  const json = args.includes("--json");
-  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    if (name === undefined) {
-      io.stderr.write(usage);
-      return exitCodes.usage;
-    }
-    io.stdout.write(usage);
+  const json = argv.includes("--json");
+  if (name === "--version" || name === "-V" || name === "version") {
+    if (json) io.stdout.write(`${JSON.stringify({ version: version() })}\n`);
+    else io.stdout.write(`${version()}\n`);
     return exitCodes.ok;
   }
-  if (args.includes("--help") || args.includes("-h")) {
-    io.stdout.write(usage);
+  if (name === undefined || isHelp(name)) {
+    // `claw-tasks help submit` is `claw-tasks submit --help`.
+    const text = helpFor(name === undefined ? undefined : args[0]);
+    if (name === undefined) {
+      if (json) writeJsonError(io, { code: "usage", message: "no command given" });
+      else io.stderr.write(text);
+      return exitCodes.usage;
+    }
+    io.stdout.write(text);
+    return exitCodes.ok;
+  }
+  if (args.some(isHelp) && commandHelp[name] !== undefined) {
+    io.stdout.write(helpFor(name));
     return exitCodes.ok;
   }
   try {
@@ -630,10 +712,13 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-if (import.meta.main) {
+/** The process's command line: runs argv and sets the exit code (the bin calls this). */
+export async function main(): Promise<void> {
   process.on("SIGINT", () => {
     if (process.stderr.isTTY) process.stderr.write("\n");
     process.exit(130);
   });
   process.exitCode = await runCli(process.argv.slice(2), process);
 }
+
+if (import.meta.main) await main();

@@ -13,18 +13,23 @@ import type {
   redriveResultSchema,
   statsSchema,
   taskPageSchema,
-} from "../functions/api/schemas.ts";
+} from "../../../functions/api/schemas.ts";
 import type {
   ScheduleView,
   scheduleCreationBody,
   schedulePatchBody,
-} from "../functions/core/manage-schedules.ts";
-import type { WorkerView, workerChangeBody } from "../functions/core/manage-workers.ts";
-import type { submissionOptions } from "../functions/core/submission.ts";
-import type { Task, TaskStatus } from "../functions/core/task.ts";
-import type { TaskSubmissionInput, TaskType } from "../functions/tasks/catalog.ts";
-import type { Lane } from "../functions/tasks/lanes.ts";
-import { ClawTasksConnectionError, ClawTasksTimeoutError, errorOfResponse } from "./errors.ts";
+} from "../../../functions/core/manage-schedules.ts";
+import type { WorkerView, workerChangeBody } from "../../../functions/core/manage-workers.ts";
+import type { submissionOptions } from "../../../functions/core/submission.ts";
+import type { Task, TaskStatus } from "../../../functions/core/task.ts";
+import type { TaskSubmissionInput, TaskType } from "../../../functions/tasks/catalog.ts";
+import type { Lane } from "../../../functions/tasks/lanes.ts";
+import {
+  ClawTasksApiError,
+  ClawTasksConnectionError,
+  ClawTasksTimeoutError,
+  errorOfResponse,
+} from "./errors.ts";
 
 export type { Lane, Task, TaskStatus, TaskSubmissionInput, TaskType };
 /** A task of a known type. */
@@ -80,10 +85,31 @@ export interface ClientOptions {
   readonly apiKey: string;
   /** Another fetch (tests, proxies); default: the global one. */
   readonly fetch?: typeof fetch;
+  /**
+   * Retries of 429 (after its Retry-After), 503 and requests that got no
+   * answer, with exponential backoff and full jitter; `false` turns them off.
+   * A request that got no answer is retried only when repeating it is
+   * harmless: reads, PUT/DELETE, and submissions (they carry an
+   * Idempotency-Key, so a repeated one returns the first task).
+   */
+  readonly retry?: RetryOptions | false;
+}
+
+export interface RetryOptions {
+  /** Retries after the first try; default 4. */
+  readonly retries?: number;
+  /** Backoff base: the n-th retry waits random(0, min(maxDelayMs, baseDelayMs * 2^(n-1))); default 200. */
+  readonly baseDelayMs?: number;
+  /** Backoff cap; default 5000. */
+  readonly maxDelayMs?: number;
+  /** A longer Retry-After than this is not waited for: the 429 is thrown; default 60000. */
+  readonly maxRetryAfterMs?: number;
 }
 
 interface RequestOptions {
   readonly body?: unknown;
+  /** The request may be sent again after no answer (it is idempotent); default: by method. */
+  readonly repeatable?: boolean;
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal | undefined;
@@ -109,13 +135,42 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** The id of a task the API recorded but could not queue (its 503 says which). */
+function unsentTaskId(error: unknown): string | undefined {
+  if (!(error instanceof ClawTasksApiError) || error.status !== 503) return undefined;
+  const taskId = (error.details as { taskId?: unknown } | undefined)?.taskId;
+  return typeof taskId === "string" ? taskId : undefined;
+}
+
 const changeKey = (task: Task) =>
   JSON.stringify([task.status, task.attempts, task.progress?.percent, task.progress?.message]);
+
+const defaultRetry: Required<RetryOptions> = {
+  retries: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 60_000,
+};
+
+/** Methods that do the same when sent twice; POST is not, unless the request says so. */
+const repeatableMethods = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** A random key for a submission that has none: a retried submit must carry the same one. */
+const newIdempotencyKey = () => `ct-client-${globalThis.crypto.randomUUID()}`;
 
 export class ClawTasksClient {
   readonly #url: string;
   readonly #apiKey: string;
   readonly #fetch: typeof fetch;
+  readonly #retry: Required<RetryOptions> | undefined;
 
   constructor(options: ClientOptions) {
     if (!options.url) throw new TypeError("ClawTasksClient: url is required");
@@ -123,10 +178,52 @@ export class ClawTasksClient {
     this.#url = options.url.replace(/\/+$/, "");
     this.#apiKey = options.apiKey;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#retry = options.retry === false ? undefined : { ...defaultRetry, ...options.retry };
   }
 
-  /** One API call; throws ClawTasksApiError for a non-2xx answer. */
+  /**
+   * One API call, retried as `ClientOptions.retry` says; throws
+   * ClawTasksApiError for a non-2xx answer and ClawTasksConnectionError when
+   * no answer came.
+   */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const repeatable = options.repeatable ?? repeatableMethods.has(method);
+    for (let retry = 1; ; retry++) {
+      try {
+        return await this.#send<T>(method, path, options);
+      } catch (error) {
+        const delay = this.#retryDelay(error, retry, repeatable);
+        if (delay === undefined || options.signal?.aborted) throw error;
+        await sleep(delay, options.signal);
+      }
+    }
+  }
+
+  /** How long to wait before retry number `retry` of a request that failed with `error`; undefined: do not. */
+  #retryDelay(error: unknown, retry: number, repeatable: boolean): number | undefined {
+    const policy = this.#retry;
+    const backoff = this.#backoff(retry);
+    if (!policy || backoff === undefined) return undefined;
+    if (error instanceof ClawTasksConnectionError) return repeatable ? backoff : undefined;
+    if (!(error instanceof ClawTasksApiError) || (error.status !== 429 && error.status !== 503)) {
+      return undefined;
+    }
+    // Sent again as is, a submission the API recorded but could not queue would make a second task.
+    if (unsentTaskId(error) !== undefined) return undefined;
+    if (error.retryAfterMs === undefined) return backoff;
+    if (error.retryAfterMs > policy.maxRetryAfterMs) return undefined;
+    // A little jitter on top, so that clients told the same Retry-After do not all come back at once.
+    return error.retryAfterMs + Math.random() * Math.min(1_000, policy.baseDelayMs);
+  }
+
+  /** Full-jitter backoff before retry number `retry`; undefined once the retries are used up. */
+  #backoff(retry: number): number | undefined {
+    const policy = this.#retry;
+    if (!policy || retry > policy.retries) return undefined;
+    return Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  }
+
+  async #send<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) query.set(name, String(value));
@@ -157,17 +254,53 @@ export class ClawTasksClient {
     } catch {
       body = { message: text.slice(0, 200) };
     }
-    if (!response.ok) throw errorOfResponse(`${method} ${path}`, response.status, body);
+    if (!response.ok) {
+      throw errorOfResponse(
+        `${method} ${path}`,
+        response.status,
+        body,
+        retryAfterMs(response.headers.get("retry-after")),
+      );
+    }
     return body as T;
   }
 
-  /** Submits a task; the input is typed by the catalog's schema for `type`. */
-  submit<T extends TaskType>(type: T, ...[input, options = {}]: SubmitArguments<T>): Promise<TaskOf<T>> {
-    const { idempotencyKey, ...submission } = options;
-    return this.request("POST", "/v1/tasks", {
-      body: { ...submission, type, ...(input === undefined ? {} : { input }) },
-      ...(idempotencyKey === undefined ? {} : { headers: { "Idempotency-Key": idempotencyKey } }),
-    });
+  /**
+   * Submits a task; the input is typed by the catalog's schema for `type`.
+   * Every submission carries an Idempotency-Key (`options.idempotencyKey`, or
+   * a random one), so a retry after a lost answer returns the first task
+   * instead of making a second. When the API could not queue the task (503
+   * with the task's id), the retries re-send that task by id.
+   */
+  async submit<T extends TaskType>(
+    type: T,
+    ...[input, options = {}]: SubmitArguments<T>
+  ): Promise<TaskOf<T>> {
+    const { idempotencyKey = newIdempotencyKey(), ...submission } = options;
+    let unsent: string | undefined;
+    for (let retry = 1; ; retry++) {
+      try {
+        if (unsent === undefined) {
+          return await this.request("POST", "/v1/tasks", {
+            body: { ...submission, type, ...(input === undefined ? {} : { input }) },
+            headers: { "Idempotency-Key": idempotencyKey },
+            repeatable: true,
+          });
+        }
+        // The record exists, marked failed (enqueue_failed): queue that one again rather than a new one.
+        return (await this.request("POST", `/v1/tasks/${encodeURIComponent(unsent)}/retry`)) as TaskOf<T>;
+      } catch (error) {
+        // A retry by id whose answer was lost may have queued it already.
+        if (unsent !== undefined && error instanceof ClawTasksApiError && error.status === 409) {
+          return (await this.get(unsent)) as TaskOf<T>;
+        }
+        const id = unsentTaskId(error);
+        const delay = id === undefined ? undefined : this.#backoff(retry);
+        if (delay === undefined) throw error;
+        unsent = id;
+        await sleep(delay);
+      }
+    }
   }
 
   get(id: string): Promise<Task> {

@@ -4,8 +4,8 @@
  * `ClawTasksConnectionError`; `wait` that runs out of time throws
  * `ClawTasksTimeoutError` with the task as last seen.
  */
-import type { ApiErrorCode, FieldIssue } from "../functions/core/api-error.ts";
-import type { Task } from "../functions/core/task.ts";
+import type { ApiErrorCode, FieldIssue } from "../../../functions/core/api-error.ts";
+import type { Task } from "../../../functions/core/task.ts";
 
 /**
  * The API's codes, plus `throttled` (429 from API Gateway's throttling) and
@@ -24,13 +24,22 @@ export class ClawTasksApiError extends ClawTasksError {
   readonly status: number;
   readonly code: ClientErrorCode;
   readonly details: unknown;
+  /** From a 429's or 503's Retry-After header: when the API said to try again. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, code: ClientErrorCode, message: string, details?: unknown) {
+  constructor(
+    status: number,
+    code: ClientErrorCode,
+    message: string,
+    details?: unknown,
+    retryAfterMs?: number,
+  ) {
     super(message);
     this.name = "ClawTasksApiError";
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterMs = retryAfterMs;
   }
 
   /** For `validation_error`: each bad field's dotted path (`input.sleepMs`) and what is wrong with it. */
@@ -73,11 +82,22 @@ const codeOfStatus: Readonly<Record<number, ClientErrorCode>> = {
  * The error for a non-2xx answer to `request` (`METHOD /path`): the API's
  * error body when there is one, else one made from the status.
  */
-export function errorOfResponse(request: string, status: number, body: unknown): ClawTasksApiError {
+export function errorOfResponse(
+  request: string,
+  status: number,
+  body: unknown,
+  retryAfterMs?: number,
+): ClawTasksApiError {
   const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
     ?.error;
   if (error && typeof error.code === "string" && typeof error.message === "string") {
-    return new ClawTasksApiError(status, error.code as ClientErrorCode, error.message, error.details);
+    return new ClawTasksApiError(
+      status,
+      error.code as ClientErrorCode,
+      error.message,
+      error.details,
+      retryAfterMs,
+    );
   }
   // API Gateway's own answers (no such route, too large, throttled, timeout) are `{message}`.
   const message = (body as { message?: unknown } | undefined)?.message;
@@ -85,5 +105,7 @@ export function errorOfResponse(request: string, status: number, body: unknown):
     status,
     codeOfStatus[status] ?? "http_error",
     `${request}: ${typeof message === "string" ? message : `HTTP ${status}`}${status === 404 ? " (this API has no such route)" : ""}`,
+    undefined,
+    retryAfterMs,
   );
 }

@@ -11,8 +11,8 @@
  * local runtime, its emulators' endpoints (.local/runtime.json, or the SDK's
  * AWS_ENDPOINT_URL_<SERVICE> variables) with any credentials.
  */
-import { nextFireTimes, parseScheduleExpression } from "../functions/core/schedule-expression.ts";
-import { staticSchedules } from "../functions/tasks/static-schedules.ts";
+import { nextFireTimes, parseScheduleExpression } from "../../../functions/core/schedule-expression.ts";
+import { staticSchedules } from "../../../functions/tasks/static-schedules.ts";
 import { readLocalRuntimeState } from "./local-runtime-files.ts";
 
 /** A deployed stage, or the local runtime (no stage). */

@@ -14,8 +14,8 @@
  */
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { isLane, type Lane, laneNames } from "../functions/tasks/lanes.ts";
-import { formatLogLine, functionLabel } from "../local/log-format.ts";
+import { isLane, type Lane, laneNames } from "../../../functions/tasks/lanes.ts";
+import { formatLogLine, functionLabel } from "../../../local/log-format.ts";
 import { localLogFile } from "./local-runtime-files.ts";
 
 interface Io {

@@ -1,12 +1,13 @@
 /**
- * Builds the client for other projects: Node does not strip types inside
+ * Builds the package for other projects: Node does not strip types inside
  * node_modules, so a consumer gets JavaScript. esbuild bundles the client
  * (no dependencies at run time: the server's modules are imported for types
  * only) and the command line; tsc writes the type declarations.
- * `npm run build:client` (also run by `prepare`, so `npm ci` and a git
- * install build it).
+ * `npm run build` here, or `npm run build:client` at the repository's root
+ * (also run by the root's `prepare`, so `npm ci` builds it).
  */
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import { build } from "esbuild";
 
@@ -25,13 +26,13 @@ export async function buildClientBundles(): Promise<void> {
   await Promise.all([
     build({
       ...common,
-      entryPoints: [path.join(clientDir, "index.ts")],
+      entryPoints: [path.join(clientDir, "src", "index.ts")],
       outfile: path.join(clientDist, "index.js"),
       platform: "neutral",
     }),
     build({
       ...common,
-      entryPoints: [path.join(clientDir, "cli.ts")],
+      entryPoints: [path.join(clientDir, "src", "cli.ts")],
       outfile: path.join(clientDist, "cli.js"),
       platform: "node",
       target: "node24",
@@ -46,7 +47,7 @@ export function buildClientDeclarations(): void {
   execFileSync(
     process.execPath,
     [
-      path.join(clientDir, "..", "node_modules", "typescript", "bin", "tsc"),
+      createRequire(import.meta.url).resolve("typescript/bin/tsc"),
       "-p",
       path.join(clientDir, "tsconfig.build.json"),
     ],

@@ -1,0 +1,370 @@
+/**
+ * Ports: what the use cases need from the outside world. Adapters in
+ * functions/adapters implement them with the AWS SDK.
+ */
+import * as z from "zod";
+import { type TaskType } from "../tasks/catalog.ts";
+import { type Lane, type Priority } from "../tasks/lanes.ts";
+import type { ScheduledTask, TaskEnvelope } from "./envelope.ts";
+import { type Task, type TaskErrorInfo, type TaskProgress, type TaskStatus } from "./task.ts";
+export type ClaimResult =
+  | {
+      readonly claimed: true;
+      readonly task: Task;
+    }
+  | {
+      readonly claimed: false;
+      readonly current: Task | undefined;
+    };
+/** The end of an attempt, as recorded on the task. */
+export type AttemptOutcome =
+  | {
+      readonly status: "succeeded";
+      readonly result: unknown;
+    }
+  | {
+      readonly status: "failed";
+      readonly error: TaskErrorInfo;
+    }
+  | {
+      readonly status: "cancelled";
+      readonly error: TaskErrorInfo;
+    }
+  | {
+      readonly status: "retrying";
+      readonly error: TaskErrorInfo;
+      readonly nextAttemptAt: string;
+    };
+/** What became of a cancel request. */
+export type CancelResult =
+  | {
+      readonly outcome: "cancelled";
+      readonly task: Task;
+    }
+  | {
+      readonly outcome: "requested";
+      readonly task: Task;
+    }
+  | {
+      readonly outcome: "terminal";
+      readonly task: Task;
+    }
+  | {
+      readonly outcome: "not_found";
+    };
+export interface IdempotencyClaim {
+  /** Who the key belongs to (the API key's hash), so clients cannot collide. */
+  readonly scope: string;
+  readonly key: string;
+  /** Hash of the canonical request: the same key with another body is a conflict. */
+  readonly requestHash: string;
+  readonly ttlSeconds: number;
+}
+export type CreateResult =
+  | {
+      readonly created: true;
+    }
+  | {
+      readonly created: false;
+      readonly existingTaskId: string;
+      readonly requestHash: string;
+    };
+export interface TaskListFilter {
+  readonly status?: TaskStatus;
+  readonly type?: TaskType;
+  readonly tag?: {
+    readonly key: string;
+    readonly value: string;
+  };
+}
+/** A listing cursor the store did not make (or no longer understands). */
+export declare class InvalidCursor extends Error {
+  constructor();
+}
+export interface TaskPage {
+  readonly items: readonly Task[];
+  readonly nextCursor: string | null;
+}
+/** Counts of tasks by status, and by type and status. Terminal counts are totals since the table was made. */
+export declare const taskCountsSchema: z.ZodObject<
+  {
+    byStatus: z.ZodRecord<
+      z.ZodEnum<{
+        queued: "queued";
+        scheduled: "scheduled";
+        running: "running";
+        retrying: "retrying";
+        succeeded: "succeeded";
+        failed: "failed";
+        cancelled: "cancelled";
+        expired: "expired";
+      }> &
+        z.core.$partial,
+      z.ZodInt
+    >;
+    byType: z.ZodRecord<
+      z.ZodEnum<{
+        generate_ai_response: "generate_ai_response";
+        vectorize_document: "vectorize_document";
+        update_knowledge_base: "update_knowledge_base";
+        delete_knowledge_vectors: "delete_knowledge_vectors";
+        send_notification: "send_notification";
+        cleanup_expired_results: "cleanup_expired_results";
+        check_task_health: "check_task_health";
+        echo: "echo";
+      }> &
+        z.core.$partial,
+      z.ZodRecord<
+        z.ZodEnum<{
+          queued: "queued";
+          scheduled: "scheduled";
+          running: "running";
+          retrying: "retrying";
+          succeeded: "succeeded";
+          failed: "failed";
+          cancelled: "cancelled";
+          expired: "expired";
+        }> &
+          z.core.$partial,
+        z.ZodInt
+      >
+    >;
+  },
+  z.core.$strip
+>;
+export type TaskCounts = Readonly<z.output<typeof taskCountsSchema>>;
+/** What happened in one minute: tasks submitted, and how many entered each status. */
+export interface MinuteActivity {
+  /** The minute's start, ISO 8601 UTC. */
+  readonly minute: string;
+  readonly submitted: number;
+  readonly entered: Readonly<Partial<Record<TaskStatus, number>>>;
+}
+/** Durable task records. */
+export interface TaskStore {
+  /** Writes a new record, unless one with its id exists (then resolves `created: false`). */
+  create(task: Task): Promise<CreateResult>;
+  /**
+   * Takes an idempotency key for the task `taskId` (one conditional write). When
+   * the key is taken and not expired, resolves the task it names and the hash of
+   * the request that took it.
+   */
+  reserveIdempotencyKey(claim: IdempotencyClaim, taskId: string, now: Date): Promise<CreateResult>;
+  /** Frees an idempotency key whose task could not be queued, so a resubmission creates a new task. */
+  releaseIdempotency(scope: string, key: string): Promise<void>;
+  get(id: string): Promise<Task | undefined>;
+  /**
+   * Starts an attempt if the task may run: it is queued, scheduled or retrying,
+   * or running under a lease that has run out (a crashed attempt). Creates the
+   * record from the envelope when it is missing. Conditional, so of two
+   * deliveries of one message only one claims.
+   */
+  claim(envelope: TaskEnvelope, now: Date, leaseUntil: Date): Promise<ClaimResult>;
+  /**
+   * Records how attempt `attempt` ended. Resolves false when the task is no
+   * longer running that attempt (claimed again after a lost lease).
+   */
+  finishAttempt(id: string, attempt: number, outcome: AttemptOutcome, now: Date): Promise<boolean>;
+  /** Marks a queued task failed when its message could not be sent. */
+  failUnsent(id: string, error: TaskErrorInfo, now: Date): Promise<void>;
+  /** Ends a task that was not started by its expiresAt; false when it is no longer waiting. */
+  expire(id: string, now: Date): Promise<boolean>;
+  /** Cancels a waiting task at once, or asks a running one to stop. */
+  cancel(id: string, now: Date): Promise<CancelResult>;
+  /** Queues a failed, cancelled or expired task again under its id, keeping its history. */
+  requeue(
+    id: string,
+    now: Date,
+  ): Promise<{
+    readonly task?: Task;
+    readonly current?: Task;
+  }>;
+  /** Records that the task's message went to the dead-letter queue, unless the task already ended. */
+  markDeadLettered(id: string, error: TaskErrorInfo, now: Date): Promise<void>;
+  /** Saves a running attempt's progress; tells whether a cancel was requested. */
+  reportProgress(
+    id: string,
+    attempt: number,
+    progress: TaskProgress,
+    now: Date,
+  ): Promise<{
+    cancelRequested: boolean;
+  }>;
+  /** Whether a cancel was requested for the task's running attempt. */
+  isCancelRequested(id: string): Promise<boolean>;
+  list(filter: TaskListFilter, limit: number, cursor: string | undefined): Promise<TaskPage>;
+  counts(): Promise<TaskCounts>;
+  /**
+   * Tasks in `status` submitted in [createdAfter, createdBefore], oldest first,
+   * at most `limit`, with their lease (check_task_health). The store reads the
+   * records created in that window, so callers keep it short.
+   */
+  findSubmittedBetween(
+    status: TaskStatus,
+    createdAfter: Date,
+    createdBefore: Date,
+    limit: number,
+  ): Promise<StoredTask[]>;
+  /** Ids of finished records whose expiry has passed (TTL deletion lags), oldest first, at most `limit`. */
+  findExpired(now: Date, limit: number): Promise<string[]>;
+  /** Deletes a record whose expiry has passed; false when it is gone or not expired. */
+  deleteExpired(id: string, now: Date): Promise<boolean>;
+  /** The last `minutes` minutes up to `now`, oldest first (kept a few hours). */
+  activity(now: Date, minutes: number): Promise<MinuteActivity[]>;
+}
+/** A task with the store's lease on it. */
+export interface StoredTask {
+  readonly task: Task;
+  /** Set while an attempt holds the task. */
+  readonly leaseUntil?: string;
+}
+/** The lane queues. */
+export interface TaskQueue {
+  /** Sends the envelope to its lane's queue for its priority, visible after `delaySeconds` (at most 900). */
+  send(envelope: TaskEnvelope, delaySeconds?: number): Promise<void>;
+}
+/** A lane's queues: per priority queue and in total, messages waiting, in flight and delayed; DLQ depth. */
+export declare const laneDepthSchema: z.ZodObject<
+  {
+    deadLetters: z.ZodInt;
+    visible: z.ZodInt;
+    inFlight: z.ZodInt;
+    delayed: z.ZodInt;
+    lane: z.ZodEnum<{
+      ai_high_priority: "ai_high_priority";
+      knowledge_default: "knowledge_default";
+      notification_default: "notification_default";
+      default: "default";
+    }>;
+    queues: z.ZodRecord<
+      z.ZodString,
+      z.ZodObject<
+        {
+          visible: z.ZodInt;
+          inFlight: z.ZodInt;
+          delayed: z.ZodInt;
+        },
+        z.core.$strip
+      >
+    >;
+  },
+  z.core.$strip
+>;
+export type LaneDepth = Readonly<z.output<typeof laneDepthSchema>>;
+/** Reading lane queues and moving dead letters back. */
+export interface LaneQueues {
+  depth(lane: Lane): Promise<LaneDepth>;
+  /**
+   * Takes messages from the lane's DLQ, one batch at a time; `accept` returns
+   * true for each one it has re-sent, which is then deleted from the DLQ.
+   */
+  drainDeadLetters(
+    lane: Lane,
+    accept: (body: string) => Promise<boolean>,
+    maxMessages: number,
+  ): Promise<number>;
+}
+export type RateDecision =
+  | {
+      readonly granted: true;
+    }
+  | {
+      readonly granted: false;
+      readonly retryAfterSeconds: number;
+    };
+/** Global rate limits, shared by every worker. */
+export interface RateLimiter {
+  /** Takes one start of `type` if fewer than `perMinute` started in the last 60 s. */
+  acquire(type: TaskType, perMinute: number, now: Date): Promise<RateDecision>;
+}
+/** Rate limits changed at run time, overriding the catalog. */
+export interface RateLimitSettings {
+  /** The override for each type that has one; `null` means unlimited. */
+  overrides(): Promise<Partial<Record<TaskType, number | null>>>;
+  set(type: TaskType, perMinute: number | null | undefined): Promise<void>;
+}
+/** Large task inputs and results, as JSON text by key. */
+export interface PayloadStore {
+  put(key: string, json: string): Promise<void>;
+  get(key: string): Promise<string>;
+}
+/** Stored API keys, looked up by the SHA-256 of the key. */
+export interface ApiKeyStore {
+  findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  put(record: ApiKeyRecord): Promise<void>;
+  list(): Promise<ApiKeyRecord[]>;
+  /** Marks a key revoked; false when no such key exists. */
+  revoke(keyHash: string, at: string): Promise<boolean>;
+}
+export interface ApiKeyRecord {
+  /** SHA-256 (hex) of the key; also the key's public id. */
+  readonly keyHash: string;
+  readonly name: string;
+  /** Absent on keys made before scopes: all scopes. */
+  readonly scopes?: readonly ("submit" | "read" | "admin")[];
+  /** Requests per second this key may make (per API instance); absent: the API's default. */
+  readonly ratePerSecond?: number;
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+}
+/** A schedule as claw-tasks defines it; the store keeps it in EventBridge Scheduler. */
+export interface ScheduleDefinition {
+  readonly name: string;
+  readonly expression: string;
+  readonly timezone: string;
+  readonly task: ScheduledTask;
+  readonly enabled: boolean;
+  readonly description?: string;
+}
+export interface StoredSchedule extends ScheduleDefinition {
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+/** The service refused a schedule (a rule this code did not check first); the message says why. */
+export declare class ScheduleRejected extends Error {
+  constructor(message: string);
+}
+/** Dynamic schedules, in one schedule group. Throws ScheduleRejected when the service refuses one. */
+export interface ScheduleStore {
+  /** Resolves undefined when a schedule of that name exists already. */
+  create(schedule: ScheduleDefinition): Promise<StoredSchedule | undefined>;
+  get(name: string): Promise<StoredSchedule | undefined>;
+  /** Replaces the definition; resolves undefined when there is no such schedule. */
+  update(schedule: ScheduleDefinition): Promise<StoredSchedule | undefined>;
+  /** Resolves false when there was no such schedule. */
+  delete(name: string): Promise<boolean>;
+  list(
+    limit: number,
+    cursor?: string,
+  ): Promise<{
+    items: StoredSchedule[];
+    nextCursor?: string;
+  }>;
+}
+/** The event-source mapping of one of a lane's priority queues, as Lambda reports it. */
+export interface WorkerMapping {
+  readonly priority: Priority;
+  readonly functionName: string;
+  /** Lambda's mapping state, e.g. Enabled, Disabling, Disabled, Updating. */
+  readonly state: string;
+  readonly maxConcurrency?: number;
+  readonly batchSize: number;
+}
+/** A lane worker's event-source mappings (one per priority queue): read and change them together. */
+export interface WorkerControl {
+  get(lane: Lane): Promise<WorkerMapping[]>;
+  /** `maxConcurrency` is the lane's size; each priority's mapping gets its share of it. */
+  update(
+    lane: Lane,
+    change: {
+      enabled?: boolean;
+      maxConcurrency?: number;
+    },
+  ): Promise<WorkerMapping[]>;
+}
+/** When a lane's worker last took a batch. */
+export interface LaneActivity {
+  /** Records activity; cheap to call per batch (implementations may skip writes made moments ago). */
+  record(lane: Lane, at: Date): Promise<void>;
+  lastActivity(lane: Lane): Promise<string | undefined>;
+}
