@@ -1,5 +1,0 @@
-/**
- * claw-tasks client: `new ClawTasksClient({url, apiKey})`. See README "Client".
- */
-export * from "./client.ts";
-export * from "./errors.ts";
