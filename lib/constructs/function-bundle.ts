@@ -62,6 +62,8 @@ export function bundleFunction(entry: string, outdir: string, projectRoot: strin
     target: "node24",
     minify: true,
     sourcemap: true,
+    // Stack traces need only the mappings; embedding every source (the SDK's too) would triple the maps.
+    sourcesContent: false,
     metafile: true,
     outExtension: { ".js": ".mjs" },
     chunkNames: "chunks/[name]-[hash]",
