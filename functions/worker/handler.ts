@@ -120,19 +120,21 @@ function queueUrlOf(record: SQSRecord): string | undefined {
 async function returnSoon(record: SQSRecord, receiveCount: number): Promise<void> {
   const queueUrl = queueUrlOf(record);
   if (!queueUrl) return;
-  const [client, { ChangeMessageVisibilityCommand }] = await Promise.all([
-    sqsClient(),
-    import("@aws-sdk/client-sqs"),
-  ]);
-  await client
-    .send(
+  try {
+    const [client, { ChangeMessageVisibilityCommand }] = await Promise.all([
+      sqsClient(),
+      import("@aws-sdk/client-sqs"),
+    ]);
+    await client.send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: queueUrl,
         ReceiptHandle: record.receiptHandle,
         VisibilityTimeout: Math.min(60, receiveCount),
       }),
-    )
-    .catch((error: unknown) => logger.warn("could not shorten visibility", { error: error as Error }));
+    );
+  } catch (error) {
+    logger.warn("could not shorten visibility", { error: error as Error });
+  }
 }
 
 async function processRecord(record: SQSRecord): Promise<void> {
