@@ -5,7 +5,7 @@
  * Requests: `set-delay` {ms}, `usage`, `cold-start` {samples}, `stop`.
  */
 import { execFile } from "node:child_process";
-import { statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { generateApiKey } from "../functions/core/authenticate.ts";
@@ -40,12 +40,41 @@ export interface FunctionReport {
 export interface ColdStartReport {
   readonly logicalId: string;
   readonly functionName: string;
+  /** The entry and the chunks it imports statically: what module init parses. */
   readonly bundleBytes: number;
+  /** Every chunk of the asset, the lazily loaded SDK clients and task types included (no source maps). */
+  readonly assetBytes: number;
   readonly sourceMapBytes: number;
   /** With the function's environment as deployed (NODE_OPTIONS=--enable-source-maps). */
   readonly initMs: readonly number[];
   /** The same without NODE_OPTIONS, to show what source-map support costs at start. */
   readonly initMsWithoutSourceMaps: readonly number[];
+}
+
+/** A static import or re-export of a sibling chunk in esbuild's minified ESM (`import("...")` is not one). */
+const staticChunkImport =
+  /(?:import|export)\s*(?:\{[^}]*\}|\*\s*as\s*[\w$]+|[\w$]+(?:\s*,\s*\{[^}]*\})?)?\s*(?:from)?\s*"(\.{1,2}\/[^"]+\.mjs)"/g;
+
+/** Bytes a cold start parses (the entry and its static chunk imports, transitively) and of the whole asset. */
+function bundleSizes(modulePath: string) {
+  const loaded = new Set<string>();
+  const pending = [modulePath];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    for (const [, chunk] of readFileSync(file, "utf8").matchAll(staticChunkImport)) {
+      pending.push(path.resolve(path.dirname(file), chunk!));
+    }
+  }
+  const assetDir = path.dirname(modulePath);
+  const files = readdirSync(assetDir, { recursive: true, encoding: "utf8" }).filter((file) =>
+    file.endsWith(".mjs"),
+  );
+  const size = (file: string) => statSync(file).size;
+  return {
+    bundleBytes: [...loaded].reduce((sum, file) => sum + size(file), 0),
+    assetBytes: files.reduce((sum, file) => sum + size(path.join(assetDir, file)), 0),
+  };
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as ClawSystemConfig;
@@ -126,7 +155,7 @@ try {
           reports.push({
             logicalId: fn.spec.logicalId,
             functionName: fn.spec.functionName,
-            bundleBytes: statSync(fn.spec.modulePath).size,
+            ...bundleSizes(fn.spec.modulePath),
             sourceMapBytes: statSync(`${fn.spec.modulePath}.map`, { throwIfNoEntry: false })?.size ?? 0,
             initMs,
             initMsWithoutSourceMaps,

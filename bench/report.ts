@@ -32,7 +32,7 @@ export interface BenchResults {
   readonly warnings: readonly string[];
 }
 
-export const targets = { sequentialCalls: 1, bundleBytes: 300 * 1024, initMs: 150, costPerMillion: 4 };
+export const targets = { sequentialCalls: 1, bundleBytes: 250 * 1024, initMs: 150, costPerMillion: 4 };
 
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 const kb = (bytes: number) => `${fixed(bytes / 1024)} KB`;
@@ -147,19 +147,21 @@ export function renderMarkdown(results: BenchResults): string {
 
   out.push("## 3. Cold start: bundle size and module initialisation", "");
   out.push(
-    `Bundles as synthesized (esbuild, ESM, minified, \`@aws-sdk/*\` external). Initialisation: time to import ` +
+    "Bundles as synthesized (esbuild, ESM, minified, split into chunks, the pinned AWS SDK inside; " +
+      "docs/cold-start.md): *at init* is the entry and the chunks it imports statically, *asset* every chunk, " +
+      "the lazily loaded SDK clients and task types included. Initialisation: time to import " +
       `the bundle in a fresh Node ${results.machine.node} process with the function's environment ` +
       `(including its \`NODE_OPTIONS=--enable-source-maps\`), ${s.coldStartSamples} samples each after one ` +
       "uncounted import (so the files are in the page cache), one at a time, with nothing else running but the " +
-      "idle local runtime. The import loads `@aws-sdk/*` from node_modules, as Lambda loads it from its runtime.",
+      "idle local runtime. SDK clients load on first use, after init, and are not in these figures.",
     "",
-    "| function | bundle | source map | init p50 | init min | init max | init p50 without source maps | size ≤ 300 KB | init p50 ≤ 150 ms |",
-    "|---|---:|---:|---:|---:|---:|---:|---|---|",
+    "| function | at init | asset | source map | init p50 | init min | init max | init p50 without source maps | at init ≤ 250 KB | init p50 ≤ 150 ms |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
   );
   for (const fn of coldStart) {
     const p50 = median(fn.initMs);
     out.push(
-      `| ${fn.logicalId} | ${kb(fn.bundleBytes)} | ${kb(fn.sourceMapBytes)} | ${fixed(p50)} ms | ${fixed(Math.min(...fn.initMs))} ms | ${fixed(Math.max(...fn.initMs))} ms | ${fixed(median(fn.initMsWithoutSourceMaps))} ms | ${verdict(fn.bundleBytes <= targets.bundleBytes)} | ${verdict(p50 <= targets.initMs)} |`,
+      `| ${fn.logicalId} | ${kb(fn.bundleBytes)} | ${kb(fn.assetBytes)} | ${kb(fn.sourceMapBytes)} | ${fixed(p50)} ms | ${fixed(Math.min(...fn.initMs))} ms | ${fixed(Math.max(...fn.initMs))} ms | ${fixed(median(fn.initMsWithoutSourceMaps))} ms | ${verdict(fn.bundleBytes <= targets.bundleBytes)} | ${verdict(p50 <= targets.initMs)} |`,
     );
   }
   out.push(

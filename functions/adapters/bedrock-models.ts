@@ -3,12 +3,11 @@
  * (any model that supports it: Amazon Nova, Anthropic Claude, Meta Llama ...)
  * and InvokeModel with Amazon Titan Text Embeddings v2 for vectors (one text
  * per call; the model takes no batches).
+ *
+ * The SDK package loads on the first request (its chunk of the bundle), not
+ * when this module does: a worker whose models are offline never loads it.
  */
-import {
-  type BedrockRuntimeClient,
-  ConverseCommand,
-  InvokeModelCommand,
-} from "@aws-sdk/client-bedrock-runtime";
+import type { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { TaskFailure } from "../core/task-failure.ts";
 import type { ChatModel, EmbeddingModel, ModelRef } from "../core/task-ports.ts";
 
@@ -31,7 +30,18 @@ function typedFailure(error: unknown, signal: AbortSignal): unknown {
     : new TaskFailure("model_request_rejected", message, { retryable: false, cause: error });
 }
 
-export function createBedrockChatModel(client: BedrockRuntimeClient, modelId: string): ChatModel {
+/** A client, or how to get one on first use (aws-clients.ts). */
+export type BedrockClientSource = BedrockRuntimeClient | (() => Promise<BedrockRuntimeClient>);
+
+async function connect(source: BedrockClientSource) {
+  const [client, commands] = await Promise.all([
+    typeof source === "function" ? source() : source,
+    import("@aws-sdk/client-bedrock-runtime"),
+  ]);
+  return { client, ...commands };
+}
+
+export function createBedrockChatModel(source: BedrockClientSource, modelId: string): ChatModel {
   const model: ModelRef = { provider: "bedrock", id: modelId };
   return {
     model,
@@ -41,6 +51,7 @@ export function createBedrockChatModel(client: BedrockRuntimeClient, modelId: st
         ...(request.maxTokens === undefined ? {} : { maxTokens: request.maxTokens }),
       };
       try {
+        const { client, ConverseCommand } = await connect(source);
         const output = await client.send(
           new ConverseCommand({
             modelId,
@@ -70,7 +81,7 @@ export function createBedrockChatModel(client: BedrockRuntimeClient, modelId: st
 export const titanEmbedV2 = "amazon.titan-embed-text-v2:0";
 
 export function createBedrockTitanEmbeddingModel(
-  client: BedrockRuntimeClient,
+  source: BedrockClientSource,
   options: { readonly modelId?: string; readonly dimensions?: 256 | 512 | 1024 } = {},
 ): EmbeddingModel {
   const modelId = options.modelId ?? titanEmbedV2;
@@ -81,6 +92,7 @@ export function createBedrockTitanEmbeddingModel(
     maxBatchSize: 8,
     async embed(texts, signal) {
       try {
+        const { client, InvokeModelCommand } = await connect(source);
         const results = await Promise.all(
           texts.map(async (inputText) => {
             const output = await client.send(

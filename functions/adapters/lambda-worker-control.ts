@@ -12,28 +12,8 @@ import {
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
 import type { WorkerControl, WorkerMapping } from "../core/ports.ts";
-import {
-  type Lane,
-  laneMappingIdVariable,
-  type Priority,
-  priorities,
-  priorityConcurrency,
-} from "../tasks/lanes.ts";
-import { requireEnv } from "./environment.ts";
-
-export type MappingIds = Readonly<Record<Lane, Readonly<Record<Priority, string>>>>;
-
-/** Reads each lane's mapping UUIDs from the environment; throws when one is missing. */
-export function mappingIdsFromEnv(lanes: readonly Lane[]): MappingIds {
-  return Object.fromEntries(
-    lanes.map((lane) => [
-      lane,
-      Object.fromEntries(
-        priorities.map((priority) => [priority, requireEnv(laneMappingIdVariable(lane, priority))]),
-      ),
-    ]),
-  ) as MappingIds;
-}
+import { type Priority, priorities, priorityConcurrency } from "../tasks/lanes.ts";
+import type { MappingIds } from "./lane-environment.ts";
 
 function toMapping(priority: Priority, configuration: EventSourceMappingConfiguration): WorkerMapping {
   const functionArn = configuration.FunctionArn ?? "";

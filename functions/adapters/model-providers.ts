@@ -11,8 +11,8 @@
  *   EMBEDDING_PROVIDER, EMBEDDING_MODEL, EMBEDDING_BASE_URL, EMBEDDING_API_KEY_SECRET
  *   EMBEDDING_DIMENSIONS  vector size (offline, Titan v2: 256 | 512 | 1024; openai: optional)
  */
-import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import type { ChatModel, EmbeddingModel } from "../core/task-ports.ts";
+import { bedrockRuntimeClient } from "./aws-clients.ts";
 import { createBedrockChatModel, createBedrockTitanEmbeddingModel } from "./bedrock-models.ts";
 import { numberFromEnv, requireEnv } from "./environment.ts";
 import { createOfflineChatModel, createOfflineEmbeddingModel } from "./offline-models.ts";
@@ -21,9 +21,6 @@ import { readSecret } from "./secrets.ts";
 
 export const modelProviders = ["offline", "bedrock", "openai"] as const;
 export type ModelProvider = (typeof modelProviders)[number];
-
-let bedrock: BedrockRuntimeClient | undefined;
-const bedrockClient = () => (bedrock ??= new BedrockRuntimeClient({}));
 
 function providerFromEnv(prefix: "CHAT" | "EMBEDDING"): ModelProvider {
   const provider = requireEnv(`${prefix}_PROVIDER`);
@@ -47,7 +44,7 @@ export function chatModelFromEnv(): ChatModel {
     case "offline":
       return createOfflineChatModel();
     case "bedrock":
-      return createBedrockChatModel(bedrockClient(), requireEnv("CHAT_MODEL"));
+      return createBedrockChatModel(bedrockRuntimeClient, requireEnv("CHAT_MODEL"));
     case "openai":
       return createOpenAiChatModel(openAiOptions("CHAT"));
   }
@@ -62,7 +59,7 @@ export function embeddingModelFromEnv(): EmbeddingModel {
       if (dimensions !== undefined && ![256, 512, 1024].includes(dimensions)) {
         throw new Error(`EMBEDDING_DIMENSIONS for Titan v2 must be 256, 512 or 1024, got ${dimensions}`);
       }
-      return createBedrockTitanEmbeddingModel(bedrockClient(), {
+      return createBedrockTitanEmbeddingModel(bedrockRuntimeClient, {
         modelId: requireEnv("EMBEDDING_MODEL"),
         ...(dimensions ? { dimensions: dimensions as 256 | 512 | 1024 } : {}),
       });

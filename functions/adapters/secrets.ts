@@ -7,13 +7,13 @@
  * never its value; the local runtime answers GetSecretValue itself.
  * A failed read is not cached: the next use tries again.
  */
-import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
+import { secretsManagerClient } from "./aws-clients.ts";
 
 /** Powertools' own default is 5 s; secrets change rarely, and each read is a billed API call. */
 export const defaultSecretsMaxAgeSeconds = 300;
 
-let provider: SecretsProvider | undefined;
+let provider: Promise<SecretsProvider> | undefined;
 let maxAge: number | undefined;
 
 function secretsMaxAgeSeconds(): number {
@@ -28,8 +28,12 @@ function secretsMaxAgeSeconds(): number {
 
 export async function readSecret(secretId: string): Promise<string> {
   maxAge ??= secretsMaxAgeSeconds();
-  provider ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
-  const value = await provider.get(secretId, { maxAge });
+  // Parameters and the Secrets Manager client load on the first read, not at cold start.
+  provider ??= Promise.all([
+    import("@aws-lambda-powertools/parameters/secrets"),
+    secretsManagerClient(),
+  ]).then(([{ SecretsProvider }, client]) => new SecretsProvider({ awsSdkV3Client: client }));
+  const value = await (await provider).get(secretId, { maxAge });
   if (typeof value !== "string" || value === "") throw new Error(`secret ${secretId} has no string value`);
   return value;
 }

@@ -11,36 +11,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import type { LaneDepth, LaneQueues, TaskQueue } from "../core/ports.ts";
-import {
-  type Lane,
-  laneDeadLetterUrlVariable,
-  laneQueueUrlVariable,
-  type Priority,
-  priorities,
-} from "../tasks/lanes.ts";
-import { requireEnv } from "./environment.ts";
-
-export interface LaneQueueUrls {
-  readonly queues: Partial<Record<Lane, Record<Priority, string>>>;
-  readonly deadLetters: Partial<Record<Lane, string>>;
-}
-
-/** Reads the queue URLs of the given lanes (and, if asked, their DLQs) from the environment; throws when one is missing. */
-export function laneQueueUrlsFromEnv(lanesUsed: readonly Lane[], withDeadLetters = false): LaneQueueUrls {
-  return {
-    queues: Object.fromEntries(
-      lanesUsed.map((lane) => [
-        lane,
-        Object.fromEntries(
-          priorities.map((priority) => [priority, requireEnv(laneQueueUrlVariable(lane, priority))]),
-        ),
-      ]),
-    ),
-    deadLetters: withDeadLetters
-      ? Object.fromEntries(lanesUsed.map((lane) => [lane, requireEnv(laneDeadLetterUrlVariable(lane))]))
-      : {},
-  };
-}
+import { type Lane, type Priority, priorities } from "../tasks/lanes.ts";
+import type { LaneQueueUrls } from "./lane-environment.ts";
 
 function queueUrlOf(urls: LaneQueueUrls, lane: Lane, priority: Priority): string {
   const url = urls.queues[lane]?.[priority];

@@ -1,21 +1,31 @@
 /**
  * The vector index the stage chose (VECTOR_INDEX: `dynamodb`, the default
- * table, or `s3vectors` with S3_VECTORS_BUCKET and S3_VECTORS_INDEX).
+ * table, or `s3vectors` with S3_VECTORS_BUCKET and S3_VECTORS_INDEX). The
+ * settings are read at once (a missing one fails the cold start); the
+ * adapter and its SDK client load on the first call.
  */
-import { S3VectorsClient } from "@aws-sdk/client-s3vectors";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { VectorIndex } from "../core/task-ports.ts";
-import { createDynamoVectorIndex } from "./dynamodb-knowledge-store.ts";
+import { dynamoDocumentClient, s3VectorsClient } from "./aws-clients.ts";
 import { requireEnv } from "./environment.ts";
-import { createS3VectorsIndex } from "./s3-vectors-index.ts";
+import { lazyPort } from "./lazy-port.ts";
 
-export function vectorIndexFromEnv(dynamo: DynamoDBDocumentClient): VectorIndex {
+export function vectorIndexFromEnv(): VectorIndex {
   const kind = requireEnv("VECTOR_INDEX");
-  if (kind === "dynamodb") return createDynamoVectorIndex(dynamo, requireEnv("KNOWLEDGE_TABLE_NAME"));
+  if (kind === "dynamodb") {
+    const tableName = requireEnv("KNOWLEDGE_TABLE_NAME");
+    return lazyPort(async () => {
+      const { createDynamoVectorIndex } = await import("./dynamodb-knowledge-store.ts");
+      return createDynamoVectorIndex(await dynamoDocumentClient(), tableName);
+    });
+  }
   if (kind === "s3vectors") {
-    return createS3VectorsIndex(new S3VectorsClient({}), {
+    const location = {
       vectorBucketName: requireEnv("S3_VECTORS_BUCKET"),
       indexName: requireEnv("S3_VECTORS_INDEX"),
+    };
+    return lazyPort(async () => {
+      const { createS3VectorsIndex } = await import("./s3-vectors-index.ts");
+      return createS3VectorsIndex(await s3VectorsClient(), location);
     });
   }
   throw new Error(`VECTOR_INDEX must be dynamodb or s3vectors, got ${kind}`);

@@ -1,6 +1,9 @@
 /**
  * The API function's composition root: adapters built once per process from
- * the environment (failing fast when a variable is missing).
+ * the environment. Every variable is read at init (failing fast when one is
+ * missing); each adapter and its SDK client load on first use (lazy-port.ts),
+ * so a cold start that serves GET /v1/tasks/{id} never loads Scheduler,
+ * Lambda or S3.
  */
 
 import {
@@ -10,16 +13,10 @@ import {
   schedulerClient,
   sqsClient,
 } from "../adapters/aws-clients.ts";
-import { createDynamoApiKeyStore } from "../adapters/dynamodb-api-key-store.ts";
-import { createDynamoLaneActivity } from "../adapters/dynamodb-lane-activity.ts";
-import { createDynamoRateLimitSettings } from "../adapters/dynamodb-rate-limits.ts";
-import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
-import { createEventBridgeScheduleStore } from "../adapters/eventbridge-schedule-store.ts";
-import { createLambdaWorkerControl, mappingIdsFromEnv } from "../adapters/lambda-worker-control.ts";
+import { laneQueueUrlsFromEnv, mappingIdsFromEnv } from "../adapters/lane-environment.ts";
+import { lazyPort } from "../adapters/lazy-port.ts";
 import { logInfo } from "../adapters/logger.ts";
-import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
-import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
 import { publishTaskMetrics } from "../adapters/task-metrics.ts";
 import { cachedKeyLookup } from "../core/authenticate.ts";
 import { queueCallback } from "../core/callbacks.ts";
@@ -54,56 +51,85 @@ export interface ApiDeps extends ManageTaskDeps {
 
 export function createApiDeps(): ApiDeps {
   const tableName = requireEnv("TASK_TABLE_NAME");
-  const store = createDynamoTaskStore(dynamoDocumentClient, {
-    tableName,
-    resultTtlSeconds: numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400,
+  const resultTtlSeconds = numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400;
+  const store = lazyPort(async () => {
+    const { createDynamoTaskStore } = await import("../adapters/dynamodb-task-store.ts");
+    return createDynamoTaskStore(await dynamoDocumentClient(), { tableName, resultTtlSeconds });
   });
   const urls = laneQueueUrlsFromEnv(laneNames, true);
+  const payloadBucket = requireEnv("PAYLOAD_BUCKET_NAME");
   const submitDeps = {
     store,
-    queue: createSqsTaskQueue(sqsClient, urls),
-    payloads: createS3PayloadStore(s3Client, requireEnv("PAYLOAD_BUCKET_NAME")),
+    queue: lazyPort(async () => {
+      const { createSqsTaskQueue } = await import("../adapters/sqs-task-queue.ts");
+      return createSqsTaskQueue(await sqsClient(), urls);
+    }),
+    payloads: lazyPort(async () => {
+      const { createS3PayloadStore } = await import("../adapters/s3-payload-store.ts");
+      return createS3PayloadStore(await s3Client(), payloadBucket);
+    }),
     now: () => new Date(),
     newId: () => newTaskId(),
     maxDelayHopSeconds: numberFromEnv("MAX_DELAY_HOP_SECONDS", 900),
     log: logInfo,
   };
-  const lanes = createSqsLaneQueues(sqsClient, urls);
+  const lanes = lazyPort(async () => {
+    const { createSqsLaneQueues } = await import("../adapters/sqs-task-queue.ts");
+    return createSqsLaneQueues(await sqsClient(), urls);
+  });
+  const apiKeyTable = requireEnv("API_KEY_TABLE_NAME");
+  const scheduleSettings = {
+    groupName: requireEnv("SCHEDULE_GROUP_NAME"),
+    roleArn: requireEnv("SCHEDULER_ROLE_ARN"),
+    deadLetterQueueArn: requireEnv("SCHEDULE_DLQ_ARN"),
+    laneQueueArns: Object.fromEntries(
+      laneNames.map((lane) => [
+        lane,
+        Object.fromEntries(
+          priorities.map((priority) => [priority, requireEnv(laneQueueArnVariable(lane, priority))]),
+        ),
+      ]),
+    ) as Record<Lane, Record<Priority, string>>,
+    ...scheduleDelivery,
+  };
+  const mappingIds = mappingIdsFromEnv(laneNames);
   return {
     ...submitDeps,
     onTerminal: (task) => queueCallback(task, submitDeps),
     lanes,
     apiKeys: cachedKeyLookup(
-      createDynamoApiKeyStore(dynamoDocumentClient, requireEnv("API_KEY_TABLE_NAME")),
+      lazyPort(async () => {
+        const { createDynamoApiKeyStore } = await import("../adapters/dynamodb-api-key-store.ts");
+        return createDynamoApiKeyStore(await dynamoDocumentClient(), apiKeyTable);
+      }),
       numberFromEnv("API_KEY_CACHE_MS", 60_000),
     ),
     throttle: createKeyThrottle({
       ratePerSecond: numberFromEnv("API_KEY_RATE_PER_SECOND", 50),
       burst: numberFromEnv("API_KEY_BURST", 100),
     }),
-    rateLimits: createDynamoRateLimitSettings(dynamoDocumentClient, tableName),
+    rateLimits: lazyPort(async () => {
+      const { createDynamoRateLimitSettings } = await import("../adapters/dynamodb-rate-limits.ts");
+      return createDynamoRateLimitSettings(await dynamoDocumentClient(), tableName);
+    }),
     schedules: {
-      store: createEventBridgeScheduleStore(schedulerClient, {
-        groupName: requireEnv("SCHEDULE_GROUP_NAME"),
-        roleArn: requireEnv("SCHEDULER_ROLE_ARN"),
-        deadLetterQueueArn: requireEnv("SCHEDULE_DLQ_ARN"),
-        laneQueueArns: Object.fromEntries(
-          laneNames.map((lane) => [
-            lane,
-            Object.fromEntries(
-              priorities.map((priority) => [priority, requireEnv(laneQueueArnVariable(lane, priority))]),
-            ),
-          ]),
-        ) as Record<Lane, Record<Priority, string>>,
-        ...scheduleDelivery,
+      store: lazyPort(async () => {
+        const { createEventBridgeScheduleStore } = await import("../adapters/eventbridge-schedule-store.ts");
+        return createEventBridgeScheduleStore(await schedulerClient(), scheduleSettings);
       }),
       now: () => new Date(),
       defaultTimeZone: requireEnv("SCHEDULE_TIME_ZONE"),
     },
     workers: {
-      control: createLambdaWorkerControl(lambdaClient, mappingIdsFromEnv(laneNames)),
+      control: lazyPort(async () => {
+        const { createLambdaWorkerControl } = await import("../adapters/lambda-worker-control.ts");
+        return createLambdaWorkerControl(await lambdaClient(), mappingIds);
+      }),
       lanes,
-      activity: createDynamoLaneActivity(dynamoDocumentClient, { tableName, minIntervalMs: 0 }),
+      activity: lazyPort(async () => {
+        const { createDynamoLaneActivity } = await import("../adapters/dynamodb-lane-activity.ts");
+        return createDynamoLaneActivity(await dynamoDocumentClient(), { tableName, minIntervalMs: 0 });
+      }),
       reservedConcurrency: (lane) => {
         const reserved = process.env[laneReservedConcurrencyVariable(lane)];
         return reserved ? Number(reserved) : undefined;

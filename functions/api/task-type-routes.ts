@@ -4,8 +4,8 @@
  */
 import type * as z from "zod";
 import { dynamoDocumentClient } from "../adapters/aws-clients.ts";
-import { createDynamoConversationStore } from "../adapters/dynamodb-conversation-store.ts";
 import { requireEnv } from "../adapters/environment.ts";
+import { lazyPort } from "../adapters/lazy-port.ts";
 import { embeddingModelFromEnv } from "../adapters/model-providers.ts";
 import { vectorIndexFromEnv } from "../adapters/vector-index.ts";
 import { notFound } from "../core/api-error.ts";
@@ -20,12 +20,13 @@ import {
   type searchResultSchema,
 } from "./schemas.ts";
 
-const conversations = createDynamoConversationStore(
-  dynamoDocumentClient,
-  requireEnv("CONVERSATION_TABLE_NAME"),
-);
+const conversationTable = requireEnv("CONVERSATION_TABLE_NAME");
+const conversations = lazyPort(async () => {
+  const { createDynamoConversationStore } = await import("../adapters/dynamodb-conversation-store.ts");
+  return createDynamoConversationStore(await dynamoDocumentClient(), conversationTable);
+});
 const retrieval = {
-  vectors: vectorIndexFromEnv(dynamoDocumentClient),
+  vectors: vectorIndexFromEnv(),
   embeddings: embeddingModelFromEnv(),
 };
 

@@ -67,17 +67,21 @@ export const submissionOptions = submissionBody.omit({ type: true, input: true }
 /**
  * The submission body per task type, for the OpenAPI document: the same
  * `submissionBody` with `type` fixed and `input` the type's catalog schema
- * (required when the type has required fields).
+ * (required when the type has required fields). Built when first used (the
+ * document, not a submission), since extending the body once per type is
+ * the dearest schema work of the API's cold start.
  */
-export const submissionRequestSchema = z.discriminatedUnion(
-  "type",
-  taskTypes.map((type) => {
-    const input = taskCatalog[type].input;
-    return submissionBody.extend({
-      type: z.literal(type),
-      input: input.safeParse({}).success ? input.optional() : input,
-    });
-  }) as unknown as [z.ZodObject, ...z.ZodObject[]],
+export const submissionRequestSchema = z.lazy(() =>
+  z.discriminatedUnion(
+    "type",
+    taskTypes.map((type) => {
+      const input = taskCatalog[type].input;
+      return submissionBody.extend({
+        type: z.literal(type),
+        input: input.safeParse({}).success ? input.optional() : input,
+      });
+    }) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  ),
 );
 
 /** The AI shortcut's body: `generate_ai_response`'s input and the submission options side by side. */

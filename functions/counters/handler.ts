@@ -12,11 +12,13 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { dynamoDocumentClient } from "../adapters/aws-clients.ts";
 import { createDynamoTaskCounters, type TaskRecordChange } from "../adapters/dynamodb-task-counters.ts";
 import { requireEnv } from "../adapters/environment.ts";
+import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger } from "../adapters/logger.ts";
 import { taskPartitionPrefix } from "../adapters/task-item-layout.ts";
 import { isTerminal, type TaskStatus, taskStatuses } from "../core/task.ts";
 
-const counters = createDynamoTaskCounters(dynamoDocumentClient, requireEnv("TASK_TABLE_NAME"));
+const tableName = requireEnv("TASK_TABLE_NAME");
+const counters = lazyPort(async () => createDynamoTaskCounters(await dynamoDocumentClient(), tableName));
 
 type Image = NonNullable<NonNullable<DynamoDBRecord["dynamodb"]>["NewImage"]>;
 

@@ -2,7 +2,8 @@
  * What the task modules are given: the ports of the capabilities their lane
  * uses (catalog `uses`), built once per worker process from its environment.
  * A module takes the ports it needs with `required`, so a worker wired
- * without one fails at cold start, naming it.
+ * without one fails the type's first task, naming it (the worker builds a
+ * type's handler when its first task runs; see handlers.ts).
  */
 import type { LaneQueues, TaskQueue, TaskStore } from "../core/ports.ts";
 import type {

@@ -11,18 +11,14 @@
 
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { dynamoDocumentClient, s3Client, sqsClient } from "../adapters/aws-clients.ts";
-import { createDynamoLaneActivity } from "../adapters/dynamodb-lane-activity.ts";
-import { createDynamoRateLimiter, createDynamoRateLimitSettings } from "../adapters/dynamodb-rate-limits.ts";
-import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
+import { laneQueueUrlsFromEnv } from "../adapters/lane-environment.ts";
+import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
-import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
-import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
 import { deliveryMeasurement, publishTaskMetrics } from "../adapters/task-metrics.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
 import { queueCallback } from "../core/callbacks.ts";
@@ -40,17 +36,26 @@ const lane: Lane = laneName;
 const uses = capabilitiesOfLane(lane);
 const maxReceiveCount = numberFromEnv("MAX_RECEIVE_COUNT", 5);
 const tableName = requireEnv("TASK_TABLE_NAME");
-const store = createDynamoTaskStore(dynamoDocumentClient, {
-  tableName,
-  resultTtlSeconds: numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400,
+const resultTtlSeconds = numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400;
+// Every port loads its adapter and SDK client on first use (lazy-port.ts): module init stays small.
+const store = lazyPort(async () => {
+  const { createDynamoTaskStore } = await import("../adapters/dynamodb-task-store.ts");
+  return createDynamoTaskStore(await dynamoDocumentClient(), { tableName, resultTtlSeconds });
 });
 // Its own lane (hops, retries) and the notification lane (completion callbacks); every lane and
 // its DLQ when its task types repair and inspect lanes (check_task_health).
 const urls = uses.has("laneQueues")
   ? laneQueueUrlsFromEnv(laneNames, true)
   : laneQueueUrlsFromEnv([...new Set<Lane>([lane, taskCatalog.send_notification.lane])]);
-const queue = createSqsTaskQueue(sqsClient, urls);
-const rateLimitSettings = createDynamoRateLimitSettings(dynamoDocumentClient, tableName);
+const queue = lazyPort(async () => {
+  const { createSqsTaskQueue } = await import("../adapters/sqs-task-queue.ts");
+  return createSqsTaskQueue(await sqsClient(), urls);
+});
+const rateLimitSettings = lazyPort(async () => {
+  const { createDynamoRateLimitSettings } = await import("../adapters/dynamodb-rate-limits.ts");
+  return createDynamoRateLimitSettings(await dynamoDocumentClient(), tableName);
+});
+const payloadBucket = requireEnv("PAYLOAD_BUCKET_NAME");
 const maxDelayHopSeconds = numberFromEnv("MAX_DELAY_HOP_SECONDS", 900);
 
 /** Run-time rate-limit overrides, re-read at most every RATE_LIMIT_REFRESH_MS (5 s): a change takes that long to apply. */
@@ -69,7 +74,10 @@ async function rateLimitOf(type: TaskType): Promise<number | undefined> {
 const submitDeps = {
   store,
   queue,
-  payloads: createS3PayloadStore(s3Client, requireEnv("PAYLOAD_BUCKET_NAME")),
+  payloads: lazyPort(async () => {
+    const { createS3PayloadStore } = await import("../adapters/s3-payload-store.ts");
+    return createS3PayloadStore(await s3Client(), payloadBucket);
+  }),
   now: () => new Date(),
   newId: () => newTaskId(),
   maxDelayHopSeconds,
@@ -82,12 +90,19 @@ const deps = {
     buildTaskServices(uses, {
       store,
       queue,
-      dynamo: dynamoDocumentClient,
-      lanes: uses.has("laneQueues") ? createSqsLaneQueues(sqsClient, urls) : undefined,
+      lanes: uses.has("laneQueues")
+        ? lazyPort(async () => {
+            const { createSqsLaneQueues } = await import("../adapters/sqs-task-queue.ts");
+            return createSqsLaneQueues(await sqsClient(), urls);
+          })
+        : undefined,
       log: logInfo,
     }),
   ),
-  rateLimiter: createDynamoRateLimiter(dynamoDocumentClient, tableName),
+  rateLimiter: lazyPort(async () => {
+    const { createDynamoRateLimiter } = await import("../adapters/dynamodb-rate-limits.ts");
+    return createDynamoRateLimiter(await dynamoDocumentClient(), tableName);
+  }),
   rateLimitOf,
   onTerminal: async (task: Parameters<typeof queueCallback>[0]) => {
     await queueCallback(task, submitDeps).catch((error: unknown) =>
@@ -108,15 +123,21 @@ function queueUrlOf(record: SQSRecord): string | undefined {
 async function returnSoon(record: SQSRecord, receiveCount: number): Promise<void> {
   const queueUrl = queueUrlOf(record);
   if (!queueUrl) return;
-  await sqsClient
-    .send(
+  try {
+    const [client, { ChangeMessageVisibilityCommand }] = await Promise.all([
+      sqsClient(),
+      import("@aws-sdk/client-sqs"),
+    ]);
+    await client.send(
       new ChangeMessageVisibilityCommand({
         QueueUrl: queueUrl,
         ReceiptHandle: record.receiptHandle,
         VisibilityTimeout: Math.min(60, receiveCount),
       }),
-    )
-    .catch((error: unknown) => logger.warn("could not shorten visibility", { error: error as Error }));
+    );
+  } catch (error) {
+    logger.warn("could not shorten visibility", { error: error as Error });
+  }
 }
 
 async function processRecord(record: SQSRecord): Promise<void> {
@@ -163,7 +184,10 @@ async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 // GET /v1/workers shows when a lane last took a batch; each worker process writes it at most every 10 s.
-const activity = createDynamoLaneActivity(dynamoDocumentClient, { tableName, minIntervalMs: 10_000 });
+const activity = lazyPort(async () => {
+  const { createDynamoLaneActivity } = await import("../adapters/dynamodb-lane-activity.ts");
+  return createDynamoLaneActivity(await dynamoDocumentClient(), { tableName, minIntervalMs: 10_000 });
+});
 
 const processor = new BatchProcessor(EventType.SQS);
 

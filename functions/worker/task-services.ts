@@ -1,21 +1,16 @@
 /**
  * Builds the ports a lane's task types use (catalog `uses`) from the
  * worker's environment, once per process. A missing setting fails the cold
- * start, naming the variable.
+ * start, naming the variable; the adapters and SDK clients behind the ports
+ * load on their first call (lazy-port.ts), so a worker that only ever runs
+ * `echo` never loads S3, SNS, Bedrock or Secrets Manager.
  */
-import { S3Client } from "@aws-sdk/client-s3";
-import { SNSClient } from "@aws-sdk/client-sns";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { createDynamoConversationStore } from "../adapters/dynamodb-conversation-store.ts";
-import { createDynamoDeliveryLedger } from "../adapters/dynamodb-delivery-ledger.ts";
-import { createDynamoKnowledgeDocuments } from "../adapters/dynamodb-knowledge-store.ts";
+import { dynamoDocumentClient, s3Client, snsClient } from "../adapters/aws-clients.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
-import { createGuardedWebhookTransport } from "../adapters/guarded-webhook-transport.ts";
+import { lazyPort } from "../adapters/lazy-port.ts";
 import { emitMetric } from "../adapters/metrics.ts";
 import { chatModelFromEnv, embeddingModelFromEnv } from "../adapters/model-providers.ts";
-import { createS3DocumentSource } from "../adapters/s3-document-source.ts";
 import { readSecret } from "../adapters/secrets.ts";
-import { createSnsTopicPublisher } from "../adapters/sns-topic-publisher.ts";
 import { vectorIndexFromEnv } from "../adapters/vector-index.ts";
 import { parseAllowList } from "../core/network-guard.ts";
 import type { LaneQueues, TaskQueue, TaskStore } from "../core/ports.ts";
@@ -25,15 +20,38 @@ import type { TaskServices } from "../tasks/services.ts";
 export interface CoreServices {
   readonly store: TaskStore;
   readonly queue: TaskQueue;
-  readonly dynamo: DynamoDBDocumentClient;
   /** Built by the worker when the lane `uses` laneQueues. */
   readonly lanes: LaneQueues | undefined;
   readonly log: (message: string, details: Record<string, unknown>) => void;
 }
 
+function webhooksFromEnv(): NonNullable<TaskServices["webhooks"]> {
+  const allowList = parseAllowList(
+    (process.env.WEBHOOK_ALLOWED_CIDRS ?? "").split(",").filter((entry) => entry.trim()),
+  );
+  const ledgerOptions = {
+    tableName: requireEnv("TASK_TABLE_NAME"),
+    retentionSeconds: numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400,
+  };
+  const signingSecretArn = requireEnv("WEBHOOK_SIGNING_SECRET_ARN");
+  return {
+    transport: lazyPort(async () => {
+      const { createGuardedWebhookTransport } = await import("../adapters/guarded-webhook-transport.ts");
+      return createGuardedWebhookTransport({ allowList });
+    }),
+    ledger: lazyPort(async () => {
+      const { createDynamoDeliveryLedger } = await import("../adapters/dynamodb-delivery-ledger.ts");
+      return createDynamoDeliveryLedger(await dynamoDocumentClient(), ledgerOptions);
+    }),
+    signingSecret: () => readSecret(signingSecretArn),
+  };
+}
+
 export function buildTaskServices(uses: ReadonlySet<TaskCapability>, core: CoreServices): TaskServices {
-  const { dynamo } = core;
   const knowledge = uses.has("knowledgeRead") || uses.has("knowledgeWrite");
+  const conversationTable = uses.has("conversations") ? requireEnv("CONVERSATION_TABLE_NAME") : undefined;
+  const knowledgeTable = knowledge ? requireEnv("KNOWLEDGE_TABLE_NAME") : undefined;
+  const documentBucket = uses.has("documentBucket") ? requireEnv("DOCUMENT_BUCKET_NAME") : undefined;
   return {
     store: core.store,
     queue: core.queue,
@@ -42,43 +60,44 @@ export function buildTaskServices(uses: ReadonlySet<TaskCapability>, core: CoreS
     metrics: emitMetric,
     ...(uses.has("chatModel") ? { chat: chatModelFromEnv() } : {}),
     ...(uses.has("embeddingModel") ? { embeddings: embeddingModelFromEnv() } : {}),
-    ...(uses.has("conversations")
-      ? { conversations: createDynamoConversationStore(dynamo, requireEnv("CONVERSATION_TABLE_NAME")) }
-      : {}),
-    ...(knowledge
+    ...(conversationTable
       ? {
-          knowledgeDocuments: createDynamoKnowledgeDocuments(dynamo, requireEnv("KNOWLEDGE_TABLE_NAME")),
-          vectors: vectorIndexFromEnv(dynamo),
+          conversations: lazyPort(async () => {
+            const { createDynamoConversationStore } = await import(
+              "../adapters/dynamodb-conversation-store.ts"
+            );
+            return createDynamoConversationStore(await dynamoDocumentClient(), conversationTable);
+          }),
         }
       : {}),
-    ...(uses.has("documentBucket")
+    ...(knowledgeTable
       ? {
-          documentSource: createS3DocumentSource(
-            new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === "true" }),
-            requireEnv("DOCUMENT_BUCKET_NAME"),
-          ),
+          knowledgeDocuments: lazyPort(async () => {
+            const { createDynamoKnowledgeDocuments } = await import(
+              "../adapters/dynamodb-knowledge-store.ts"
+            );
+            return createDynamoKnowledgeDocuments(await dynamoDocumentClient(), knowledgeTable);
+          }),
+          vectors: vectorIndexFromEnv(),
         }
       : {}),
-    ...(uses.has("webhooks")
+    ...(documentBucket
       ? {
-          webhooks: {
-            transport: createGuardedWebhookTransport({
-              allowList: parseAllowList(
-                (process.env.WEBHOOK_ALLOWED_CIDRS ?? "").split(",").filter((entry) => entry.trim()),
-              ),
-            }),
-            ledger: createDynamoDeliveryLedger(dynamo, {
-              tableName: requireEnv("TASK_TABLE_NAME"),
-              retentionSeconds: numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400,
-            }),
-            signingSecret: (
-              (arn) => () =>
-                readSecret(arn)
-            )(requireEnv("WEBHOOK_SIGNING_SECRET_ARN")),
-          },
+          documentSource: lazyPort(async () => {
+            const { createS3DocumentSource } = await import("../adapters/s3-document-source.ts");
+            return createS3DocumentSource(await s3Client(), documentBucket);
+          }),
         }
       : {}),
-    ...(uses.has("notificationTopics") ? { topics: createSnsTopicPublisher(new SNSClient({})) } : {}),
+    ...(uses.has("webhooks") ? { webhooks: webhooksFromEnv() } : {}),
+    ...(uses.has("notificationTopics")
+      ? {
+          topics: lazyPort(async () => {
+            const { createSnsTopicPublisher } = await import("../adapters/sns-topic-publisher.ts");
+            return createSnsTopicPublisher(await snsClient());
+          }),
+        }
+      : {}),
     ...(core.lanes ? { lanes: core.lanes } : {}),
   };
 }

@@ -1,21 +1,33 @@
 /**
  * The one place that holds the defaults of every claw-tasks function:
- * Node.js 24 on arm64, an ESM bundle built by esbuild (minified, with source
- * maps), its own log group with retention, Powertools settings (log level
- * INFO, the metrics namespace).
+ * Node.js 24 on arm64, an ESM bundle built by esbuild with the pinned AWS
+ * SDK inside, split into lazily loaded chunks and held to a size budget
+ * (function-bundle.ts), its own log group with retention, Powertools
+ * settings (log level INFO, the metrics namespace).
  *
- * @aws-sdk policy: `@aws-sdk/*` stays out of the bundle and comes from the
- * Lambda runtime, which keeps bundles small; locally it resolves from the
- * project's node_modules.
+ * esbuild runs here rather than through NodejsFunction because code splitting
+ * needs an output folder, which NodejsFunction's single `--outfile` cannot have.
  */
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Duration, RemovalPolicy } from "aws-cdk-lib";
-import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { LogLevel, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import {
+  AssetHashType,
+  type BundlingOptions,
+  DockerImage,
+  type Duration,
+  type ILocalBundling,
+  RemovalPolicy,
+} from "aws-cdk-lib";
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { metricsNamespace, metricsServiceName } from "../../functions/adapters/task-metrics.ts";
+import {
+  type BundleBudget,
+  bundleFunction,
+  checkBundleBudget,
+  defaultBundleBudget,
+} from "./function-bundle.ts";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -23,7 +35,9 @@ export interface ClawFunctionProps {
   /** Handler module under functions/, e.g. `api/handler.ts`. */
   readonly entry: string;
   readonly timeout: Duration;
+  /** @default 512 */
   readonly memorySize?: number;
+  /** @default - only the Powertools settings and NODE_OPTIONS */
   readonly environment?: Record<string, string>;
   readonly logRetentionDays: number;
   readonly retainLogs: boolean;
@@ -36,17 +50,56 @@ export interface ClawFunctionProps {
    * @default false
    */
   readonly tracing?: boolean;
+  /** What the bundle may weigh; synth fails when it is over. @default defaultBundleBudget */
+  readonly bundleBudget?: BundleBudget;
 }
 
-export class ClawFunction extends NodejsFunction {
+/**
+ * esbuild in this process (it is a dev dependency, as the CDK CLI is), so
+ * synth needs no Docker. The fields are what CDK's asset cache keys on, so
+ * two functions' bundles are told apart.
+ */
+class EsbuildBundling implements ILocalBundling {
+  readonly entry: string;
+  readonly budget: BundleBudget;
+  readonly define: Record<string, string>;
+
+  constructor(entry: string, budget: BundleBudget, define: Record<string, string>) {
+    this.entry = entry;
+    this.budget = budget;
+    this.define = define;
+  }
+
+  tryBundle(outputDir: string): boolean {
+    checkBundleBudget(
+      this.entry,
+      bundleFunction(this.entry, outputDir, projectRoot, this.define),
+      this.budget,
+    );
+    return true;
+  }
+}
+
+export class ClawFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: ClawFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetentionDays as RetentionDays,
       removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    const entry = path.join(projectRoot, "functions", props.entry);
+    const bundling: BundlingOptions = {
+      local: new EsbuildBundling(
+        path.relative(projectRoot, entry),
+        props.bundleBudget ?? defaultBundleBudget,
+        // A constant in the bundle, so that esbuild drops the Tracer where tracing is off.
+        { "process.env.CLAW_TASKS_TRACING": JSON.stringify(String(props.tracing ?? false)) },
+      ),
+      // Never pulled: local bundling above either succeeds or throws.
+      image: DockerImage.fromRegistry("claw-tasks-bundles-locally"),
+    };
     super(scope, id, {
-      entry: path.join(projectRoot, "functions", props.entry),
-      handler: "handler",
+      code: Code.fromAsset(projectRoot, { assetHashType: AssetHashType.OUTPUT, bundling }),
+      handler: "index.handler",
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -55,8 +108,6 @@ export class ClawFunction extends NodejsFunction {
       logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-      projectRoot,
-      depsLockFilePath: path.join(projectRoot, "package-lock.json"),
       environment: {
         NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_LOG_LEVEL: "INFO",
@@ -64,22 +115,6 @@ export class ClawFunction extends NodejsFunction {
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
         CLAW_TASKS_TRACING: String(props.tracing ?? false),
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: "node24",
-        minify: true,
-        logLevel: LogLevel.WARNING,
-        sourceMap: true,
-        mainFields: ["module", "main"],
-        externalModules: ["@aws-sdk/*"],
-        // The web monitor's page is bundled into the API function as text.
-        loader: { ".html": "text" },
-        // A constant in the bundle, so that esbuild drops the Tracer where tracing is off.
-        define: { "process.env.CLAW_TASKS_TRACING": JSON.stringify(String(props.tracing ?? false)) },
-        // Some CommonJS dependencies call require(); ESM output needs it defined.
-        banner:
-          "import { createRequire as __claw_createRequire } from 'node:module'; const require = __claw_createRequire(import.meta.url);",
       },
     });
   }

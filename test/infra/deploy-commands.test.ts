@@ -79,7 +79,8 @@ describe("deploy commands", () => {
     expect(bundles.length).toBeGreaterThan(0);
     for (const bundle of bundles)
       expect(existsSync(path.join(outdir, bundle.source.path, "index.mjs"))).toBe(true);
-  });
+    // Bundling two functions with the AWS SDK inside takes esbuild a few seconds each on a busy machine.
+  }, 180_000);
 
   it("fails synth of an unknown stage with the known ones named", async () => {
     const run = await cdkCommand(["synth", "--stage", "nope", "--quiet", "--no-notices", "--output", outdir]);
