@@ -15,6 +15,10 @@ import { createDynamoLaneActivity } from "../adapters/dynamodb-lane-activity.ts"
 import { createDynamoRateLimitSettings } from "../adapters/dynamodb-rate-limits.ts";
 import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
+import {
+  createEventBridgeDelayedDelivery,
+  delayedDeliverySettingsFromEnv,
+} from "../adapters/eventbridge-delayed-delivery.ts";
 import { createEventBridgeScheduleStore } from "../adapters/eventbridge-schedule-store.ts";
 import { createLambdaWorkerControl, mappingIdsFromEnv } from "../adapters/lambda-worker-control.ts";
 import { logInfo } from "../adapters/logger.ts";
@@ -22,6 +26,7 @@ import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
 import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
 import { publishTaskMetrics } from "../adapters/task-metrics.ts";
 import { cachedKeyLookup } from "../core/authenticate.ts";
+import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { createKeyThrottle } from "../core/key-throttle.ts";
 import type { ScheduleDeps } from "../core/manage-schedules.ts";
@@ -64,7 +69,8 @@ export function createApiDeps(): ApiDeps {
     payloads: createS3PayloadStore(s3Client, requireEnv("PAYLOAD_BUCKET_NAME")),
     now: () => new Date(),
     newId: randomUUID,
-    maxDelayHopSeconds: numberFromEnv("MAX_DELAY_HOP_SECONDS", 900),
+    delays: createEventBridgeDelayedDelivery(schedulerClient, delayedDeliverySettingsFromEnv(laneNames)),
+    maxSqsDelaySeconds: numberFromEnv("MAX_SQS_DELAY_SECONDS", maxQueueDelaySeconds),
     log: logInfo,
   };
   const lanes = createSqsLaneQueues(sqsClient, urls);

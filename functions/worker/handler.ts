@@ -14,15 +14,20 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { dynamoDocumentClient, s3Client, sqsClient } from "../adapters/aws-clients.ts";
+import { dynamoDocumentClient, s3Client, schedulerClient, sqsClient } from "../adapters/aws-clients.ts";
 import { createDynamoLaneActivity } from "../adapters/dynamodb-lane-activity.ts";
 import { createDynamoRateLimiter, createDynamoRateLimitSettings } from "../adapters/dynamodb-rate-limits.ts";
 import { createDynamoTaskStore } from "../adapters/dynamodb-task-store.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
+import {
+  createEventBridgeDelayedDelivery,
+  delayedDeliverySettingsFromEnv,
+} from "../adapters/eventbridge-delayed-delivery.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { createS3PayloadStore } from "../adapters/s3-payload-store.ts";
 import { createSqsLaneQueues, createSqsTaskQueue, laneQueueUrlsFromEnv } from "../adapters/sqs-task-queue.ts";
 import { deliveryMeasurement, publishTaskMetrics } from "../adapters/task-metrics.ts";
+import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { parseEnvelope, type TaskEnvelope, taskIdOf } from "../core/envelope.ts";
 import { leaseMarginSeconds, runDelivery } from "../core/run-task.ts";
@@ -48,7 +53,9 @@ const urls = uses.has("laneQueues")
   : laneQueueUrlsFromEnv([...new Set<Lane>([lane, taskCatalog.send_notification.lane])]);
 const queue = createSqsTaskQueue(sqsClient, urls);
 const rateLimitSettings = createDynamoRateLimitSettings(dynamoDocumentClient, tableName);
-const maxDelayHopSeconds = numberFromEnv("MAX_DELAY_HOP_SECONDS", 900);
+// A message that arrives early and is still due too late for one SQS delay is scheduled again: its own lane only.
+const delays = createEventBridgeDelayedDelivery(schedulerClient, delayedDeliverySettingsFromEnv([lane]));
+const maxSqsDelaySeconds = numberFromEnv("MAX_SQS_DELAY_SECONDS", maxQueueDelaySeconds);
 
 /** Run-time rate-limit overrides, re-read at most every RATE_LIMIT_REFRESH_MS (5 s): a change takes that long to apply. */
 const rateLimitRefreshMs = numberFromEnv("RATE_LIMIT_REFRESH_MS", 5_000);
@@ -69,7 +76,8 @@ const submitDeps = {
   payloads: createS3PayloadStore(s3Client, requireEnv("PAYLOAD_BUCKET_NAME")),
   now: () => new Date(),
   newId: randomUUID,
-  maxDelayHopSeconds,
+  delays,
+  maxSqsDelaySeconds,
   log: logInfo,
 };
 const deps = {
