@@ -73,8 +73,9 @@ export interface LocalRuntimeOptions {
    */
   readonly visibilityTimeoutSeconds?: number;
   /**
-   * How much faster than real time the local scheduler's clock runs (tests:
-   * 60 makes a rate(1 minute) schedule fire every second).
+   * How much faster than real time the local scheduler's clock runs for cron
+   * and rate schedules (tests: 60 makes a rate(1 minute) schedule fire every
+   * second); one-time at() schedules fire on the real clock.
    * @default CLAW_TASKS_SCHEDULER_TIME_SCALE or 1
    */
   readonly schedulerTimeScale?: number;

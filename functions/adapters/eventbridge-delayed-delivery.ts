@@ -119,7 +119,9 @@ export function createEventBridgeDelayedDelivery(
 
     async cancel(taskId) {
       try {
-        await client.send(new DeleteScheduleCommand({ Name: delayScheduleName(taskId), GroupName: groupName }));
+        await client.send(
+          new DeleteScheduleCommand({ Name: delayScheduleName(taskId), GroupName: groupName }),
+        );
         return true;
       } catch (error) {
         if (error instanceof ResourceNotFoundException) return false;

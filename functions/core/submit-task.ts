@@ -125,10 +125,7 @@ export async function submitTask(
     return { task, replayed: false };
   }
 
-  const [written, sent] = await Promise.allSettled([
-    deps.store.create(task),
-    deliverTask(task, now, deps),
-  ]);
+  const [written, sent] = await Promise.allSettled([deps.store.create(task), deliverTask(task, now, deps)]);
   if (sent.status === "rejected") {
     if (written.status === "fulfilled") await submitTaskFailure(task, sent.reason, deps);
     throw enqueueFailure(task);
