@@ -1,7 +1,8 @@
 /**
  * The claw-tasks stack of one stage: task tables, one lane per catalog lane,
- * the HTTP API, the schedules (static ones and a group for those created at
- * run time), and its monitoring (dashboard, alarms, alarm topic).
+ * the HTTP API, the schedules (static ones, a group for those created at run
+ * time, a group for long-delayed tasks), and its monitoring (dashboard,
+ * alarms, alarm topic).
  *
  * Names: no stateful resource sets a physical name, so CloudFormation
  * generates each as `<stack>-<logical id>-<suffix>` with the stack
@@ -81,6 +82,10 @@ export class ClawTasksStack extends Stack {
     for (const lane of this.lanes) lane.bindWorkerManager(this.api.handler);
     this.schedules = new TaskSchedules(this, "Schedules", { stage: config, lanes: this.lanes });
     this.schedules.bindScheduleManager(this.api.handler);
+    // Long delays: the API schedules and cancels them for every lane; a worker reschedules an early
+    // message of its own lane.
+    this.schedules.bindDelayedDelivery(this.api.handler, this.lanes, { cancel: true });
+    for (const lane of this.lanes) this.schedules.bindDelayedDelivery(lane.worker, [lane], { cancel: false });
 
     this.taskTypeResources = new TaskTypeResources(this, "TaskTypes", { stage: config, tables: this.tables });
     for (const lane of this.lanes) {

@@ -4,9 +4,17 @@
  * throttling) for the fault-path tests. Rules are added over HTTP
  * (`POST /__claw-faults`, `DELETE /__claw-faults`) so tests in any process can
  * set them; a rule matches an operation (`X-Amz-Target`, e.g.
- * `AmazonSQS.SendMessage`) and substrings of the request body, for a number
- * of calls (`DELETE /__claw-faults?includes=<part>` lifts the rules naming
- * that part). Only the local runtime starts it, and only when asked.
+ * `AmazonSQS.SendMessage`; for REST services such as EventBridge Scheduler,
+ * the method and first path segment, e.g. `POST /schedules`) and substrings
+ * of the request path and body, for a number of calls
+ * (`DELETE /__claw-faults?includes=<part>` lifts the rules naming that part).
+ *
+ * It also counts requests for tests that measure what one task costs: a
+ * watch (`POST /__claw-faults/watches` `{name, includes}`) counts, per
+ * operation, the requests whose path or body holds any of its strings (a
+ * task id, a marker in its input); `GET /__claw-faults/watches?name=<name>`
+ * reads the counts, `DELETE` ends the watch. Only the local runtime starts
+ * the proxy, and only when asked.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { listen } from "./listening-server.ts";
@@ -30,6 +38,18 @@ export interface FaultProxy {
 }
 
 export const faultControlPath = "/__claw-faults";
+export const watchControlPath = `${faultControlPath}/watches`;
+
+/** Requests per operation that a watch saw. */
+export type RequestCounts = Record<string, number>;
+
+/** The operation a request calls: its X-Amz-Target (JSON protocols), else `METHOD /first-segment` (REST). */
+function operationOf(request: IncomingMessage): string {
+  const target = request.headers["x-amz-target"];
+  if (target) return String(target);
+  const [segment = ""] = new URL(request.url ?? "/", "http://proxy").pathname.split("/").filter(Boolean);
+  return `${request.method} /${segment}`;
+}
 
 async function readAll(stream: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -40,6 +60,27 @@ async function readAll(stream: IncomingMessage): Promise<Buffer> {
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const target = new URL(upstream);
   const rules: { rule: FaultRule; left: number }[] = [];
+  const watches = new Map<string, { includes: readonly string[]; counts: RequestCounts }>();
+
+  const watchControl = async (request: IncomingMessage, response: ServerResponse) => {
+    const name = new URL(request.url ?? "", "http://proxy").searchParams.get("name") ?? "";
+    if (request.method === "GET") {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(watches.get(name)?.counts ?? {}));
+      return;
+    }
+    if (request.method === "DELETE") {
+      watches.delete(name);
+    } else {
+      // Setting a watch again changes its strings and keeps its counts.
+      const watch = JSON.parse((await readAll(request)).toString("utf8")) as {
+        name: string;
+        includes: string[];
+      };
+      watches.set(watch.name, { includes: watch.includes, counts: watches.get(watch.name)?.counts ?? {} });
+    }
+    response.writeHead(204).end();
+  };
 
   const control = async (request: IncomingMessage, response: ServerResponse) => {
     if (request.method === "DELETE") {
@@ -57,10 +98,16 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
   const server = createServer(async (request, response) => {
     try {
-      if (request.url?.split("?")[0] === faultControlPath) return await control(request, response);
+      const path = request.url?.split("?")[0];
+      if (path === faultControlPath) return await control(request, response);
+      if (path === watchControlPath) return await watchControl(request, response);
       const body = await readAll(request);
-      const operation = String(request.headers["x-amz-target"] ?? "");
-      const text = body.toString("utf8");
+      const operation = operationOf(request);
+      // REST services name the resource in the path (a schedule's name), JSON ones in the body.
+      const text = `${request.url}\n${body.toString("utf8")}`;
+      for (const { includes, counts } of watches.values()) {
+        if (includes.some((part) => text.includes(part))) counts[operation] = (counts[operation] ?? 0) + 1;
+      }
       const match = rules.find(
         ({ rule, left }) =>
           left > 0 &&

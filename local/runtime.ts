@@ -70,7 +70,10 @@ export interface LocalRuntimeOptions {
   readonly unreservedConcurrency?: number;
   /** Extra environment for every function, over the template's (tests use it to shorten waits). */
   readonly functionEnvironment?: Readonly<Record<string, string>>;
-  /** Put a fault-injecting proxy (aws-fault-proxy.ts) between the functions and SQS and DynamoDB. @default false */
+  /**
+   * Put a fault-injecting (and request-counting) proxy (aws-fault-proxy.ts)
+   * between the functions and SQS, DynamoDB and EventBridge Scheduler. @default false
+   */
   readonly faultInjection?: boolean;
   /**
    * Every queue's visibility timeout instead of the template's (6x the function
@@ -78,8 +81,9 @@ export interface LocalRuntimeOptions {
    */
   readonly visibilityTimeoutSeconds?: number;
   /**
-   * How much faster than real time the local scheduler's clock runs (tests:
-   * 60 makes a rate(1 minute) schedule fire every second).
+   * How much faster than real time the local scheduler's clock runs for cron
+   * and rate schedules (tests: 60 makes a rate(1 minute) schedule fire every
+   * second); one-time at() schedules fire on the real clock.
    * @default CLAW_TASKS_SCHEDULER_TIME_SCALE or 1
    */
   readonly schedulerTimeScale?: number;
@@ -129,7 +133,7 @@ export interface LocalRuntime {
   readonly apiKeyTableName: string;
   readonly queues: readonly LocalQueue[];
   /** The fault proxies' URLs (control at `/__claw-faults`), when faultInjection was asked for. */
-  readonly faultProxies?: { readonly sqs: string; readonly dynamodb: string };
+  readonly faultProxies?: { readonly sqs: string; readonly dynamodb: string; readonly scheduler: string };
   /** The template's outputs, resolved (TaskTableName, DocumentBucketName ...). */
   readonly outputs: Readonly<Record<string, string>>;
   readonly functions: ReadonlyMap<string, LocalFunction>;
@@ -275,7 +279,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // What the functions talk to: the emulators, or fault proxies in front of them. Queue URLs
     // carry the functions' SQS origin, since the SDK sends SQS calls to the queue URL's host.
     let functionEndpoints: FunctionEndpoints = { sqs: endpoints.sqs, dynamodb: endpoints.dynamodb };
-    let faultProxies: LocalRuntime["faultProxies"];
+    let faultProxies: Omit<NonNullable<LocalRuntime["faultProxies"]>, "scheduler"> | undefined;
     if (options.faultInjection) {
       const [sqsProxy, dynamodbProxy] = await Promise.all([
         startFaultProxy(endpoints.sqs),
@@ -331,6 +335,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log: (message) => logSink("scheduler", message),
     });
     cleanups.push(() => scheduler.stop());
+    // The functions reach the scheduler through a fault proxy too, when asked (the API's and workers' schedules).
+    let schedulerEndpoint = scheduler.url;
+    if (options.faultInjection) {
+      const schedulerProxy = await startFaultProxy(scheduler.url);
+      cleanups.push(() => schedulerProxy.stop());
+      schedulerEndpoint = schedulerProxy.url;
+    }
     for (const [logicalId] of resourcesOfType(template, "AWS::Scheduler::ScheduleGroup")) {
       scheduler.addGroup(resources.get(logicalId)!.ref);
     }
@@ -389,7 +400,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
           // Local webhook receivers listen on loopback, which the SSRF guard otherwise refuses.
           WEBHOOK_ALLOWED_CIDRS: env.CLAW_TASKS_WEBHOOK_ALLOWED_CIDRS ?? "127.0.0.0/8,::1/128",
-          AWS_ENDPOINT_URL_SCHEDULER: scheduler.url,
+          AWS_ENDPOINT_URL_SCHEDULER: schedulerEndpoint,
           AWS_ENDPOINT_URL_LAMBDA: lambdaService.url,
           ...(endpoints.general ? { AWS_ENDPOINT_URL: endpoints.general } : {}),
           ...(env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL } : {}),
@@ -558,7 +569,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stackName,
       apiKeyTableName: keyTable,
       queues,
-      ...(faultProxies ? { faultProxies } : {}),
+      ...(faultProxies ? { faultProxies: { ...faultProxies, scheduler: schedulerEndpoint } } : {}),
       outputs: resolvedOutputs(template, context),
       functions,
       pollers,

@@ -8,9 +8,12 @@
  * to its SQS target with the context attributes substituted, retried, and
  * sent to the schedule's DLQ when it cannot be delivered.
  *
- * `timeScale` runs the scheduler's clock faster than real time (tests use
- * it, so a rate(1 minute) schedule fires every few seconds); at 1, firings
- * come on time.
+ * `timeScale` runs the clock of cron and rate schedules faster than real
+ * time (tests use it, so a rate(1 minute) schedule fires every second); at
+ * 1, firings come on time. One-time at() schedules always fire on the real
+ * clock: their time is an instant the caller chose on its own (real) clock,
+ * e.g. a delayed task's runAt, which a scaled clock would pass long before
+ * it is due. A DELETE after completion removes an at() schedule once it fired.
  */
 import { randomBytes } from "node:crypto";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
@@ -105,6 +108,8 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
   const timeScale = options.timeScale ?? 1;
   const realStart = Date.now();
   const now = () => new Date(realStart + (Date.now() - realStart) * timeScale);
+  /** at() instants are real times (see the header); cron and rate run on the scaled clock. */
+  const clockOf = (expression: ScheduleExpression) => (expression.kind === "at" ? new Date() : now());
   const groups = new Set(["default"]);
   const schedules = new Map<string, LocalSchedule>();
   const keyOf = (group: string, name: string) => `${group}/${name}`;
@@ -147,17 +152,16 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
         throw validation(`Invalid Schedule Expression: ${error.message}`);
       throw error;
     }
-    const at = now();
     const schedule = {
       input,
       group,
       arn: `arn:aws:scheduler:${options.region}:${options.accountId}:schedule/${group}/${input.Name}`,
       expression,
       timeZone,
-      createdAt: existing?.createdAt ?? at,
-      modifiedAt: at,
+      createdAt: existing?.createdAt ?? now(),
+      modifiedAt: now(),
     };
-    return { ...schedule, nextFire: upcoming(schedule, at), firing: false };
+    return { ...schedule, nextFire: upcoming(schedule, clockOf(expression)), firing: false };
   }
 
   function find(group: string | null, name: string | undefined): LocalSchedule {
@@ -230,8 +234,8 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
   }
 
   function tick(): void {
-    const at = now();
     for (const [key, schedule] of schedules) {
+      const at = clockOf(schedule.expression);
       if (!schedule.nextFire || schedule.firing || schedule.nextFire.getTime() > at.getTime()) continue;
       const scheduledTime = schedule.nextFire;
       // Firings missed while the clock was away are not made up for, as on AWS: the next one is after now.

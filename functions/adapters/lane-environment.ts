@@ -7,6 +7,7 @@ import {
   type Lane,
   laneDeadLetterUrlVariable,
   laneMappingIdVariable,
+  laneQueueArnVariable,
   laneQueueUrlVariable,
   type Priority,
   priorities,
@@ -47,4 +48,32 @@ export function mappingIdsFromEnv(lanes: readonly Lane[]): MappingIds {
       ),
     ]),
   ) as MappingIds;
+}
+
+export interface DelayedDeliverySettings {
+  /** The delay group (`claw-tasks-<stage>-delays`). */
+  readonly groupName: string;
+  /** The role EventBridge Scheduler assumes to send to the lane queues. */
+  readonly roleArn: string;
+  /** Where a firing goes that could not be delivered within the retry policy. */
+  readonly deadLetterQueueArn: string;
+  /** Queue ARNs per priority of the lanes whose tasks this process may schedule. */
+  readonly laneQueueArns: Partial<Record<Lane, Readonly<Record<Priority, string>>>>;
+}
+
+/** The delayed-delivery settings of a function whose tasks may be scheduled (eventbridge-delayed-delivery.ts). */
+export function delayedDeliverySettingsFromEnv(lanesUsed: readonly Lane[]): DelayedDeliverySettings {
+  return {
+    groupName: requireEnv("DELAY_SCHEDULE_GROUP_NAME"),
+    roleArn: requireEnv("SCHEDULER_ROLE_ARN"),
+    deadLetterQueueArn: requireEnv("SCHEDULE_DLQ_ARN"),
+    laneQueueArns: Object.fromEntries(
+      lanesUsed.map((lane) => [
+        lane,
+        Object.fromEntries(
+          priorities.map((priority) => [priority, requireEnv(laneQueueArnVariable(lane, priority))]),
+        ) as Record<Priority, string>,
+      ]),
+    ),
+  };
 }

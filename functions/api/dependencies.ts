@@ -14,11 +14,16 @@ import {
   sqsClient,
 } from "../adapters/aws-clients.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
-import { laneQueueUrlsFromEnv, mappingIdsFromEnv } from "../adapters/lane-environment.ts";
+import {
+  delayedDeliverySettingsFromEnv,
+  laneQueueUrlsFromEnv,
+  mappingIdsFromEnv,
+} from "../adapters/lane-environment.ts";
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logInfo } from "../adapters/logger.ts";
 import { publishTaskMetrics } from "../adapters/task-metrics.ts";
 import { cachedKeyLookup } from "../core/authenticate.ts";
+import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { createKeyThrottle } from "../core/key-throttle.ts";
 import type { ScheduleDeps } from "../core/manage-schedules.ts";
@@ -58,6 +63,7 @@ export function createApiDeps(): ApiDeps {
   });
   const urls = laneQueueUrlsFromEnv(laneNames, true);
   const payloadBucket = requireEnv("PAYLOAD_BUCKET_NAME");
+  const delaySettings = delayedDeliverySettingsFromEnv(laneNames);
   const submitDeps = {
     store,
     queue: lazyPort(async () => {
@@ -70,7 +76,13 @@ export function createApiDeps(): ApiDeps {
     }),
     now: () => new Date(),
     newId: () => newTaskId(),
-    maxDelayHopSeconds: numberFromEnv("MAX_DELAY_HOP_SECONDS", 900),
+    delays: lazyPort(async () => {
+      const { createEventBridgeDelayedDelivery } = await import(
+        "../adapters/eventbridge-delayed-delivery.ts"
+      );
+      return createEventBridgeDelayedDelivery(await schedulerClient(), delaySettings);
+    }),
+    maxSqsDelaySeconds: numberFromEnv("MAX_SQS_DELAY_SECONDS", maxQueueDelaySeconds),
     log: logInfo,
   };
   const lanes = lazyPort(async () => {

@@ -73,6 +73,9 @@ export function taskIdOf(body: string): string | undefined {
   }
 }
 
+/** EventBridge Scheduler's limit on a target's input, in characters. */
+export const maxTargetInputChars = 8_192;
+
 /** EventBridge Scheduler replaces this with the firing's scheduled time (e.g. 2022-03-22T18:59:43Z). */
 export const scheduledTimePlaceholder = "<aws.scheduler.scheduled-time>";
 

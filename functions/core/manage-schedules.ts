@@ -9,7 +9,7 @@ import { isTaskType, taskCatalog, taskTypes } from "../tasks/catalog.ts";
 import { priorities } from "../tasks/lanes.ts";
 import { staticSchedules } from "../tasks/static-schedules.ts";
 import { ApiError, conflict, type FieldIssue, notFound, validationError } from "./api-error.ts";
-import { type ScheduledTask, scheduledEnvelopeInput } from "./envelope.ts";
+import { maxTargetInputChars, type ScheduledTask, scheduledEnvelopeInput } from "./envelope.ts";
 import {
   type ScheduleDefinition,
   ScheduleRejected,
@@ -24,8 +24,7 @@ import {
 } from "./schedule-expression.ts";
 import { parseOrThrow } from "./validation.ts";
 
-/** EventBridge Scheduler's limit on a target's input. */
-export const maxTargetInputChars = 8_192;
+export { maxTargetInputChars } from "./envelope.ts";
 /** How many next fire times a schedule shows. */
 export const shownFireTimes = 5;
 

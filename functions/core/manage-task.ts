@@ -1,10 +1,12 @@
 /**
  * Use cases on existing tasks: cancel, retry by id, and redrive a lane's
- * dead letters.
+ * dead letters. Cancelling a delayed task also drops its pending delivery
+ * (the one-time schedule of a long delay), so nothing is sent for it later.
  */
 import type { Lane } from "../tasks/lanes.ts";
 import { conflict, notFound } from "./api-error.ts";
-import { envelopeOf, parseEnvelope } from "./envelope.ts";
+import { deliverTask } from "./delivery.ts";
+import { parseEnvelope } from "./envelope.ts";
 import type { LaneQueues } from "./ports.ts";
 import { type SubmitTaskDeps, submitTaskFailure } from "./submit-task.ts";
 import type { Task } from "./task.ts";
@@ -29,9 +31,25 @@ export async function cancelTask(
     case "requested":
       return { task: result.task, immediate: false };
     case "cancelled":
-      await deps.onTerminal(result.task);
+      await Promise.all([deps.onTerminal(result.task), dropPendingDelivery(result.task, deps)]);
       return { task: result.task, immediate: true };
   }
+}
+
+/**
+ * A cancelled task that was waiting for its runAt may have a schedule (a
+ * long delay): delete it. None is fine (it fired already, or the delay was
+ * short enough for SQS); a failed delete is only logged, because the record
+ * is cancelled first and the claim refuses a cancelled task if it fires.
+ */
+async function dropPendingDelivery(task: Task, deps: ManageTaskDeps): Promise<void> {
+  if (!task.runAt) return;
+  await deps.delays.cancel(task.id).catch((error: unknown) =>
+    deps.log("could not delete the schedule of a cancelled task; the claim will refuse it", {
+      taskId: task.id,
+      error: String(error),
+    }),
+  );
 }
 
 /** Queues a failed, cancelled or expired task again under its id, its history kept. Other states: 409. */
@@ -47,7 +65,8 @@ export async function retryTask(id: string, deps: ManageTaskDeps): Promise<Task>
     );
   }
   try {
-    await deps.queue.send(envelopeOf(result.task));
+    // Due now, unless the store kept a runAt still ahead: then as on submit (SQS delay or schedule).
+    await deliverTask(result.task, deps.now(), deps);
   } catch (error) {
     await submitTaskFailure(result.task, error, deps);
   }

@@ -32,11 +32,19 @@ export function isPayloadRef(value: unknown): value is PayloadRef {
   );
 }
 
-/** Returns `value` itself when small, else stores it under `key` and returns the reference. */
-export async function offloadIfLarge(value: unknown, key: string, payloads: PayloadStore): Promise<unknown> {
+/**
+ * Returns `value` itself when its JSON is at most `limitBytes`, else stores
+ * it under `key` and returns the reference.
+ */
+export async function offloadIfLarge(
+  value: unknown,
+  key: string,
+  payloads: PayloadStore,
+  limitBytes = inlinePayloadLimitBytes,
+): Promise<unknown> {
   const json = JSON.stringify(value ?? null);
   const bytes = Buffer.byteLength(json, "utf8");
-  if (bytes <= inlinePayloadLimitBytes) return value;
+  if (bytes <= limitBytes) return value;
   await payloads.put(key, json);
   return { $payload: { key, bytes } } satisfies PayloadRef;
 }

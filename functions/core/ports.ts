@@ -153,6 +153,19 @@ export interface TaskQueue {
   send(envelope: TaskEnvelope, delaySeconds?: number): Promise<void>;
 }
 
+/**
+ * Deliveries beyond the lane queues' longest delay (SQS: 900 s): the task's
+ * envelope is kept outside the queue and sent to its lane queue (for its
+ * priority) when due. One pending delivery per task id, so creating it again
+ * (a retried request, a duplicate message) changes nothing.
+ */
+export interface DelayedDelivery {
+  /** Sends `envelope` to its lane queue at `at`; resolves once that is arranged. A pending one for the same task stands. */
+  schedule(envelope: TaskEnvelope, at: Date): Promise<void>;
+  /** Drops the pending delivery of a task; false when there is none (already sent, or never arranged). */
+  cancel(taskId: string): Promise<boolean>;
+}
+
 const queueDepth = { visible: z.int().min(0), inFlight: z.int().min(0), delayed: z.int().min(0) };
 
 /** A lane's queues: per priority queue and in total, messages waiting, in flight and delayed; DLQ depth. */

@@ -1,7 +1,9 @@
 /**
  * Use case: handle one delivery of a task message.
  *
- * 1. Not due yet (`runAt` ahead): send it on again, delayed by at most one hop.
+ * 1. Not due yet (`runAt` ahead; the scheduler fired early, or the message
+ *    predates the schedule path): deliver it again for what remains, with an
+ *    SQS delay or, when that is too long, a one-time schedule (delivery.ts).
  * 2. Past its `expiresAt`: record `expired`; it never runs.
  * 3. Over its type's global rate limit: send it on, delayed until a slot frees;
  *    no attempt is used and the message never nears the DLQ.
@@ -14,6 +16,7 @@
  */
 import { type TaskDefinition, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { retryDelaySeconds } from "./backoff.ts";
+import { type DeliveryDeps, deliver } from "./delivery.ts";
 import type { TaskEnvelope } from "./envelope.ts";
 import { offloadIfLarge, payloadKeys, resolvePayload } from "./payload.ts";
 import type { AttemptOutcome, PayloadStore, RateLimiter, TaskQueue, TaskStore } from "./ports.ts";
@@ -64,7 +67,7 @@ export function queueWaitMs(claimed: Task, startedAt: Date): number | undefined 
 const dueOf = (task: Task, waitingSince: string) =>
   Math.max(Date.parse(waitingSince), task.runAt ? Date.parse(task.runAt) : 0);
 
-export interface RunTaskDeps {
+export interface RunTaskDeps extends DeliveryDeps {
   readonly store: TaskStore;
   readonly queue: TaskQueue;
   readonly payloads: PayloadStore;
@@ -76,8 +79,6 @@ export interface RunTaskDeps {
   readonly onTerminal: (task: Task) => Promise<void>;
   readonly now: () => Date;
   readonly random: () => number;
-  /** The longest single SQS delay (900 s on AWS); longer waits hop. */
-  readonly maxDelayHopSeconds: number;
   /** How often a running attempt checks for a cancel request. */
   readonly cancelPollMs: number;
   /** Lease time past the hard limit (leaseMarginSeconds in AWS). */
@@ -90,7 +91,7 @@ const secondsUntil = (time: string, now: Date) => Math.ceil((Date.parse(time) - 
 export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Promise<DeliveryReport> {
   const now = deps.now();
   if (envelope.runAt && secondsUntil(envelope.runAt, now) > 0) {
-    await deps.queue.send(envelope, Math.min(deps.maxDelayHopSeconds, secondsUntil(envelope.runAt, now)));
+    await deliver(envelope, now, deps);
     return { outcome: "deferred" };
   }
   if (envelope.expiresAt && Date.parse(envelope.expiresAt) <= now.getTime()) {
@@ -104,7 +105,7 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
   if (limit !== undefined) {
     const decision = await deps.rateLimiter.acquire(envelope.type, limit, now);
     if (!decision.granted) {
-      await deps.queue.send(envelope, Math.min(deps.maxDelayHopSeconds, decision.retryAfterSeconds));
+      await deps.queue.send(envelope, Math.min(deps.maxSqsDelaySeconds, decision.retryAfterSeconds));
       return { outcome: "rate_limited" };
     }
   }

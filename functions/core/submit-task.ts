@@ -3,28 +3,28 @@
  * once, so the submit path costs one round trip; the envelope carries the
  * whole task, so a worker can create a record whose write failed. With an
  * idempotency key, one conditional write takes the key first (a second round
- * trip, for such submits only; no transaction).
+ * trip, for such submits only; no transaction). "Enqueue" is a SendMessage
+ * (due within one SQS delay) or a one-time schedule (later; delivery.ts);
+ * either failing is handled alike.
  */
 import { createHash } from "node:crypto";
 import { taskCatalog } from "../tasks/catalog.ts";
 import { ApiError, conflict } from "./api-error.ts";
+import { type DeliveryDeps, deliverTask, fitsScheduleInput, needsSchedule } from "./delivery.ts";
 import { envelopeOf } from "./envelope.ts";
-import { offloadIfLarge, payloadKeys } from "./payload.ts";
-import type { IdempotencyClaim, PayloadStore, TaskQueue, TaskStore } from "./ports.ts";
+import { isPayloadRef, offloadIfLarge, payloadKeys } from "./payload.ts";
+import type { IdempotencyClaim, PayloadStore, TaskStore } from "./ports.ts";
 import type { Submission } from "./submission.ts";
 import type { Task } from "./task.ts";
 
 /** How long an Idempotency-Key returns the task it first created. */
 export const idempotencyWindowSeconds = 24 * 3600;
 
-export interface SubmitTaskDeps {
+export interface SubmitTaskDeps extends DeliveryDeps {
   readonly store: TaskStore;
-  readonly queue: TaskQueue;
   readonly payloads: PayloadStore;
   readonly now: () => Date;
   readonly newId: () => string;
-  /** The longest single SQS delay; longer delays hop (see run-task.ts). */
-  readonly maxDelayHopSeconds: number;
   readonly log: (message: string, details: Record<string, unknown>) => void;
 }
 
@@ -37,12 +37,6 @@ export interface SubmitResult {
   readonly task: Task;
   /** True when an Idempotency-Key returned the task it created before. */
   readonly replayed: boolean;
-}
-
-/** Seconds to delay the first message of a task due at `runAt`. */
-export function firstHopSeconds(runAt: string | undefined, now: Date, maxHopSeconds: number): number {
-  if (!runAt) return 0;
-  return Math.min(maxHopSeconds, Math.max(0, Math.ceil((Date.parse(runAt) - now.getTime()) / 1000)));
 }
 
 /** A stable hash of a submission, key order aside. */
@@ -113,13 +107,18 @@ export async function submitTask(
   }
   // A large input goes to S3 first (one more round trip, for large inputs only).
   const input = await offloadIfLarge(submission.input, payloadKeys.input(id), deps.payloads);
-  const task = newTask({ ...submission, input }, id, now);
-  const delaySeconds = firstHopSeconds(task.runAt, now, deps.maxDelayHopSeconds);
+  let task = newTask({ ...submission, input }, id, now);
+  // A schedule's input holds 8 KB: a task due too late for SQS whose envelope is larger keeps its input
+  // in S3 instead (one more round trip, for those tasks only), so its schedule carries a reference.
+  if (
+    needsSchedule(task, now, deps.maxSqsDelaySeconds) &&
+    !fitsScheduleInput(envelopeOf(task)) &&
+    !isPayloadRef(task.input)
+  ) {
+    task = { ...task, input: await offloadIfLarge(task.input, payloadKeys.input(id), deps.payloads, 0) };
+  }
 
-  const [written, sent] = await Promise.allSettled([
-    deps.store.create(task),
-    deps.queue.send(envelopeOf(task), delaySeconds),
-  ]);
+  const [written, sent] = await Promise.allSettled([deps.store.create(task), deliverTask(task, now, deps)]);
   if (written.status === "fulfilled" && !written.value.created) {
     // Another request with the same key wrote it meanwhile: answer with that record.
     const existing = await deps.store.get(task.id);

@@ -13,14 +13,15 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { dynamoDocumentClient, s3Client, sqsClient } from "../adapters/aws-clients.ts";
+import { dynamoDocumentClient, s3Client, schedulerClient, sqsClient } from "../adapters/aws-clients.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
-import { laneQueueUrlsFromEnv } from "../adapters/lane-environment.ts";
+import { delayedDeliverySettingsFromEnv, laneQueueUrlsFromEnv } from "../adapters/lane-environment.ts";
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
 import { deliveryMeasurement, publishTaskMetrics } from "../adapters/task-metrics.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
+import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { parseEnvelope, type TaskEnvelope, taskIdOf } from "../core/envelope.ts";
 import { leaseMarginSeconds, runDelivery } from "../core/run-task.ts";
@@ -56,7 +57,13 @@ const rateLimitSettings = lazyPort(async () => {
   return createDynamoRateLimitSettings(await dynamoDocumentClient(), tableName);
 });
 const payloadBucket = requireEnv("PAYLOAD_BUCKET_NAME");
-const maxDelayHopSeconds = numberFromEnv("MAX_DELAY_HOP_SECONDS", 900);
+// A message that arrives early and is still due too late for one SQS delay is scheduled again: its own lane only.
+const delaySettings = delayedDeliverySettingsFromEnv([lane]);
+const delays = lazyPort(async () => {
+  const { createEventBridgeDelayedDelivery } = await import("../adapters/eventbridge-delayed-delivery.ts");
+  return createEventBridgeDelayedDelivery(await schedulerClient(), delaySettings);
+});
+const maxSqsDelaySeconds = numberFromEnv("MAX_SQS_DELAY_SECONDS", maxQueueDelaySeconds);
 
 /** Run-time rate-limit overrides, re-read at most every RATE_LIMIT_REFRESH_MS (5 s): a change takes that long to apply. */
 const rateLimitRefreshMs = numberFromEnv("RATE_LIMIT_REFRESH_MS", 5_000);
@@ -80,7 +87,8 @@ const submitDeps = {
   }),
   now: () => new Date(),
   newId: () => newTaskId(),
-  maxDelayHopSeconds,
+  delays,
+  maxSqsDelaySeconds,
   log: logInfo,
 };
 const deps = {

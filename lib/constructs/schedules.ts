@@ -1,9 +1,10 @@
 /**
  * Schedules: the static schedules of functions/tasks/static-schedules.ts in
- * their own group, a group for the schedules the API creates at run time,
- * the role EventBridge Scheduler assumes to send task messages to the lane
- * queues (and nothing else), and a dead-letter queue for firings it could
- * not deliver.
+ * their own group, a group for the schedules the API creates at run time, a
+ * group for the one-time schedules that deliver long-delayed tasks
+ * (functions/core/delivery.ts), the role EventBridge Scheduler assumes to
+ * send task messages to the lane queues (and nothing else), and a
+ * dead-letter queue for firings it could not deliver.
  */
 import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from "aws-cdk-lib";
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -37,11 +38,15 @@ export class TaskSchedules extends Construct {
   readonly staticGroup: ScheduleGroup;
   /** Holds the schedules created through the API. */
   readonly dynamicGroup: ScheduleGroup;
+  /** Holds one one-time schedule per task delayed beyond SQS's longest delay, until it fires. */
+  readonly delayGroup: ScheduleGroup;
   /** Assumed by EventBridge Scheduler: may send to the lane queues and the schedules' DLQ only. */
   readonly role: Role;
   readonly deadLetterQueue: Queue;
   private readonly lanes: readonly LaneResources[];
   private readonly timeZone: string;
+  /** Functions already allowed to pass the scheduler role (one statement each). */
+  private readonly rolePassers = new Set<ClawFunction>();
 
   constructor(scope: Construct, id: string, props: TaskSchedulesProps) {
     super(scope, id);
@@ -56,6 +61,11 @@ export class TaskSchedules extends Construct {
     this.dynamicGroup = new ScheduleGroup(this, "DynamicGroup", {
       scheduleGroupName: `claw-tasks-${stage.stage}-dynamic`,
       // Deleting a group deletes its schedules: keep users' schedules where data is kept.
+      removalPolicy: stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    this.delayGroup = new ScheduleGroup(this, "DelayGroup", {
+      scheduleGroupName: `claw-tasks-${stage.stage}-delays`,
+      // Its schedules are pending delayed tasks: deleting the group would strand them where data is kept.
       removalPolicy: stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.deadLetterQueue = new Queue(this, "DeadLetters", {
@@ -155,6 +165,40 @@ export class TaskSchedules extends Construct {
       reason:
         "scheduler:ListSchedules supports no resource-level permissions; IAM accepts only '*'. It reveals schedule names, not targets.",
     });
+    this.grantPassRole(fn);
+  }
+
+  /**
+   * Lets `fn` deliver long-delayed tasks of `lanes` (functions/adapters/
+   * eventbridge-delayed-delivery.ts): the delay group, scheduler role, DLQ
+   * and those lanes' queue ARNs in its environment; CreateSchedule (and
+   * DeleteSchedule with `cancel`) on that group's schedules only, and passing
+   * the scheduler role to EventBridge Scheduler only.
+   */
+  bindDelayedDelivery(fn: ClawFunction, lanes: readonly LaneResources[], options: { cancel: boolean }): void {
+    fn.addEnvironment("DELAY_SCHEDULE_GROUP_NAME", this.delayGroup.scheduleGroupName);
+    fn.addEnvironment("SCHEDULER_ROLE_ARN", this.role.roleArn);
+    fn.addEnvironment("SCHEDULE_DLQ_ARN", this.deadLetterQueue.queueArn);
+    for (const lane of lanes) lane.bindScheduleTargets(fn);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["scheduler:CreateSchedule", ...(options.cancel ? ["scheduler:DeleteSchedule"] : [])],
+        resources: [
+          Stack.of(this).formatArn({
+            service: "scheduler",
+            resource: "schedule",
+            resourceName: `${this.delayGroup.scheduleGroupName}/*`,
+          }),
+        ],
+      }),
+    );
+    this.grantPassRole(fn);
+  }
+
+  /** iam:PassRole of the scheduler role, to EventBridge Scheduler only; one statement per function. */
+  private grantPassRole(fn: ClawFunction): void {
+    if (this.rolePassers.has(fn)) return;
+    this.rolePassers.add(fn);
     fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,

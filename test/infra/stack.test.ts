@@ -381,10 +381,11 @@ function schedulerRoleId(): string {
 }
 
 describe("schedules", () => {
-  it("puts the static schedules in their own group, and has a group for dynamic ones", () => {
-    template.resourceCountIs("AWS::Scheduler::ScheduleGroup", 2);
+  it("puts the static schedules in their own group, and has a group for dynamic ones and one for delays", () => {
+    template.resourceCountIs("AWS::Scheduler::ScheduleGroup", 3);
     template.hasResourceProperties("AWS::Scheduler::ScheduleGroup", { Name: "claw-tasks-dev-static" });
     template.hasResourceProperties("AWS::Scheduler::ScheduleGroup", { Name: "claw-tasks-dev-dynamic" });
+    template.hasResourceProperties("AWS::Scheduler::ScheduleGroup", { Name: "claw-tasks-dev-delays" });
     template.resourceCountIs("AWS::Scheduler::Schedule", staticSchedules.length);
   });
 
@@ -461,8 +462,11 @@ describe("schedules", () => {
 
   it("lets the API manage schedules of the dynamic group only, and pass the scheduler role to EventBridge Scheduler only", () => {
     const statements = statementsOfRole(apiRoleId());
-    const scheduleWrites = statements.filter((statement) =>
-      actionsOf(statement).includes("scheduler:CreateSchedule"),
+    // The delay group's statement is asserted in delays.test.ts.
+    const scheduleWrites = statements.filter(
+      (statement) =>
+        actionsOf(statement).includes("scheduler:CreateSchedule") &&
+        !JSON.stringify(statement.Resource).includes("-delays/"),
     );
     expect(scheduleWrites).toHaveLength(1);
     expect(actionsOf(scheduleWrites[0]!).sort()).toEqual([

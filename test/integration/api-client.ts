@@ -92,7 +92,7 @@ export async function waitForStatus(
 
 /** Makes matching AWS calls of the functions fail (see local/aws-fault-proxy.ts); local runtime only. */
 export async function injectFault(
-  service: "sqs" | "dynamodb",
+  service: "sqs" | "dynamodb" | "scheduler",
   rule: { target: string; bodyIncludes?: string[]; times: number; status?: number; code?: string },
 ): Promise<void> {
   const proxy = localRuntime().faultProxies?.[service];
@@ -102,7 +102,7 @@ export async function injectFault(
 }
 
 /** Lifts the fault rules whose bodyIncludes name `part`. */
-export async function liftFaults(service: "sqs" | "dynamodb", part: string): Promise<void> {
+export async function liftFaults(service: "sqs" | "dynamodb" | "scheduler", part: string): Promise<void> {
   const proxy = localRuntime().faultProxies?.[service];
   if (!proxy) throw new Error("the local runtime was started without fault injection");
   await fetch(`${proxy}/__claw-faults?includes=${encodeURIComponent(part)}`, { method: "DELETE" });

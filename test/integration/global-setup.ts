@@ -14,14 +14,16 @@ import { projectRoot } from "../../local/synthesize.ts";
 import "./target.ts";
 
 /**
- * Shorter waits than in AWS, so the long paths run in seconds: delays hop
- * every 2 s instead of 15 min, running tasks look for cancel requests every
- * 200 ms, workers re-read rate-limit changes every 200 ms instead of 5 s, API
- * instances re-read keys every 100 ms instead of 60 s (so revocation tests are quick),
- * and a crashed attempt's lease ends 1 s after its hard limit instead of 30 s.
+ * Shorter waits than in AWS, so the long paths run in seconds: a delay
+ * longer than 2 s (not 15 min) goes through a one-time schedule instead of
+ * an SQS delay and rate-limited deliveries wait at most 2 s at a time,
+ * running tasks look for cancel requests every 200 ms, workers re-read
+ * rate-limit changes every 200 ms instead of 5 s, API instances re-read keys
+ * every 100 ms instead of 60 s (so revocation tests are quick), and a crashed
+ * attempt's lease ends 1 s after its hard limit instead of 30 s.
  */
 export const testFunctionEnvironment = {
-  MAX_DELAY_HOP_SECONDS: "2",
+  MAX_SQS_DELAY_SECONDS: "2",
   CANCEL_POLL_MS: "200",
   RATE_LIMIT_REFRESH_MS: "200",
   API_KEY_CACHE_MS: "100",
@@ -34,7 +36,11 @@ export const testFunctionEnvironment = {
 /** Queue visibility in tests: a crashed delivery comes back after 20 s instead of 6x the function timeout. */
 export const testVisibilityTimeoutSeconds = 20;
 
-/** The scheduler's clock runs 60x faster: a rate(1 minute) schedule fires every second. */
+/**
+ * The scheduler's clock runs 60x faster for cron and rate schedules: a
+ * rate(1 minute) schedule fires every second. One-time at() schedules (a
+ * delayed task's delivery) fire on the real clock (local/scheduler-service.ts).
+ */
 const schedulerTimeScale = 60;
 
 export default async function setup(project: TestProject) {
