@@ -51,7 +51,7 @@ export default async function setup(project: TestProject) {
     schedulerTimeScale,
     logSink: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
   });
-  const { url, apiKey, region, endpoints, credentials, queues, faultProxies, outputs, apiKeyTableName } =
+  const { url, apiKey, region, endpoints, credentials, queues, faultProxies, outputs, apiKeyTableName, iam } =
     runtime;
   project.provide("clawTasks", {
     kind: "local",
@@ -67,6 +67,7 @@ export default async function setup(project: TestProject) {
       outputs,
       apiKeyTableName,
       schedulerTimeScale,
+      iam,
     },
   });
   return async () => {
