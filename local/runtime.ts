@@ -26,6 +26,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { awsRequestLogVariable, logAwsRequests } from "../functions/adapters/aws-request-log.ts";
 import { createDynamoApiKeyStore } from "../functions/adapters/dynamodb-api-key-store.ts";
 import { generateApiKey, hashApiKey, scopes } from "../functions/core/authenticate.ts";
+import { stagesContextKey } from "../lib/stage-config.ts";
 import { startFaultProxy } from "./aws-fault-proxy.ts";
 import { type AwsEndpoints, startEmulators } from "./emulators.ts";
 import { EventSourcePoller } from "./event-source-poller.ts";
@@ -100,6 +101,12 @@ export interface LocalRuntimeOptions {
    * @default true, unless CLAW_TASKS_IAM=off
    */
   readonly iamEnforcement?: boolean;
+  /**
+   * Settings over the stage's, as a deployment gives them in the CDK context
+   * `claw-tasks:stages` (tests grant the SNS topics they create this way).
+   * @default none
+   */
+  readonly stageOverrides?: Readonly<Record<string, unknown>>;
 }
 
 /** The local endpoints of the emulators and of the services the runtime serves itself. */
@@ -257,7 +264,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   try {
     const [assembly, emulators] = await Promise.all([
-      synthesize(outdir, stage),
+      synthesize(
+        outdir,
+        stage,
+        options.stageOverrides
+          ? { [stagesContextKey]: JSON.stringify({ [stage]: options.stageOverrides }) }
+          : {},
+      ),
       startEmulators(env, region, accountId),
     ]);
     cleanups.push(() => rm(outdir, { recursive: true, force: true }));

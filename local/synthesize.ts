@@ -23,7 +23,15 @@ interface Manifest {
   >;
 }
 
-export async function synthesize(outdir: string, stage: string): Promise<Assembly> {
+/**
+ * Synthesizes stage `stage` into `outdir`; `context` adds CDK context values
+ * (`-c key=value`), e.g. stage overrides under `claw-tasks:stages`.
+ */
+export async function synthesize(
+  outdir: string,
+  stage: string,
+  context: Readonly<Record<string, string>> = {},
+): Promise<Assembly> {
   const cli = path.join(projectRoot, "node_modules", "aws-cdk", "bin", "cdk");
   try {
     await promisify(execFile)(
@@ -36,6 +44,7 @@ export async function synthesize(outdir: string, stage: string): Promise<Assembl
         "--no-version-reporting",
         "-c",
         `stage=${stage}`,
+        ...Object.entries(context).flatMap(([key, value]) => ["-c", `${key}=${value}`]),
         "--output",
         outdir,
       ],

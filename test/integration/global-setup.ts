@@ -47,6 +47,8 @@ export default async function setup(project: TestProject) {
     port: 0,
     functionEnvironment: testFunctionEnvironment,
     faultInjection: true,
+    // The notification tests create topics named notify-*; a deployment lists the topics it may publish to.
+    stageOverrides: { notificationTopicArns: ["arn:aws:sns:*:*:notify-*"] },
     visibilityTimeoutSeconds: testVisibilityTimeoutSeconds,
     schedulerTimeScale,
     logSink: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
