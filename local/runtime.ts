@@ -343,7 +343,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     functionResources(template, context);
     namedResources(template, context);
     const roles = iamProxy ? templateRoles(template, context) : new Map<string, LocalRole>();
-    iamProxy?.setResourceArns(localResourceArns(template, resources, region, accountId));
+    // ARNs the runtime forms (mappings, schedules) carry the account the template's policies name.
+    iamProxy?.setResourceArns(localResourceArns(template, resources, region, assembly.account ?? accountId));
     // SQS clients acting as a role (event-source pollers, schedule targets): through the IAM check.
     const roleClients = new Map<string, SQSClient>();
     const sqsAs = (roleArn: string, session: string): SQSClient => {

@@ -14,12 +14,18 @@ export interface Assembly {
   readonly outdir: string;
   readonly stackName: string;
   readonly template: Template;
+  /**
+   * The account the CDK CLI resolved for the stack (from the credentials in
+   * use; an emulator such as moto answers STS too), when it resolved one:
+   * the template then holds it literally in ARNs instead of AWS::AccountId.
+   */
+  readonly account?: string;
 }
 
 interface Manifest {
   readonly artifacts: Record<
     string,
-    { type: string; properties?: { templateFile?: string }; displayName?: string }
+    { type: string; properties?: { templateFile?: string }; displayName?: string; environment?: string }
   >;
 }
 
@@ -66,5 +72,6 @@ export async function synthesize(
   const [stackName, artifact] = stacks[0]!;
   const templateFile = artifact.properties?.templateFile ?? `${stackName}.template.json`;
   const template = JSON.parse(await readFile(path.join(outdir, templateFile), "utf8")) as Template;
-  return { outdir, stackName, template };
+  const account = /^aws:\/\/(\d{12})\//.exec(artifact.environment ?? "")?.[1];
+  return { outdir, stackName, template, ...(account ? { account } : {}) };
 }
