@@ -139,10 +139,11 @@ export interface LocalRuntime {
   readonly outputs: Readonly<Record<string, string>>;
   readonly functions: ReadonlyMap<string, LocalFunction>;
   readonly pollers: readonly EventSourcePoller[];
-  /** IAM enforcement's endpoint and each function's credentials (by logical id), when enforcement is on. */
+  /** IAM enforcement's endpoint, each function's credentials and each role's ARN (by logical id), when on. */
   readonly iam?: {
     readonly endpoint: string;
     readonly functionCredentials: Readonly<Record<string, IssuedCredentials>>;
+    readonly roleArns: Readonly<Record<string, string>>;
   };
   stop(): Promise<void>;
 }
@@ -602,7 +603,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       outputs: resolvedOutputs(template, context),
       functions,
       pollers,
-      ...(iamProxy ? { iam: { endpoint: iamProxy.url, functionCredentials } } : {}),
+      ...(iamProxy
+        ? {
+            iam: {
+              endpoint: iamProxy.url,
+              functionCredentials,
+              roleArns: Object.fromEntries([...roles].map(([id, role]) => [id, role.arn])),
+            },
+          }
+        : {}),
       stop: stopAll,
     };
   } catch (error) {

@@ -3,11 +3,20 @@
  * makes against its role's policies in the template, as AWS would. Here the
  * calls are made with a function's own credentials, through the same
  * endpoint the function uses: outside its grants they are denied with
- * AccessDenied naming the action and the resource; inside they pass. Local
- * only: it takes the functions' credentials from the runtime.
+ * AccessDenied naming the action and the resource; inside they pass. A
+ * schedule delivers only when its target role may send to its target. Local
+ * only: it takes the functions' credentials and roles from the runtime.
  */
+import { randomUUID } from "node:crypto";
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
 import { laneQueueUrl, localRuntime } from "./api-client.ts";
 
@@ -82,4 +91,67 @@ describe("IAM enforced on the functions' AWS calls", () => {
     );
     expect(own.Attributes?.ApproximateNumberOfMessages).toBeDefined();
   });
+});
+
+describe("IAM enforced on the Scheduler's target role", () => {
+  const { region, credentials, endpoints } = localRuntime();
+  const scheduler = new SchedulerClient({
+    region,
+    credentials,
+    endpoint: endpoints.scheduler,
+    maxAttempts: 1,
+  });
+  const sqs = new SQSClient({ region, credentials, endpoint: endpoints.sqs });
+  clients.push(scheduler, sqs);
+
+  const roleArn = (logicalIdPrefix: string) => {
+    const found = Object.entries(localRuntime().iam?.roleArns ?? {}).find(([id]) =>
+      id.startsWith(logicalIdPrefix),
+    );
+    if (!found) throw new Error(`no role ${logicalIdPrefix}* in the local runtime (is IAM enforced?)`);
+    return found[1];
+  };
+  const target = () => {
+    const queue = localRuntime().queues.find((candidate) =>
+      candidate.logicalId.startsWith("SchedulesDeadLetters"),
+    );
+    if (!queue) throw new Error("no schedules dead-letter queue in the local runtime");
+    return queue;
+  };
+
+  /** Fires a rate(1 minute) schedule (about every second on the test clock) as `role` for a while; returns what arrived. */
+  async function fireAs(role: string, marker: string): Promise<number> {
+    const name = `iam-${marker.slice(0, 8)}`;
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: name,
+        ScheduleExpression: "rate(1 minute)",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: { Arn: target().arn, RoleArn: role, Input: JSON.stringify({ marker }) },
+      }),
+    );
+    let arrived = 0;
+    try {
+      const deadline = Date.now() + 8_000;
+      while (Date.now() < deadline && arrived === 0) {
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: target().url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        for (const message of Messages ?? []) {
+          if (message.Body?.includes(marker)) arrived++;
+          await sqs.send(
+            new DeleteMessageCommand({ QueueUrl: target().url, ReceiptHandle: message.ReceiptHandle }),
+          );
+        }
+      }
+    } finally {
+      await scheduler.send(new DeleteScheduleCommand({ Name: name }));
+    }
+    return arrived;
+  }
+
+  it("delivers nothing for a schedule whose role may not send to the target, and delivers as the stack's scheduler role", async () => {
+    expect(await fireAs(roleArn("ApiHandlerServiceRole"), randomUUID())).toBe(0);
+    expect(await fireAs(roleArn("SchedulesSchedulerRole"), randomUUID())).toBeGreaterThan(0);
+  }, 40_000);
 });
