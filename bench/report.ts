@@ -6,6 +6,7 @@
 import { writeFile } from "node:fs/promises";
 import type { ColdStartReport } from "./claw-system.ts";
 import type { CostModel, Prices } from "./cost-model.ts";
+import { type IdleCost, idleCostMarkdown } from "./idle-cost.ts";
 import type { PhaseResult } from "./load.ts";
 import { median } from "./stats.ts";
 
@@ -28,6 +29,8 @@ export interface BenchResults {
   readonly roundTrips: RoundTripResult;
   readonly coldStart: readonly ColdStartReport[];
   readonly cost: CostModel;
+  /** Each stage's monthly cost with no tasks (bench/idle-cost.ts). */
+  readonly idleCost?: readonly IdleCost[];
   readonly prices: Prices;
   readonly warnings: readonly string[];
 }
@@ -269,6 +272,11 @@ export function renderMarkdown(results: BenchResults): string {
     out.push(`| ${alternative.name} | ${usd(alternative.perMillionTasks)} | ${alternative.basis} |`);
   }
   out.push("");
+  if (results.idleCost) {
+    out.push("## 5. Idle cost per stage on AWS (no tasks, per month)", "");
+    out.push("From each stage's template (bench/idle-cost.ts); free tiers not subtracted.", "");
+    out.push(...idleCostMarkdown(results.idleCost));
+  }
   return out.join("\n");
 }
 

@@ -24,6 +24,7 @@ import type { BullmqSystemConfig, BullmqSystemInfo } from "./bullmq-system.ts";
 import { type ChildSystem, startChildSystem } from "./child-system.ts";
 import type { ClawSystemConfig, ClawSystemInfo, ColdStartReport, FunctionReport } from "./claw-system.ts";
 import { costModel, type Prices } from "./cost-model.ts";
+import { idleCostOfStages } from "./idle-cost.ts";
 import {
   awaitCompletions,
   type PhaseResult,
@@ -293,6 +294,7 @@ try {
     roundTrips: roundTrip,
     coldStart,
     cost,
+    idleCost: idleCostOfStages(prices),
     prices,
     warnings,
   };

@@ -3,7 +3,9 @@
  * GetEventSourceMapping, ListEventSourceMappings and UpdateEventSourceMapping
  * operations the API function uses, served for the template's mappings and
  * applied to their pollers at once (pausing stops consumption, resuming
- * drains the backlog, a new MaximumConcurrency takes effect immediately).
+ * drains the backlog, a new MaximumConcurrency takes effect immediately);
+ * and GetAccountSettings, with a concurrency quota of one's choosing, for
+ * the deploy preflight's tests (tools/preflight.ts).
  * Functions reach it through AWS_ENDPOINT_URL_LAMBDA.
  */
 
@@ -45,8 +47,17 @@ function invalid(message: string): AwsServiceError {
   return new AwsServiceError(400, "InvalidParameterValueException", message);
 }
 
+/** What GetAccountSettings answers: the account's concurrency quota and how much of it is unreserved. */
+export interface LocalLambdaAccount {
+  readonly concurrentExecutions: number;
+  readonly unreservedConcurrentExecutions: number;
+}
+
 /** Starts the service over `mappings`, which the runtime fills as it creates the pollers. */
-export function startLambdaService(mappings: ReadonlyMap<string, LocalMapping>): Promise<RunningRestService> {
+export function startLambdaService(
+  mappings: ReadonlyMap<string, LocalMapping>,
+  account: LocalLambdaAccount = { concurrentExecutions: 1000, unreservedConcurrentExecutions: 1000 },
+): Promise<RunningRestService> {
   const find = (uuid: string | undefined) => {
     const mapping = uuid ? mappings.get(uuid) : undefined;
     if (!mapping)
@@ -58,6 +69,17 @@ export function startLambdaService(mappings: ReadonlyMap<string, LocalMapping>):
     return mapping;
   };
   return startRestService("Lambda", [
+    {
+      method: "GET",
+      path: "/2016-08-19/account-settings",
+      handle: () => ({
+        AccountLimit: {
+          ConcurrentExecutions: account.concurrentExecutions,
+          UnreservedConcurrentExecutions: account.unreservedConcurrentExecutions,
+        },
+        AccountUsage: { FunctionCount: new Set([...mappings.values()].map((m) => m.functionArn)).size },
+      }),
+    },
     {
       method: "GET",
       path: `${apiVersion}/event-source-mappings/{UUID}`,

@@ -27,6 +27,7 @@ claw-tasks is running (${((Date.now() - started) / 1000).toFixed(1)} s)
   Scheduler: ${runtime.endpoints.scheduler}   Lambda (event-source mappings): ${runtime.endpoints.lambda}
   API keys: table ${runtime.apiKeyTableName} (more keys: npm run keys -- create --name <name> --local)
   Log:      ${path.relative(process.cwd(), logFile)} (claw-tasks logs --follow; claw-tasks doctor checks the system)
+  IAM:      ${runtime.iam ? "enforced: each function's AWS calls are checked against its role (CLAW_TASKS_IAM=off to turn off)" : "not enforced (CLAW_TASKS_IAM=off)"}
 
 Try:
   curl -s -X POST ${runtime.url}/v1/tasks -H "Authorization: Bearer ${runtime.apiKey}" \\

@@ -11,7 +11,8 @@
  *                                        stream readers (stream-poller.ts)
  *   AWS::Scheduler::ScheduleGroup, Schedule -> the local EventBridge Scheduler (scheduler-service.ts)
  *   AWS::ApiGatewayV2::Route          -> HTTP gateway on PORT (http-gateway.ts)
- *   AWS::IAM::Role                    -> a name and ARN only (IAM is not enforced locally)
+ *   AWS::IAM::Role, Policy, ManagedPolicy -> enforced: every AWS call of a function, poller or schedule
+ *                                        is checked against its role's policies (iam-proxy.ts)
  *   AWS::SNS::Topic, CloudWatch::Alarm, Dashboard -> not run: no metrics locally (the infra tests assert them)
  */
 import { randomBytes, randomUUID } from "node:crypto";
@@ -27,11 +28,15 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { awsRequestLogVariable, logAwsRequests } from "../functions/adapters/aws-request-log.ts";
 import { createDynamoApiKeyStore } from "../functions/adapters/dynamodb-api-key-store.ts";
 import { generateApiKey, hashApiKey, scopes } from "../functions/core/authenticate.ts";
+import { stagesContextKey } from "../lib/stage-config.ts";
 import { startFaultProxy } from "./aws-fault-proxy.ts";
 import { type AwsEndpoints, startEmulators } from "./emulators.ts";
 import { EventSourcePoller } from "./event-source-poller.ts";
 import { type FunctionSpec, LocalFunction, type LogSink } from "./function-host.ts";
 import { type GatewayRoute, type RunningGateway, startHttpGateway } from "./http-gateway.ts";
+import { type LocalRole, templateRoles } from "./iam-policy.ts";
+import { type IamProxy, type IssuedCredentials, startIamProxy } from "./iam-proxy.ts";
+import { localResourceArns } from "./iam-requests.ts";
 import { type LocalMapping, startLambdaService } from "./lambda-service.ts";
 import { formatLogLine, functionLabel } from "./log-format.ts";
 import { provisionStorage } from "./provision.ts";
@@ -106,6 +111,19 @@ export interface LocalRuntimeOptions {
    * template's: tests see counts sooner with it. @default the template's
    */
   readonly streamBatchingWindowMs?: number;
+  /**
+   * Enforce IAM: every AWS call of a function (and of its event-source
+   * pollers, and of each schedule's target role) is checked against the
+   * role's policies in the template and denied as AWS would (iam-proxy.ts).
+   * @default true, unless CLAW_TASKS_IAM=off
+   */
+  readonly iamEnforcement?: boolean;
+  /**
+   * Settings over the stage's, as a deployment gives them in the CDK context
+   * `claw-tasks:stages` (tests grant the SNS topics they create this way).
+   * @default none
+   */
+  readonly stageOverrides?: Readonly<Record<string, unknown>>;
 }
 
 /** The local endpoints of the emulators and of the services the runtime serves itself. */
@@ -138,6 +156,12 @@ export interface LocalRuntime {
   readonly outputs: Readonly<Record<string, string>>;
   readonly functions: ReadonlyMap<string, LocalFunction>;
   readonly pollers: readonly EventSourcePoller[];
+  /** IAM enforcement's endpoint, each function's credentials and each role's ARN (by logical id), when on. */
+  readonly iam?: {
+    readonly endpoint: string;
+    readonly functionCredentials: Readonly<Record<string, IssuedCredentials>>;
+    readonly roleArns: Readonly<Record<string, string>>;
+  };
   stop(): Promise<void>;
 }
 
@@ -266,7 +290,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   try {
     const [assembly, emulators] = await Promise.all([
-      synthesize(outdir, stage),
+      synthesize(
+        outdir,
+        stage,
+        options.stageOverrides
+          ? { [stagesContextKey]: JSON.stringify({ [stage]: options.stageOverrides }) }
+          : {},
+      ),
       startEmulators(env, region, accountId),
     ]);
     cleanups.push(() => rm(outdir, { recursive: true, force: true }));
@@ -293,6 +323,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     if (options.functionEndpoints) functionEndpoints = await options.functionEndpoints(functionEndpoints);
 
+    // IAM in front of everything the functions reach; queue URLs carry its origin, so that SQS calls
+    // (which the SDK sends to the queue URL's host) pass it too.
+    let iamProxy: IamProxy | undefined;
+    if (options.iamEnforcement ?? env.CLAW_TASKS_IAM !== "off") {
+      const proxy = await startIamProxy({
+        trustedKeys: [credentials.accessKeyId],
+        accountId,
+        log: (message) => logSink("iam", message),
+      });
+      iamProxy = proxy;
+      cleanups.push(() => proxy.stop());
+      const upstreams: Record<string, string | undefined> = {
+        sqs: functionEndpoints.sqs,
+        dynamodb: functionEndpoints.dynamodb,
+        s3: endpoints.s3,
+        sns: endpoints.sns,
+        secretsmanager: endpoints.secretsManager,
+        bedrock: endpoints.general,
+        s3vectors: endpoints.general,
+      };
+      for (const [service, url] of Object.entries(upstreams)) if (url) proxy.setUpstream(service, url);
+    }
+
     const sdkConfig = { region, credentials };
     const dynamodb = new DynamoDBClient({ ...sdkConfig, endpoint: endpoints.dynamodb });
     const sqs = new SQSClient({ ...sdkConfig, endpoint: functionEndpoints.sqs });
@@ -307,7 +360,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await provisionStorage(template, context, {
       dynamodb,
       sqs,
-      sqsEndpoint: functionEndpoints.sqs,
+      sqsEndpoint: iamProxy?.url ?? functionEndpoints.sqs,
       s3,
       secretsManager,
       ...(options.visibilityTimeoutSeconds === undefined
@@ -316,6 +369,38 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     functionResources(template, context);
     namedResources(template, context);
+    const roles = iamProxy ? templateRoles(template, context) : new Map<string, LocalRole>();
+    // ARNs the runtime forms (mappings, schedules) carry the account the template's policies name.
+    iamProxy?.setResourceArns(localResourceArns(template, resources, region, assembly.account ?? accountId));
+    // SQS clients acting as a role (event-source pollers, schedule targets): through the IAM check.
+    const roleClients = new Map<string, SQSClient>();
+    const sqsAs = (roleArn: string, session: string): SQSClient => {
+      if (!iamProxy) return sqs;
+      const key = `${roleArn}\n${session}`;
+      let client = roleClients.get(key);
+      if (!client) {
+        // A role the template does not define has no policies: everything it tries is denied.
+        const role = [...roles.values()].find((candidate) => candidate.arn === roleArn) ?? {
+          logicalId: "unknown",
+          arn: roleArn,
+          name: roleArn.slice(roleArn.lastIndexOf("/") + 1),
+          statements: [],
+        };
+        client = new SQSClient({
+          region,
+          credentials: iamProxy.issue(role, session),
+          endpoint: iamProxy.url,
+        });
+        // Counted as the runtime's own SQS client's requests were (bench/cost-model.ts groups by source).
+        if (options.awsRequestLog)
+          logAwsRequests(client.middlewareStack, options.awsRequestLog, "event-source-mapping");
+        roleClients.set(key, client);
+      }
+      return client;
+    };
+    cleanups.push(async () => {
+      for (const client of roleClients.values()) client.destroy();
+    });
 
     // The services the runtime serves itself; functions reach them through AWS_ENDPOINT_URL_<SERVICE>.
     const queueUrlOf = (arn: string) => {
@@ -330,6 +415,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       region,
       accountId,
       sqs,
+      ...(iamProxy ? { sqsAs: (roleArn: string) => sqsAs(roleArn, "scheduler") } : {}),
       queueUrlOf,
       timeScale: options.schedulerTimeScale ?? Number(env.CLAW_TASKS_SCHEDULER_TIME_SCALE ?? 1),
       log: (message) => logSink("scheduler", message),
@@ -348,6 +434,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const mappings = new Map<string, LocalMapping>();
     const lambdaService = await startLambdaService(mappings);
     cleanups.push(() => lambdaService.stop());
+    iamProxy?.setUpstream("scheduler", scheduler.url);
+    iamProxy?.setUpstream("lambda", lambdaService.url);
     const localEndpoints: LocalEndpoints = {
       ...endpoints,
       scheduler: scheduler.url,
@@ -356,6 +444,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // Functions with a bundled asset run locally; the rest (none today) would be reported when used.
     const functions = new Map<string, LocalFunction>();
+    const functionCredentials: Record<string, IssuedCredentials> = {};
+    const functionRoles = new Map<string, string>();
     for (const [logicalId, resource] of resourcesOfType(template, "AWS::Lambda::Function")) {
       const assetPath = resource.Metadata?.["aws:asset:path"];
       if (typeof assetPath !== "string") continue;
@@ -371,6 +461,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       const reserved = properties.ReservedConcurrentExecutions as number | undefined;
       const functionName = resources.get(logicalId)!.ref;
       const memoryMb = (properties.MemorySize as number | undefined) ?? 128;
+      let functionKeys: IssuedCredentials = credentials;
+      if (iamProxy) {
+        const role = roles.get(referencedId(properties.Role) ?? "");
+        if (!role) throw new Error(`function ${logicalId}: its role is not a role of the template`);
+        functionKeys = iamProxy.issue(role, functionName);
+        functionCredentials[logicalId] = functionKeys;
+        functionRoles.set(logicalId, role.arn);
+      }
+      // With IAM enforced, every service is reached through its check.
+      const via = (endpoint: string) => iamProxy?.url ?? endpoint;
       const spec: FunctionSpec = {
         logicalId,
         functionName,
@@ -384,25 +484,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           ...(variables as Record<string, string>),
           AWS_REGION: region,
           AWS_DEFAULT_REGION: region,
-          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          AWS_ACCESS_KEY_ID: functionKeys.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: functionKeys.secretAccessKey,
           AWS_EC2_METADATA_DISABLED: "true",
           AWS_LAMBDA_FUNCTION_NAME: functionName,
           AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
           AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
           // As Lambda sets it for on-demand functions; Powertools' ColdStart metric looks for it.
           AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-          AWS_ENDPOINT_URL_SQS: functionEndpoints.sqs,
-          AWS_ENDPOINT_URL_DYNAMODB: functionEndpoints.dynamodb,
-          AWS_ENDPOINT_URL_S3: endpoints.s3,
+          AWS_ENDPOINT_URL_SQS: via(functionEndpoints.sqs),
+          AWS_ENDPOINT_URL_DYNAMODB: via(functionEndpoints.dynamodb),
+          AWS_ENDPOINT_URL_S3: via(endpoints.s3),
           S3_FORCE_PATH_STYLE: "true",
-          AWS_ENDPOINT_URL_SNS: endpoints.sns,
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+          AWS_ENDPOINT_URL_SNS: via(endpoints.sns),
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: via(endpoints.secretsManager),
           // Local webhook receivers listen on loopback, which the SSRF guard otherwise refuses.
           WEBHOOK_ALLOWED_CIDRS: env.CLAW_TASKS_WEBHOOK_ALLOWED_CIDRS ?? "127.0.0.0/8,::1/128",
-          AWS_ENDPOINT_URL_SCHEDULER: schedulerEndpoint,
-          AWS_ENDPOINT_URL_LAMBDA: lambdaService.url,
-          ...(endpoints.general ? { AWS_ENDPOINT_URL: endpoints.general } : {}),
+          AWS_ENDPOINT_URL_SCHEDULER: via(schedulerEndpoint),
+          AWS_ENDPOINT_URL_LAMBDA: via(lambdaService.url),
+          ...(endpoints.general ? { AWS_ENDPOINT_URL: via(endpoints.general) } : {}),
           ...(env.POWERTOOLS_LOG_LEVEL ? { POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL } : {}),
           ...options.functionEnvironment,
           ...(options.awsRequestLog ? { [awsRequestLogVariable]: options.awsRequestLog } : {}),
@@ -484,7 +584,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           region,
         },
         target,
-        sqs,
+        // Lambda polls with the function's execution role.
+        functionId && functionRoles.has(functionId)
+          ? sqsAs(functionRoles.get(functionId)!, "event-source-mapping")
+          : sqs,
         (message) => logSink("event-source", message),
       );
       pollers.push(poller);
@@ -573,6 +676,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       outputs: resolvedOutputs(template, context),
       functions,
       pollers,
+      ...(iamProxy
+        ? {
+            iam: {
+              endpoint: iamProxy.url,
+              functionCredentials,
+              roleArns: Object.fromEntries([...roles].map(([id, role]) => [id, role.arn])),
+            },
+          }
+        : {}),
       stop: stopAll,
     };
   } catch (error) {

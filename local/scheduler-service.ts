@@ -73,6 +73,8 @@ export interface LocalSchedulerOptions {
   readonly region: string;
   readonly accountId: string;
   readonly sqs: SQSClient;
+  /** The SQS client acting as a target's role, when IAM is enforced. @default sqs */
+  readonly sqsAs?: (roleArn: string) => SQSClient;
   /** The URL of the queue with this ARN, or undefined when the runtime has no such queue. */
   readonly queueUrlOf: (arn: string) => string | undefined;
   /** Scheduler clock speed relative to real time. @default 1 */
@@ -192,6 +194,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
 
   async function deliver(schedule: LocalSchedule, scheduledTime: Date): Promise<void> {
     const { Target } = schedule.input;
+    const sqs = options.sqsAs?.(Target.RoleArn) ?? options.sqs;
     const queueUrl = options.queueUrlOf(Target.Arn)!;
     const time = `${scheduledTime.toISOString().slice(0, 19)}Z`;
     const retries = Math.min(maxLocalRetries, Target.RetryPolicy?.MaximumRetryAttempts ?? 185);
@@ -203,7 +206,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
         .replaceAll("<aws.scheduler.execution-id>", randomBytes(8).toString("hex"))
         .replaceAll("<aws.scheduler.attempt-number>", String(attempt));
       try {
-        await options.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
         return;
       } catch (error) {
         lastError = error;
@@ -216,7 +219,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
       ? options.queueUrlOf(Target.DeadLetterConfig.Arn)
       : undefined;
     if (!deadLetterUrl) return;
-    await options.sqs
+    await sqs
       .send(
         new SendMessageCommand({
           QueueUrl: deadLetterUrl,

@@ -14,16 +14,30 @@ export interface Assembly {
   readonly outdir: string;
   readonly stackName: string;
   readonly template: Template;
+  /**
+   * The account the CDK CLI resolved for the stack (from the credentials in
+   * use; an emulator such as moto answers STS too), when it resolved one:
+   * the template then holds it literally in ARNs instead of AWS::AccountId.
+   */
+  readonly account?: string;
 }
 
 interface Manifest {
   readonly artifacts: Record<
     string,
-    { type: string; properties?: { templateFile?: string }; displayName?: string }
+    { type: string; properties?: { templateFile?: string }; displayName?: string; environment?: string }
   >;
 }
 
-export async function synthesize(outdir: string, stage: string): Promise<Assembly> {
+/**
+ * Synthesizes stage `stage` into `outdir`; `context` adds CDK context values
+ * (`-c key=value`), e.g. stage overrides under `claw-tasks:stages`.
+ */
+export async function synthesize(
+  outdir: string,
+  stage: string,
+  context: Readonly<Record<string, string>> = {},
+): Promise<Assembly> {
   const cli = path.join(projectRoot, "node_modules", "aws-cdk", "bin", "cdk");
   try {
     await promisify(execFile)(
@@ -36,6 +50,7 @@ export async function synthesize(outdir: string, stage: string): Promise<Assembl
         "--no-version-reporting",
         "-c",
         `stage=${stage}`,
+        ...Object.entries(context).flatMap(([key, value]) => ["-c", `${key}=${value}`]),
         "--output",
         outdir,
       ],
@@ -57,5 +72,6 @@ export async function synthesize(outdir: string, stage: string): Promise<Assembl
   const [stackName, artifact] = stacks[0]!;
   const templateFile = artifact.properties?.templateFile ?? `${stackName}.template.json`;
   const template = JSON.parse(await readFile(path.join(outdir, templateFile), "utf8")) as Template;
-  return { outdir, stackName, template };
+  const account = /^aws:\/\/(\d{12})\//.exec(artifact.environment ?? "")?.[1];
+  return { outdir, stackName, template, ...(account ? { account } : {}) };
 }

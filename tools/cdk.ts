@@ -7,6 +7,10 @@
  * (npm aws-cdk-local) instead of `cdk`, which points the CLI at LocalStack;
  * there a deploy bootstraps first and asks no approval, since the
  * environment is throwaway. `--dry-run` prints the commands instead.
+ *
+ * A deploy to AWS runs the preflight first (tools/preflight.ts: bootstrap,
+ * concurrency quota, Bedrock access, services in the region, prod's alarm
+ * e-mail) and stops when it fails; `--skip-preflight` skips it.
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -17,13 +21,14 @@ const commands = ["synth", "deploy", "diff", "destroy", "bootstrap"] as const;
 type Command = (typeof commands)[number];
 
 interface Step {
-  readonly tool: "cdk" | "cdklocal";
+  readonly tool: "cdk" | "cdklocal" | "preflight";
   readonly args: readonly string[];
 }
 
 const toolPaths = {
   cdk: path.join(projectRoot, "node_modules", "aws-cdk", "bin", "cdk"),
   cdklocal: path.join(projectRoot, "node_modules", "aws-cdk-local", "bin", "cdklocal"),
+  preflight: path.join(projectRoot, "bin", "preflight.ts"),
 };
 
 /** The CLI runs `argv` stands for: our options taken out, the rest passed on to cdk. */
@@ -35,6 +40,7 @@ function stepsOf(argv: readonly string[]): { steps: Step[]; dryRun: boolean } {
   let stage = process.env.CLAW_TASKS_STAGE || "dev";
   let localstack = false;
   let dryRun = false;
+  let skipPreflight = false;
   const passOn: string[] = [];
   for (let index = 0; index < rest.length; index++) {
     const argument = rest[index]!;
@@ -45,12 +51,16 @@ function stepsOf(argv: readonly string[]): { steps: Step[]; dryRun: boolean } {
     } else if (argument.startsWith("--stage=")) stage = argument.slice("--stage=".length);
     else if (argument === "--localstack") localstack = true;
     else if (argument === "--dry-run") dryRun = true;
+    else if (argument === "--skip-preflight") skipPreflight = true;
     else passOn.push(argument);
   }
   const tool = localstack ? "cdklocal" : "cdk";
   const context = ["-c", `stage=${stage}`];
   const stack = command === "bootstrap" ? [] : [stackNameOf(stage)];
   const steps: Step[] = [];
+  // LocalStack is throwaway and bootstraps itself: nothing to check there.
+  if (command === "deploy" && !localstack && !skipPreflight)
+    steps.push({ tool: "preflight", args: ["--stage", stage] });
   if (localstack && command === "deploy") steps.push({ tool, args: ["bootstrap", ...context] });
   const approval = localstack && command === "deploy" ? ["--require-approval", "never"] : [];
   const force = localstack && command === "destroy" ? ["--force"] : [];

@@ -17,9 +17,14 @@ export interface TaskTablesProps {
   readonly retainData: boolean;
 }
 
-/** What a function may do with task records: read, create, update; never delete or scan. */
+/**
+ * What a function may do with task records: read, create, update; never delete or scan.
+ * BatchGetItem: task lists read the records behind a keys-only index page in one call
+ * (found missing by the local runtime's IAM enforcement).
+ */
 const taskRecordActions = [
   "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
   "dynamodb:PutItem",
   "dynamodb:UpdateItem",
   "dynamodb:Query",

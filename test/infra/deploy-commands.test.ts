@@ -39,7 +39,11 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe("deploy commands", () => {
   it.each([
-    [["deploy", "--stage", "prod"], ["cdk deploy ClawTasks-prod -c stage=prod"]],
+    [
+      ["deploy", "--stage", "prod"],
+      ["preflight --stage prod", "cdk deploy ClawTasks-prod -c stage=prod"],
+    ],
+    [["deploy", "--stage", "prod", "--skip-preflight"], ["cdk deploy ClawTasks-prod -c stage=prod"]],
     [["diff", "--stage=dev"], ["cdk diff ClawTasks-dev -c stage=dev"]],
     [["destroy", "--stage", "dev", "--force"], ["cdk destroy ClawTasks-dev -c stage=dev --force"]],
     [

@@ -53,13 +53,15 @@ export default async function setup(project: TestProject) {
     port: 0,
     functionEnvironment: testFunctionEnvironment,
     faultInjection: true,
+    // The notification tests create topics named notify-*; a deployment lists the topics it may publish to.
+    stageOverrides: { notificationTopicArns: ["arn:aws:sns:*:*:notify-*"] },
     visibilityTimeoutSeconds: testVisibilityTimeoutSeconds,
     // Counts follow the records within about half a second instead of the stack's 5 s batching window.
     streamBatchingWindowMs: 500,
     schedulerTimeScale,
     logSink: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
   });
-  const { url, apiKey, region, endpoints, credentials, queues, faultProxies, outputs, apiKeyTableName } =
+  const { url, apiKey, region, endpoints, credentials, queues, faultProxies, outputs, apiKeyTableName, iam } =
     runtime;
   project.provide("clawTasks", {
     kind: "local",
@@ -75,6 +77,7 @@ export default async function setup(project: TestProject) {
       outputs,
       apiKeyTableName,
       schedulerTimeScale,
+      iam,
     },
   });
   return async () => {

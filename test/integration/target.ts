@@ -18,6 +18,8 @@ export interface LocalRuntimeInfo {
   readonly apiKeyTableName: string;
   /** How much faster than real time the local scheduler's clock runs. */
   readonly schedulerTimeScale: number;
+  /** IAM enforcement's endpoint and each function's credentials (by logical id); absent with CLAW_TASKS_IAM=off. */
+  readonly iam: LocalRuntime["iam"];
 }
 
 export interface TestTarget {
