@@ -7,5 +7,11 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  test: { name: "client", include: ["test/**/*.test.ts"], root: import.meta.dirname },
+  test: {
+    name: "client",
+    include: ["test/**/*.test.ts"],
+    root: import.meta.dirname,
+    // The CLI tests start node processes; on a busy machine each can take seconds.
+    testTimeout: 30_000,
+  },
 });
