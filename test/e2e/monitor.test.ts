@@ -262,7 +262,7 @@ describe("web monitor", { timeout: longTest }, () => {
     for (const task of tasks) done.push(await waitForStatus(task.id, ["succeeded"], taskMs));
     // The order to expect follows from the records (on loaded machines, overheads can outweigh the sleeps).
     const ranMs = (task: Task) => Date.parse(task.finishedAt!) - Date.parse(task.startedAt!);
-    done.forEach((task, index) => expect(ranMs(task)).toBeGreaterThanOrEqual(sleeps[index]!));
+    for (const [index, task] of done.entries()) expect(ranMs(task)).toBeGreaterThanOrEqual(sleeps[index]!);
     const byDuration = [...done].sort((a, b) => ranMs(a) - ranMs(b)).map((task) => task.id);
     const page = await signedIn();
     await open(page, `tasks?tag=run:${tag.run}`);
