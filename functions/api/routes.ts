@@ -80,7 +80,7 @@ export interface RouteContract {
   readonly body?: z.ZodType;
   /** Success responses by status. */
   readonly responses: Readonly<Record<number, RouteResponse>>;
-  /** Error statuses the route answers with the error body, besides 401, 403 and 429 (routes with a scope) and 500. */
+  /** Error statuses the route answers with the error body, besides 401 and 429 (routes with a key), 403 (routes naming a scope) and 500. */
   readonly errors: readonly number[];
 }
 

@@ -52,7 +52,14 @@ async function signIn(page: Page, key = target.apiKey): Promise<void> {
 async function signedIn(key = target.apiKey): Promise<Page> {
   const page = await newPage();
   await signIn(page, key);
-  await page.waitForSelector("#status-counts");
+  try {
+    // Sign-in and the first overview are three API calls; on a runtime just started on a loaded machine
+    // they have taken over 30 s, so this one wait gets twice the usual.
+    await page.waitForSelector("#status-counts", { timeout: 2 * patience.timeout });
+  } catch (error) {
+    await screenshot(page, "sign-in-failed");
+    throw error;
+  }
   return page;
 }
 
