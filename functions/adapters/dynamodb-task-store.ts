@@ -43,7 +43,7 @@ import type {
   TaskStore,
 } from "../core/ports.ts";
 import {
-  statusesLeadingTo,
+  statusChanges,
   type Task,
   type TaskErrorInfo,
   type TaskStatus,
@@ -444,10 +444,9 @@ export function createDynamoTaskStore(
       ] as const) {
         if (envelope[attribute] !== undefined) builder.setIfMissing(attribute, envelope[attribute]);
       }
-      const waiting = statusesLeadingTo("running").filter((status) => status !== "running");
       const condition = [
         `attribute_not_exists(pk)`,
-        builder.isOneOf("status", waiting),
+        builder.isOneOf("status", statusChanges.claim.from),
         `(${builder.name("status")} = ${builder.value("running")} AND ${builder.name("leaseUntil")} < ${builder.value(at)})`,
       ].join(" OR ");
       try {
@@ -496,7 +495,7 @@ export function createDynamoTaskStore(
       }
       const result = await transition({
         id,
-        from: ["running"],
+        from: statusChanges.finishAttempt.from,
         to: status,
         now,
         set,
@@ -511,7 +510,7 @@ export function createDynamoTaskStore(
     async failUnsent(id, error: TaskErrorInfo, now) {
       await transition({
         id,
-        from: ["queued", "scheduled"],
+        from: statusChanges.failUnsent.from,
         to: "failed",
         now,
         set: { error },
@@ -528,7 +527,7 @@ export function createDynamoTaskStore(
       };
       const result = await transition({
         id,
-        from: ["queued", "scheduled", "retrying"],
+        from: statusChanges.expire.from,
         to: "expired",
         now,
         set: { error },
@@ -544,7 +543,7 @@ export function createDynamoTaskStore(
       for (let tries = 0; tries < 3; tries++) {
         const result = await transition({
           id,
-          from: ["queued", "scheduled", "retrying"],
+          from: statusChanges.cancel.from,
           to: "cancelled",
           now,
           remove: ["nextAttemptAt"],
@@ -579,7 +578,7 @@ export function createDynamoTaskStore(
       const result = await transition({
         id,
         // Retry by id: only ended tasks (not `scheduled`, which may also become queued, but on its own).
-        from: ["failed", "cancelled", "expired"],
+        from: statusChanges.requeue.from,
         to: "queued",
         now,
         set: { attempts: 0 },
@@ -603,7 +602,7 @@ export function createDynamoTaskStore(
     async markDeadLettered(id, error, now) {
       await transition({
         id,
-        from: ["queued", "scheduled", "running", "retrying"],
+        from: statusChanges.deadLetter.from,
         to: "failed",
         now,
         set: { error },
