@@ -2,7 +2,7 @@
  * Use case: handle one delivery of a task message.
  *
  * 1. Not due yet (`runAt` ahead): send it on again, delayed by at most one hop.
- * 2. Past its `expiresAt`: record `expired`; it never runs.
+ * 2. Past its `expiresAt` and still waiting: record `expired`; it never runs.
  * 3. Over its type's global rate limit: send it on, delayed until a slot frees;
  *    no attempt is used and the message never nears the DLQ.
  * 4. Claim it (a duplicate delivery claims nothing and is acknowledged), run the
@@ -93,8 +93,14 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
     await deps.queue.send(envelope, Math.min(deps.maxDelayHopSeconds, secondsUntil(envelope.runAt, now)));
     return { outcome: "deferred" };
   }
-  if (envelope.expiresAt && Date.parse(envelope.expiresAt) <= now.getTime()) {
-    if (!(await deps.store.expire(envelope.id, now))) return { outcome: "skipped" };
+  // Past its expiresAt: a waiting task expires. One that is not waiting either ended (the claim below
+  // refuses it) or started in time and crashed (its lease ran out): the claim runs it again, so it
+  // is not left `running` for good.
+  if (
+    envelope.expiresAt &&
+    Date.parse(envelope.expiresAt) <= now.getTime() &&
+    (await deps.store.expire(envelope.id, now))
+  ) {
     // Read the ended record back only when a callback needs it: no extra read on the common path.
     const expired = envelope.callbackUrl ? await deps.store.get(envelope.id) : undefined;
     if (expired) await deps.onTerminal(expired);
