@@ -6,7 +6,7 @@
  * set them; a rule matches an operation (`X-Amz-Target`, e.g.
  * `AmazonSQS.SendMessage`) and substrings of the request body, for a number
  * of calls (`DELETE /__claw-faults?includes=<part>` lifts the rules naming
- * that part). Only the local runtime starts it, and only when asked.
+ * that part; `GET` with the same query tells how often each has fired). Only the local runtime starts it, and only when asked.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { listen } from "./listening-server.ts";
@@ -42,11 +42,20 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const rules: { rule: FaultRule; left: number }[] = [];
 
   const control = async (request: IncomingMessage, response: ServerResponse) => {
+    const includes = new URL(request.url ?? "", "http://proxy").searchParams.get("includes");
+    const named = (rule: FaultRule) => includes === null || rule.bodyIncludes?.includes(includes) === true;
+    if (request.method === "GET") {
+      // How often each rule has fired, so a test can prove its fault happened.
+      const fired = rules
+        .filter(({ rule }) => named(rule))
+        .map(({ rule, left }) => ({ ...rule, fired: rule.times - left }));
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(fired));
+      return;
+    }
     if (request.method === "DELETE") {
       // `?includes=x` removes the rules that match bodies containing x; no query removes every rule.
-      const includes = new URL(request.url ?? "", "http://proxy").searchParams.get("includes");
       for (let index = rules.length - 1; index >= 0; index--) {
-        if (includes === null || rules[index]!.rule.bodyIncludes?.includes(includes)) rules.splice(index, 1);
+        if (named(rules[index]!.rule)) rules.splice(index, 1);
       }
     } else {
       const rule = JSON.parse((await readAll(request)).toString("utf8")) as FaultRule;

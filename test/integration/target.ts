@@ -18,6 +18,8 @@ export interface LocalRuntimeInfo {
   readonly apiKeyTableName: string;
   /** How much faster than real time the local scheduler's clock runs. */
   readonly schedulerTimeScale: number;
+  /** The file the functions' log lines go to, one `[function] {json}` a line. */
+  readonly functionLog: string;
 }
 
 export interface TestTarget {

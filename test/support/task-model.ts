@@ -85,6 +85,8 @@ export interface Model {
   now: number;
   /** Commands run so far (those whose precondition held). */
   steps: number;
+  /** How often each race or rare path happened, printed after the runs to show what the cases covered. */
+  readonly events: Map<string, number>;
   readonly tasks: ModelTask[];
   readonly queue: Copy[];
   readonly deadLetters: Copy[];
@@ -200,9 +202,15 @@ function takeSent(model: Model, real: Real, expected: readonly string[]): void {
   for (const envelope of real.sent.splice(0)) model.queue.push({ envelope });
 }
 
-function claimInModel(task: ModelTask, now: number, leaseSeconds: number): boolean {
+function note(model: Model, event: string): void {
+  model.events.set(event, (model.events.get(event) ?? 0) + 1);
+}
+
+function claimInModel(model: Model, task: ModelTask, leaseSeconds: number): boolean {
+  const now = model.now;
   const lapsed = task.status === "running" && task.leaseUntil !== undefined && task.leaseUntil < now;
   if (!waiting.includes(task.status) && !lapsed) return false;
+  if (lapsed) note(model, "claim of a crashed attempt's task (lease ran out)");
   task.status = "running";
   task.attempts += 1;
   task.leaseUntil = now + leaseSeconds * 1000;
@@ -311,6 +319,16 @@ class Submit implements ModelCommand {
       if (!(error instanceof ApiError)) throw error;
       outcome = error;
     }
+    if (live)
+      note(
+        model,
+        live.body === body
+          ? this.reordered
+            ? "idempotent replay (keys reordered)"
+            : "idempotent replay"
+          : "idempotency conflict",
+      );
+    if (taken && !live) note(model, "idempotency key reused after its window");
     if (live && live.body !== body) {
       expect(outcome instanceof ApiError && outcome.status, "another body under a live key").toBe(409);
       takeSent(model, real, []);
@@ -372,7 +390,7 @@ class Deliver implements ModelCommand {
       // Not started by its expiresAt: it never runs. (One that started and crashed is claimed again below.)
       endInModel(task, "expired", "expired");
       expectedOutcome = "expired";
-    } else if (!claimInModel(task, model.now, deliveryLeaseSeconds)) {
+    } else if (!claimInModel(model, task, deliveryLeaseSeconds)) {
       expectedOutcome = "skipped";
     } else if (task.attempts > maxAttempts) {
       endInModel(task, "failed", "attempts_exhausted");
@@ -389,6 +407,8 @@ class Deliver implements ModelCommand {
       expectedOutcome = "retrying";
       expectedSends.push(task.id);
     }
+    if (expectedOutcome === "skipped") note(model, `duplicate delivery of a ${task.status} task`);
+    if (expectedOutcome === "expired") note(model, "expired at delivery");
     real.behaviour = this.behaviour;
     const report = await runDelivery(envelope, real.runDeps);
     expect(report.outcome, `delivery of ${task.id}`).toBe(expectedOutcome);
@@ -416,7 +436,7 @@ class ClaimOpen implements ModelCommand {
     const copy = candidates[this.pick % candidates.length]!;
     const task = taskOf(model, copy.envelope.id);
     const now = new Date(model.now);
-    const expected = claimInModel(task, model.now, openLeaseSeconds);
+    const expected = claimInModel(model, task, openLeaseSeconds);
     const result = await real.store.claim(copy.envelope, now, new Date(model.now + openLeaseSeconds * 1000));
     expect(result.claimed, `claim of ${task.id}`).toBe(expected);
     if (result.claimed) {
@@ -458,6 +478,16 @@ class FinishOpen implements ModelCommand {
           : { status: this.ending, error };
     // Only the attempt that holds the task may record its end.
     const current = task.status === "running" && task.attempts === attempt;
+    if (!current) {
+      note(
+        model,
+        task.attempts === attempt
+          ? `attempt finished after its task was ${task.status}`
+          : task.status === "running"
+            ? "zombie attempt finished while a newer attempt runs"
+            : `zombie attempt finished after its task was ${task.status}`,
+      );
+    }
     if (current) {
       endInModel(task, this.ending, error.type);
       if (this.ending === "succeeded") task.result = { by: attempt };
@@ -513,6 +543,7 @@ class Cancel implements ModelCommand {
       : task.status === "running"
         ? "requested"
         : "terminal";
+    note(model, `cancel of a ${task.status} task`);
     if (expected === "cancelled") endInModel(task, "cancelled");
     if (expected === "requested") task.cancelRequested = true;
     const result = await real.store.cancel(task.id, new Date(model.now));
@@ -615,7 +646,10 @@ class Redrive implements ModelCommand {
     const ids = copies.map((copy) => copy.envelope.id);
     for (const id of ids) {
       const task = taskOf(model, id);
-      if (task.status === "failed" && task.errorType === "dead_lettered") requeueInModel(task);
+      if (task.status === "failed" && task.errorType === "dead_lettered") {
+        requeueInModel(task);
+        note(model, "redrive requeued a dead letter");
+      } else note(model, `redrive left a ${task.status} task alone`);
     }
     const { moved } = await redriveLane("default", real.lanes, real.deps);
     expect(moved).toBe(copies.length);
@@ -645,6 +679,14 @@ class AdvanceClock implements ModelCommand {
 const pick = fc.nat(1_000);
 
 /** The commands, weighted towards what makes races: several tasks, open attempts, time moving. */
+const claimOpen = pick.map((index) => new ClaimOpen(index));
+const finishOpen = fc
+  .tuple(pick, fc.constantFrom<Ending>("succeeded", "failed", "cancelled", "retrying"))
+  .map(([index, ending]) => new FinishOpen(index, ending));
+const advanceClock = fc
+  .constantFrom(1, 10, 25, 31, 31, 45, 90, idempotencyWindowSeconds + 60)
+  .map((seconds) => new AdvanceClock(seconds));
+
 export const modelCommands = [
   fc
     .tuple(
@@ -657,19 +699,20 @@ export const modelCommands = [
   fc
     .tuple(pick, fc.constantFrom<Behaviour>("succeed", "succeed", "fail", "retry", "retry"), fc.boolean())
     .map(([index, behaviour, duplicate]) => new Deliver(index, behaviour, duplicate)),
-  pick.map((index) => new ClaimOpen(index)),
-  fc
-    .tuple(pick, fc.constantFrom<Ending>("succeeded", "failed", "cancelled", "retrying"))
-    .map(([index, ending]) => new FinishOpen(index, ending)),
+  // Open attempts, their ends and the clock come up more often: they make the zombies and lost leases.
+  claimOpen,
+  claimOpen,
+  claimOpen,
+  finishOpen,
+  finishOpen,
   pick.map((index) => new Progress(index)),
   pick.map((index) => new Cancel(index)),
   pick.map((index) => new RetryById(index)),
   pick.map((index) => new Expire(index)),
   pick.map((index) => new DeadLetter(index)),
   fc.constant(new Redrive()),
-  fc
-    .constantFrom(1, 10, 25, 31, 45, 90, idempotencyWindowSeconds + 60)
-    .map((seconds) => new AdvanceClock(seconds)),
+  advanceClock,
+  advanceClock,
 ];
 
 export interface ModelRunOptions {
@@ -705,6 +748,7 @@ export async function checkTaskModel(storeOf: () => TaskStore, options: ModelRun
   const started = performance.now();
   let runs = 0;
   let steps = 0;
+  const events = new Map<string, number>();
   const property = fc.asyncProperty(
     fc.commands(modelCommands, {
       maxCommands: options.maxCommands,
@@ -716,6 +760,7 @@ export async function checkTaskModel(storeOf: () => TaskStore, options: ModelRun
       const model: Model = {
         now: Math.floor(Date.now() / 1000) * 1000,
         steps: 0,
+        events: new Map(),
         tasks: [],
         queue: [],
         deadLetters: [],
@@ -727,6 +772,7 @@ export async function checkTaskModel(storeOf: () => TaskStore, options: ModelRun
         await fc.asyncModelRun(() => ({ model, real }), commands);
       } finally {
         steps += model.steps;
+        for (const [event, count] of model.events) events.set(event, (events.get(event) ?? 0) + count);
       }
       for (const task of model.tasks) await verifyTask(model, real, task.id);
       await options.afterRun?.(model, real);
@@ -741,6 +787,9 @@ export async function checkTaskModel(storeOf: () => TaskStore, options: ModelRun
     });
   } finally {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`task model: ${runs} runs, ${steps} steps, ${seconds} s`);
+    const covered = [...events]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([event, count]) => `${event}: ${count}`);
+    console.log(`task model: ${runs} runs, ${steps} steps, ${seconds} s\n  ${covered.join("\n  ")}`);
   }
 }
