@@ -226,9 +226,14 @@ async function runWithinLimits(
   let hardTimer: NodeJS.Timeout | undefined;
   const hardLimit = new Promise<never>((_, reject) => {
     hardTimer = setTimeout(() => {
-      const failure = new TaskFailure("timeout", `hard time limit of ${limits.hardSeconds}s reached`, {
-        retryable: true,
-      });
+      // A handler that ignored a cancel request still ends cancelled, not as a retryable timeout.
+      const reason: unknown = controller.signal.reason;
+      const failure =
+        reason instanceof TaskFailure && reason.type === "cancelled"
+          ? reason
+          : new TaskFailure("timeout", `hard time limit of ${limits.hardSeconds}s reached`, {
+              retryable: true,
+            });
       abort(failure);
       reject(failure);
     }, limits.hardSeconds * 1000);

@@ -21,6 +21,14 @@ afterAll(async () => {
 
 const monitorUrl = () => `${target.url}/monitor`;
 
+/**
+ * How long the page may take to show a change: explicit, not vitest's 1 s
+ * default, since the monitor refreshes on its own timer and the machine may
+ * be busy. A task that must run first gets `runWait`.
+ */
+const uiWait = { timeout: 10_000 * target.patience, interval: 100 };
+const runWait = { timeout: 20_000 * target.patience, interval: 200 };
+
 async function signIn(page: Page, key = target.apiKey): Promise<void> {
   await page.goto(monitorUrl());
   await page.fill("#api-key", key);
@@ -44,7 +52,7 @@ describe("web monitor", () => {
   it("refuses a wrong API key and keeps nothing", async () => {
     const page = await browser.newPage();
     await signIn(page, "ct_not-a-key-of-this-deployment");
-    await expect.poll(() => page.textContent("#signin-error")).toContain("not accepted");
+    await expect.poll(() => page.textContent("#signin-error"), uiWait).toContain("not accepted");
     expect(await page.isVisible("#view")).toBe(false);
     expect(await page.evaluate(() => sessionStorage.length + localStorage.length)).toBe(0);
     await screenshot(page, "wrong-key");
@@ -57,11 +65,11 @@ describe("web monitor", () => {
     expect(await page.evaluate(() => sessionStorage.getItem("claw-tasks.apiKey"))).toBe(target.apiKey);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     expect((await browser.context.cookies()).length).toBe(0);
-    await expect.poll(() => page.locator("#status-counts .card").count()).toBe(8);
+    await expect.poll(() => page.locator("#status-counts .card").count(), uiWait).toBe(8);
     await expect
-      .poll(() => page.locator("svg[aria-label='tasks per minute'] rect").count())
+      .poll(() => page.locator("svg[aria-label='tasks per minute'] rect").count(), uiWait)
       .toBeGreaterThan(0);
-    await expect.poll(() => page.locator("#lanes tbody tr").count()).toBe(4);
+    await expect.poll(() => page.locator("#lanes tbody tr").count(), uiWait).toBe(4);
     await screenshot(page, "overview");
 
     // A new tab is a new session: signed out.
@@ -80,13 +88,13 @@ describe("web monitor", () => {
     await page.fill("#submit-input", '{"value": "from the monitor", "sleepMs": 300, "progressSteps": 2}');
     await page.click("#submit-form button[type=submit]");
     await page.waitForSelector("#task-detail");
-    await expect.poll(() => statusOf(page).textContent(), { timeout: 20_000 }).toBe("succeeded");
+    await expect.poll(() => statusOf(page).textContent(), runWait).toBe("succeeded");
     const id = await shownTaskId(page);
     expect((await api<Task>("GET", `/v1/tasks/${id}`)).body).toMatchObject({
       status: "succeeded",
       input: { value: "from the monitor" },
     });
-    await expect.poll(() => page.textContent("main")).toContain('"from the monitor"');
+    await expect.poll(() => page.textContent("main"), uiWait).toContain('"from the monitor"');
     const timeline = await page.locator("#timeline .badge").allTextContents();
     expect(timeline).toEqual(["queued", "running", "succeeded"]);
     expect(await page.isDisabled("#cancel-task")).toBe(true);
@@ -96,7 +104,7 @@ describe("web monitor", () => {
     await page.click("a[data-view=tasks]");
     await page.selectOption("#filter-status", "succeeded");
     await page.selectOption("#filter-type", "echo");
-    await expect.poll(() => page.locator(`#tasks tr[data-task="${id}"]`).count()).toBe(1);
+    await expect.poll(() => page.locator(`#tasks tr[data-task="${id}"]`).count(), uiWait).toBe(1);
     await page.close();
   });
 
@@ -108,9 +116,9 @@ describe("web monitor", () => {
     await page.fill("#submit-delay", "3600");
     await page.click("#submit-form button[type=submit]");
     await page.waitForSelector("#task-detail");
-    await expect.poll(() => statusOf(page).textContent()).toBe("scheduled");
+    await expect.poll(() => statusOf(page).textContent(), uiWait).toBe("scheduled");
     await page.click("#cancel-task");
-    await expect.poll(() => statusOf(page).textContent()).toBe("cancelled");
+    await expect.poll(() => statusOf(page).textContent(), uiWait).toBe("cancelled");
     const id = await shownTaskId(page);
     expect((await api<Task>("GET", `/v1/tasks/${id}`)).body.status).toBe("cancelled");
     expect(await page.isEnabled("#retry-task")).toBe(true);
@@ -123,11 +131,11 @@ describe("web monitor", () => {
     await waitForStatus(failed.id, ["failed"]);
     const page = await signedIn();
     await page.goto(`${monitorUrl()}#task/${failed.id}`);
-    await expect.poll(() => statusOf(page).textContent()).toBe("failed");
+    await expect.poll(() => statusOf(page).textContent(), uiWait).toBe("failed");
     await page.click("#retry-task");
     // Queued again under its id; the same permanent failure ends it failed again, after a second run.
     await expect
-      .poll(async () => (await api<Task>("GET", `/v1/tasks/${failed.id}`)).body.history.length)
+      .poll(async () => (await api<Task>("GET", `/v1/tasks/${failed.id}`)).body.history.length, runWait)
       .toBeGreaterThanOrEqual(6);
     await page.close();
   });
@@ -143,11 +151,11 @@ describe("web monitor", () => {
       await page.click("a[data-view=workers]");
       const row = page.locator(`#workers tr[data-lane="${lane}"]`);
       await row.getByRole("button", { name: "Pause" }).click();
-      await expect.poll(() => row.locator(".badge").textContent()).toBe("paused");
+      await expect.poll(() => row.locator(".badge").textContent(), uiWait).toBe("paused");
       expect(await enabled()).toBe(false);
       await screenshot(page, "worker-paused");
       await row.getByRole("button", { name: "Resume" }).click();
-      await expect.poll(() => row.locator(".badge").textContent()).toBe("running");
+      await expect.poll(() => row.locator(".badge").textContent(), uiWait).toBe("running");
       expect(await enabled()).toBe(true);
     } finally {
       // Other tests use this lane: never leave it paused.
@@ -163,9 +171,9 @@ describe("web monitor", () => {
       route.fulfill({ status: 404, contentType: "application/json", body: '{"message":"Not Found"}' }),
     );
     await page.click("a[data-view=workers]");
-    await expect.poll(() => page.textContent("#not-available")).toContain("not available");
+    await expect.poll(() => page.textContent("#not-available"), uiWait).toContain("not available");
     await page.click("a[data-view=schedules]");
-    await expect.poll(() => page.textContent("#not-available")).toContain("Schedules");
+    await expect.poll(() => page.textContent("#not-available"), uiWait).toContain("Schedules");
     await page.close();
   });
 

@@ -279,6 +279,29 @@ describe("runDelivery", () => {
       error: { type: "cancelled" },
     });
   });
+
+  it("ends a running task that ignores its cancel signal cancelled at the hard limit, not as a retryable timeout", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports, { timeLimits: { softSeconds: 5, hardSeconds: 0.3 } });
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const delivery = runDelivery(
+      envelope,
+      ports.delivery(async () => {
+        started();
+        // Deaf to its signal: runs on past the request and the hard limit.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return "too late";
+      }),
+    );
+    await running;
+    expect((await cancelTask(envelope.id, ports.deps)).immediate).toBe(false);
+    expect((await delivery).outcome).toBe("cancelled");
+    expect(await ports.store.get(envelope.id)).toMatchObject({ status: "cancelled", attempts: 1 });
+    expect(ports.sent).toHaveLength(0);
+  });
 });
 
 describe("task management", () => {
