@@ -33,8 +33,9 @@ describe("priority", () => {
     const normalSlots = lane?.mappings.find((mapping) => mapping.priority === "normal")?.maxConcurrency;
     expect(normalSlots, "the default lane's normal queue has a maximum concurrency").toBeGreaterThan(0);
     // Occupy every normal-priority worker of the lane, so the 200 really wait; cancelled once the high one started.
+    // A blocker holds its slot until its soft limit (30 s): five waves of them outlast a slow submission of the 200.
     const blockers = await Promise.all(
-      Array.from({ length: normalSlots! + 5 }, () =>
+      Array.from({ length: Math.max(50, normalSlots! * 5) }, () =>
         submit({ type: "echo", input: { sleepMs: 60_000 }, tags: { run } }),
       ),
     );

@@ -225,7 +225,7 @@ describe("stats", () => {
     expect(after.lanes.map((lane) => lane.lane).sort()).toEqual(
       ["ai_high_priority", "default", "knowledge_default", "notification_default"].sort(),
     );
-  });
+  }, 120_000);
 });
 
 describe("callbacks", () => {
