@@ -53,11 +53,8 @@ export interface MemoryTaskStoreOptions {
   readonly resultTtlSeconds: number;
 }
 
-/** A TaskStore in memory, plus `records()` for tests that check what is stored. */
-export interface MemoryTaskStore extends TaskStore {
-  /** Every stored task, in creation order (copies). */
-  records(): Task[];
-}
+/** A TaskStore in memory. */
+export type MemoryTaskStore = TaskStore;
 
 const epochOf = (at: Date | string) => Math.floor(new Date(at).getTime() / 1000);
 const createdKey = (task: Task) => `${task.createdAt}#${task.id}`;
@@ -93,7 +90,6 @@ export function createMemoryTaskStore(options: MemoryTaskStoreOptions): MemoryTa
     readonly remove?: readonly (keyof Task)[];
     readonly entry?: Partial<TaskTransition>;
     readonly finishes?: boolean;
-    readonly keepLease?: boolean;
     readonly when?: (record: StoredRecord) => boolean;
   }
 
@@ -116,7 +112,8 @@ export function createMemoryTaskStore(options: MemoryTaskStoreOptions): MemoryTa
     }
     const from = record.task.status;
     record.task = next as unknown as Task;
-    if (!change.keepLease) delete record.leaseUntil;
+    // Every status change ends the lease of the attempt that held the task (a claim sets a new one).
+    delete record.leaseUntil;
     count(record.task.type, from, change.to, change.now);
     return { ok: true, task: copy(record.task) };
   }
@@ -389,10 +386,6 @@ export function createMemoryTaskStore(options: MemoryTaskStoreOptions): MemoryTa
           entered: Object.fromEntries(seen?.entered ?? []),
         };
       });
-    },
-
-    records() {
-      return [...tasks.values()].map(({ task }) => copy(task));
     },
   };
 }
