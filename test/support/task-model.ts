@@ -722,6 +722,8 @@ export interface ModelRunOptions {
   readonly seed?: number;
   readonly path?: string;
   readonly replayPath?: string;
+  /** Stops starting new runs after this long (the runs done must all pass); the count run is printed. */
+  readonly timeLimitMs?: number;
   /** Called after each run with the run's model, e.g. to compare counts. */
   readonly afterRun?: (model: Model, real: Real) => Promise<void>;
 }
@@ -781,6 +783,9 @@ export async function checkTaskModel(storeOf: () => TaskStore, options: ModelRun
   try {
     await fc.assert(property, {
       numRuns: options.numRuns,
+      ...(options.timeLimitMs === undefined
+        ? {}
+        : { plugins: [fc.interruptAfterTimeLimit(options.timeLimitMs)] }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.path === undefined ? {} : { path: options.path }),
       ...(options.seed === undefined ? {} : { endOnFailure: true }),
