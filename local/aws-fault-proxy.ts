@@ -7,7 +7,8 @@
  * `AmazonSQS.SendMessage`; for REST services such as EventBridge Scheduler,
  * the method and first path segment, e.g. `POST /schedules`) and substrings
  * of the request path and body, for a number of calls
- * (`DELETE /__claw-faults?includes=<part>` lifts the rules naming that part).
+ * (`DELETE /__claw-faults?includes=<part>` lifts the rules naming that part;
+ * `GET` with the same query tells how often each has fired).
  *
  * It also counts requests for tests that measure what one task costs: a
  * watch (`POST /__claw-faults/watches` `{name, includes}`) counts, per
@@ -83,11 +84,20 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   };
 
   const control = async (request: IncomingMessage, response: ServerResponse) => {
+    const includes = new URL(request.url ?? "", "http://proxy").searchParams.get("includes");
+    const named = (rule: FaultRule) => includes === null || rule.bodyIncludes?.includes(includes) === true;
+    if (request.method === "GET") {
+      // How often each rule has fired, so a test can prove its fault happened.
+      const fired = rules
+        .filter(({ rule }) => named(rule))
+        .map(({ rule, left }) => ({ ...rule, fired: rule.times - left }));
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(fired));
+      return;
+    }
     if (request.method === "DELETE") {
       // `?includes=x` removes the rules that match bodies containing x; no query removes every rule.
-      const includes = new URL(request.url ?? "", "http://proxy").searchParams.get("includes");
       for (let index = rules.length - 1; index >= 0; index--) {
-        if (includes === null || rules[index]!.rule.bodyIncludes?.includes(includes)) rules.splice(index, 1);
+        if (named(rules[index]!.rule)) rules.splice(index, 1);
       }
     } else {
       const rule = JSON.parse((await readAll(request)).toString("utf8")) as FaultRule;

@@ -93,6 +93,12 @@ export interface LocalRuntimeOptions {
    */
   readonly schedulerTimeScale?: number;
   /**
+   * Creates the stack's own schedules (health check, cleanup) disabled, so
+   * nothing they do lands in the lanes a test is measuring; tests that need
+   * those tasks submit them. Dynamic schedules run as usual. @default true
+   */
+  readonly stackSchedulesEnabled?: boolean;
+  /**
    * The endpoints the functions reach AWS at, given those they would use
    * (the emulators, or the fault proxies): the benchmark puts a delaying
    * proxy in between. Queue URLs carry the functions' SQS origin, so the
@@ -630,6 +636,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       scheduler.addSchedule({
         ...properties,
         Name: properties.Name ?? `${stackName}-${logicalId}`.slice(0, 64),
+        ...(options.stackSchedulesEnabled === false ? { State: "DISABLED" as const } : {}),
       });
     }
     scheduler.start();

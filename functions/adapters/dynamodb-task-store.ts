@@ -6,8 +6,8 @@
  * each, with no index to keep up to date.
  *
  * Every status change is one conditional UpdateItem whose allowed from-states
- * are named at the call and checked against the task model's transition table
- * (`statusesLeadingTo`), so the store cannot make a move the model forbids.
+ * come from the task model's `statusChanges`, which are checked against its
+ * transition table, so the store cannot make a move the model forbids.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
@@ -33,7 +33,7 @@ import type {
 } from "../core/ports.ts";
 import { InvalidCursor } from "../core/ports.ts";
 import {
-  statusesLeadingTo,
+  statusChanges,
   type Task,
   type TaskErrorInfo,
   type TaskStatus,
@@ -152,10 +152,6 @@ export function createDynamoTaskStore(
   async function transition(
     spec: TransitionSpec,
   ): Promise<{ ok: true; before: Item; after: Item } | { ok: false; current?: Item }> {
-    const allowed = statusesLeadingTo(spec.to);
-    const illegal = spec.from.filter((status) => !allowed.includes(status));
-    if (illegal.length > 0)
-      throw new Error(`the task model does not allow ${illegal.join(", ")} -> ${spec.to}`);
     const at = spec.now.toISOString();
     const builder = new ExpressionBuilder();
     const entry = { status: spec.to, at, ...spec.entry };
@@ -397,10 +393,9 @@ export function createDynamoTaskStore(
       ] as const) {
         if (envelope[attribute] !== undefined) builder.setIfMissing(attribute, envelope[attribute]);
       }
-      const waiting = statusesLeadingTo("running").filter((status) => status !== "running");
       const condition = [
         `attribute_not_exists(pk)`,
-        builder.isOneOf("status", waiting),
+        builder.isOneOf("status", statusChanges.claim.from),
         `(${builder.name("status")} = ${builder.value("running")} AND ${builder.name("leaseUntil")} < ${builder.value(at)})`,
       ].join(" OR ");
       try {
@@ -440,7 +435,7 @@ export function createDynamoTaskStore(
       }
       const result = await transition({
         id,
-        from: ["running"],
+        from: statusChanges.finishAttempt.from,
         to: status,
         now,
         set,
@@ -455,7 +450,7 @@ export function createDynamoTaskStore(
     async failUnsent(id, error: TaskErrorInfo, now) {
       await transition({
         id,
-        from: statusesLeadingTo("failed").filter((status) => status === "queued" || status === "scheduled"),
+        from: statusChanges.failUnsent.from,
         to: "failed",
         now,
         set: { error },
@@ -472,7 +467,7 @@ export function createDynamoTaskStore(
       };
       const result = await transition({
         id,
-        from: ["queued", "scheduled", "retrying"],
+        from: statusChanges.expire.from,
         to: "expired",
         now,
         set: { error },
@@ -488,7 +483,7 @@ export function createDynamoTaskStore(
       for (let tries = 0; tries < 3; tries++) {
         const result = await transition({
           id,
-          from: ["queued", "scheduled", "retrying"],
+          from: statusChanges.cancel.from,
           to: "cancelled",
           now,
           remove: ["nextAttemptAt"],
@@ -528,8 +523,7 @@ export function createDynamoTaskStore(
       const dropped = history.length - keep.length;
       const result = await transition({
         id,
-        // Retry by id: only ended tasks (not `scheduled`, which may also become queued, but on its own).
-        from: ["failed", "cancelled", "expired"],
+        from: statusChanges.requeue.from,
         to: "queued",
         now,
         set: {
@@ -559,7 +553,7 @@ export function createDynamoTaskStore(
     async markDeadLettered(id, error, now) {
       await transition({
         id,
-        from: statusesLeadingTo("failed").filter((status) => !terminalStatuses.includes(status)),
+        from: statusChanges.deadLetter.from,
         to: "failed",
         now,
         set: { error },

@@ -4,7 +4,7 @@
  * 1. Not due yet (`runAt` ahead; the scheduler fired early, or the message
  *    predates the schedule path): deliver it again for what remains, with an
  *    SQS delay or, when that is too long, a one-time schedule (delivery.ts).
- * 2. Past its `expiresAt`: record `expired`; it never runs.
+ * 2. Past its `expiresAt` and still waiting: record `expired`; it never runs.
  * 3. Over its type's global rate limit: send it on, delayed until a slot frees;
  *    no attempt is used and the message never nears the DLQ.
  * 4. Claim it (a duplicate delivery claims nothing and is acknowledged), run the
@@ -94,8 +94,14 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
     await deliver(envelope, now, deps);
     return { outcome: "deferred" };
   }
-  if (envelope.expiresAt && Date.parse(envelope.expiresAt) <= now.getTime()) {
-    if (!(await deps.store.expire(envelope.id, now))) return { outcome: "skipped" };
+  // Past its expiresAt: a waiting task expires. One that is not waiting either ended (the claim below
+  // refuses it) or started in time and crashed (its lease ran out): the claim runs it again, so it
+  // is not left `running` for good.
+  if (
+    envelope.expiresAt &&
+    Date.parse(envelope.expiresAt) <= now.getTime() &&
+    (await deps.store.expire(envelope.id, now))
+  ) {
     // Read the ended record back only when a callback needs it: no extra read on the common path.
     const expired = envelope.callbackUrl ? await deps.store.get(envelope.id) : undefined;
     if (expired) await deps.onTerminal(expired);
@@ -221,9 +227,14 @@ async function runWithinLimits(
   let hardTimer: NodeJS.Timeout | undefined;
   const hardLimit = new Promise<never>((_, reject) => {
     hardTimer = setTimeout(() => {
-      const failure = new TaskFailure("timeout", `hard time limit of ${limits.hardSeconds}s reached`, {
-        retryable: true,
-      });
+      // A handler that ignored a cancel request still ends cancelled, not as a retryable timeout.
+      const reason: unknown = controller.signal.reason;
+      const failure =
+        reason instanceof TaskFailure && reason.type === "cancelled"
+          ? reason
+          : new TaskFailure("timeout", `hard time limit of ${limits.hardSeconds}s reached`, {
+              retryable: true,
+            });
       abort(failure);
       reject(failure);
     }, limits.hardSeconds * 1000);

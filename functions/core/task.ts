@@ -1,7 +1,8 @@
 /**
  * The task model: states, the transitions between them, and the public view.
- * Pure: no I/O. The DynamoDB adapter derives its condition expressions from
- * `statusesLeadingTo`, so the state machine is written down once, here.
+ * Pure: no I/O. Every status change a task store makes takes its from-states
+ * from `statusChanges` below, which is checked against the transition table
+ * when this module loads, so the state machine is written down once, here.
  */
 
 import * as z from "zod";
@@ -22,7 +23,8 @@ export type TaskStatus = (typeof taskStatuses)[number];
 
 const transitions: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   queued: ["running", "cancelled", "expired", "failed"],
-  scheduled: ["queued", "running", "cancelled", "expired"],
+  // scheduled -> failed: its first message could not be sent, or went to the dead-letter queue.
+  scheduled: ["queued", "running", "cancelled", "expired", "failed"],
   // running -> running: a crashed attempt whose lease ran out is claimed again.
   running: ["running", "succeeded", "failed", "retrying", "cancelled"],
   retrying: ["running", "cancelled", "expired", "failed"],
@@ -46,6 +48,43 @@ export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
 export function statusesLeadingTo(to: TaskStatus): TaskStatus[] {
   return taskStatuses.filter((from) => canTransition(from, to));
 }
+
+/** A status change a task store makes: the statuses it may start from and those it may enter. */
+export interface StatusChange {
+  readonly from: readonly TaskStatus[];
+  readonly to: readonly TaskStatus[];
+}
+
+function statusChange(from: readonly TaskStatus[], to: readonly TaskStatus[]): StatusChange {
+  for (const source of from) {
+    for (const target of to) {
+      if (!canTransition(source, target))
+        throw new Error(`the transition table has no ${source} -> ${target}`);
+    }
+  }
+  return { from, to };
+}
+
+/**
+ * The store's status changes (ports.ts `TaskStore`), each a subset of the
+ * transition table; a store's conditions use these from-states and no others.
+ */
+export const statusChanges = {
+  /** Starts an attempt; also `running` whose lease ran out (a crashed attempt), which the store checks by lease. */
+  claim: statusChange(["queued", "scheduled", "retrying"], ["running"]),
+  /** Records how the running attempt ended. */
+  finishAttempt: statusChange(["running"], ["succeeded", "failed", "cancelled", "retrying"]),
+  /** The first message of a waiting task could not be sent. */
+  failUnsent: statusChange(["queued", "scheduled"], ["failed"]),
+  /** Not started by its expiresAt. */
+  expire: statusChange(["queued", "scheduled", "retrying"], ["expired"]),
+  /** Cancels a waiting task at once (a running one is asked to stop and ends through finishAttempt). */
+  cancel: statusChange(["queued", "scheduled", "retrying"], ["cancelled"]),
+  /** Retry by id: only ended tasks, and never `succeeded`. */
+  requeue: statusChange(["failed", "cancelled", "expired"], ["queued"]),
+  /** The task's message went to the dead-letter queue before the task ended. */
+  deadLetter: statusChange(["queued", "scheduled", "running", "retrying"], ["failed"]),
+} as const satisfies Record<string, StatusChange>;
 
 const isoTime = z.iso.datetime({ offset: true });
 

@@ -3,6 +3,7 @@
  * API under test (the local runtime, or the endpoint of test:remote), as any
  * caller would use it.
  */
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inject } from "vitest";
 import type { Task, TaskStatus } from "../../functions/core/task.ts";
@@ -127,4 +128,50 @@ export async function eventually<T>(
     last = await read();
   }
   return last;
+}
+
+/** One structured log line of a function, as the local runtime wrote it. */
+export interface FunctionLogEntry {
+  readonly function: string;
+  readonly message: string;
+  readonly timestamp: string;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * The functions' log entries about one task (its `taskId`), oldest first:
+ * what the workers did with each delivery (`delivery handled` with its
+ * outcome). Local runtime only.
+ */
+export function functionLogOf(taskId: string): FunctionLogEntry[] {
+  const text = readFileSync(localRuntime().functionLog, "utf8");
+  const entries: FunctionLogEntry[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.includes(taskId)) continue;
+    const match = /^\[([^\]]+)\] (\{.*\})$/.exec(line);
+    if (!match) continue;
+    try {
+      const entry = JSON.parse(match[2]!) as Record<string, unknown>;
+      if (entry.taskId === taskId) entries.push({ ...entry, function: match[1]! } as FunctionLogEntry);
+    } catch {
+      // A line cut short while being written: the next read sees it whole.
+    }
+  }
+  return entries;
+}
+
+/** The outcomes of the deliveries of one task's messages the workers logged, oldest first; local runtime only. */
+export const deliveryOutcomesOf = (taskId: string) =>
+  functionLogOf(taskId)
+    .filter((entry) => entry.message === "delivery handled")
+    .map((entry) => ({ outcome: entry.outcome as string, at: entry.timestamp }));
+
+/** How many calls each fault rule naming `part` has failed so far; local runtime only. */
+export async function faultsFired(service: "sqs" | "dynamodb", part: string): Promise<number> {
+  const proxy = localRuntime().faultProxies?.[service];
+  if (!proxy) throw new Error("the local runtime was started without fault injection");
+  const response = await fetch(`${proxy}/__claw-faults?includes=${encodeURIComponent(part)}`);
+  if (response.status !== 200) throw new Error(`fault proxy answered ${response.status}`);
+  const rules = (await response.json()) as { fired: number }[];
+  return rules.reduce((sum, rule) => sum + rule.fired, 0);
 }

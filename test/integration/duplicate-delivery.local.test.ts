@@ -10,7 +10,14 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-s
 import { afterAll, describe, expect, it } from "vitest";
 import { envelopeOf } from "../../functions/core/envelope.ts";
 import type { Task } from "../../functions/core/task.ts";
-import { laneQueueUrl, localRuntime, submit, waitForStatus } from "./api-client.ts";
+import {
+  deliveryOutcomesOf,
+  eventually,
+  laneQueueUrl,
+  localRuntime,
+  submit,
+  waitForStatus,
+} from "./api-client.ts";
 
 const runtime = localRuntime();
 
@@ -53,27 +60,56 @@ async function waitForLaneIdle(lane: string, timeoutMs = 15_000): Promise<void> 
 const runningEntries = (task: Task) => task.history.filter((entry) => entry.status === "running").length;
 
 describe("duplicate delivery", () => {
-  it("runs a task once when its message arrives twice at the same time", async () => {
+  const echoTask = (value: string, sleepMs: number): Task => {
     const now = new Date().toISOString();
-    const task: Task = {
+    return {
       id: randomUUID(),
       type: "echo",
       status: "queued",
       lane: "default",
       priority: "normal",
-      input: { value: "once", sleepMs: 300, failTimes: 0, progressSteps: 0, ignoreAbort: false },
+      input: { value, sleepMs, failTimes: 0, progressSteps: 0, ignoreAbort: false },
       attempts: 0,
       maxAttempts: 3,
       createdAt: now,
       updatedAt: now,
       history: [],
     };
+  };
+
+  it("runs a task once when its message arrives twice at the same time", async () => {
+    const task = echoTask("once", 1_000);
     await Promise.all([deliver(task), deliver(task)]);
 
     const done = await waitForStatus(task.id, ["succeeded", "failed"]);
     expect(done.status).toBe("succeeded");
     expect(done.attempts).toBe(1);
     expect(runningEntries(done)).toBe(1);
+    // Both copies were delivered, and the second while the first attempt ran: the deliveries overlapped.
+    const outcomes = await eventually(
+      async () => deliveryOutcomesOf(task.id),
+      (found) => found.length >= 2,
+    );
+    expect(outcomes.map((entry) => entry.outcome).sort()).toEqual(["skipped", "succeeded"]);
+    const skipped = outcomes.find((entry) => entry.outcome === "skipped")!;
+    expect(Date.parse(skipped.at)).toBeGreaterThanOrEqual(Date.parse(done.startedAt!));
+    expect(Date.parse(skipped.at)).toBeLessThan(Date.parse(done.finishedAt!));
+  });
+
+  it("runs a task once when its message arrives again while it runs", async () => {
+    const task = echoTask("still once", 3_000);
+    await deliver(task);
+    await waitForStatus(task.id, ["running"]);
+    await deliver(task);
+    const skipped = await eventually(
+      async () => deliveryOutcomesOf(task.id),
+      (found) => found.some((entry) => entry.outcome === "skipped"),
+    );
+    const done = await waitForStatus(task.id, ["succeeded", "failed"]);
+    expect(done.status).toBe("succeeded");
+    expect(runningEntries(done)).toBe(1);
+    const at = Date.parse(skipped.find((entry) => entry.outcome === "skipped")!.at);
+    expect(at).toBeLessThan(Date.parse(done.finishedAt!));
   });
 
   it("does not run a succeeded task again when its message comes back", async () => {
@@ -82,6 +118,12 @@ describe("duplicate delivery", () => {
 
     await deliver(done);
     await waitForLaneIdle(done.lane);
+    // The copy was delivered, and found nothing to run.
+    const outcomes = await eventually(
+      async () => deliveryOutcomesOf(accepted.id),
+      (found) => found.length >= 2,
+    );
+    expect(outcomes.map((entry) => entry.outcome)).toEqual(["succeeded", "skipped"]);
 
     const after = await waitForStatus(accepted.id, ["succeeded"]);
     expect(after.attempts).toBe(1);

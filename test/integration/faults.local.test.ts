@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Task } from "../../functions/core/task.ts";
-import { api, injectFault, submit, waitForStatus } from "./api-client.ts";
+import { api, faultsFired, injectFault, submit, waitForStatus } from "./api-client.ts";
 
 const statuses = (task: Task) => task.history.map((entry) => entry.status);
 
@@ -88,5 +88,9 @@ describe("throttling and 5xx from AWS", () => {
       accepted.map(() => 1),
     );
     expect(accepted.length).toBeGreaterThan(0);
+    // Every injected fault fired: 6 sends, 6 record writes and 12 claims failed on the way.
+    expect(await faultsFired("sqs", marker)).toBe(6);
+    const dynamoFired = await faultsFired("dynamodb", marker);
+    expect(dynamoFired).toBe(6 + 12);
   }, 90_000);
 });

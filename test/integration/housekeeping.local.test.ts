@@ -80,18 +80,20 @@ describe("cleanup_expired_results", () => {
     const notYet = await writeTask("succeeded", hoursAgo(24 * 30), { [ttlAttribute]: epochAgo(-24) });
 
     const run = await submit({ type: "cleanup_expired_results", input: { batchLimit: 1_000 } });
-    const done = await waitForStatus(run.id, ["succeeded", "failed"]);
+    // A scan of every terminal status shard: slow on a busy machine's DynamoDB Local.
+    const done = await waitForStatus(run.id, ["succeeded", "failed"], 60_000);
     expect(done.status).toBe("succeeded");
     expect((done.result as { deleted: number }).deleted).toBeGreaterThanOrEqual(2);
     for (const task of expired) expect((await api("GET", `/v1/tasks/${task.id}`)).status).toBe(404);
     expect((await api("GET", `/v1/tasks/${notYet.id}`)).status).toBe(200);
 
-    const again = await waitForStatus((await submit({ type: "cleanup_expired_results", input: {} })).id, [
-      "succeeded",
-      "failed",
-    ]);
+    const again = await waitForStatus(
+      (await submit({ type: "cleanup_expired_results", input: {} })).id,
+      ["succeeded", "failed"],
+      60_000,
+    );
     expect(again.result).toMatchObject({ deleted: 0 });
-  });
+  }, 150_000);
 });
 
 describe("check_task_health", () => {

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Task } from "../../functions/core/task.ts";
-import { api, injectFault, waitForStatus } from "./api-client.ts";
+import { api, faultsFired, injectFault, waitForStatus } from "./api-client.ts";
 
 describe("nothing lost between record and message", () => {
   it("marks the task failed (retryable by id) when its message cannot be sent, and answers 503", async () => {
@@ -21,6 +21,8 @@ describe("nothing lost between record and message", () => {
       },
     );
     expect(response.status).toBe(503);
+    // The fault fired on every try the SDK made: the message really was never sent.
+    expect(await faultsFired("sqs", marker)).toBe(3);
     const { taskId } = response.body.error.details;
 
     const stuck = (await api<Task>("GET", `/v1/tasks/${taskId}`)).body;
@@ -38,8 +40,12 @@ describe("nothing lost between record and message", () => {
       body: { type: "echo", input: { value: "created by the worker" }, tags: { marker } },
     });
     expect(response.status).toBe(202);
+    // Every try of the record write failed (the SDK makes three) ...
+    expect(await faultsFired("dynamodb", marker)).toBe(3);
     const done = await waitForStatus(response.body.id, ["succeeded"]);
     expect(done.result).toBe("created by the worker");
     expect(done.tags).toEqual({ marker });
+    // ... so the record is the one the worker's claim made from the message.
+    expect(done.history[0]?.note).toMatch(/^recorded by the worker/);
   });
 });

@@ -20,6 +20,8 @@ export interface LocalRuntimeInfo {
   readonly schedulerTimeScale: number;
   /** IAM enforcement's endpoint and each function's credentials (by logical id); absent with CLAW_TASKS_IAM=off. */
   readonly iam: LocalRuntime["iam"];
+  /** The file the functions' log lines go to, one `[function] {json}` a line. */
+  readonly functionLog: string;
 }
 
 export interface TestTarget {

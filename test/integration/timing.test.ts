@@ -1,8 +1,6 @@
 /**
  * Integration tier, any endpoint (local runtime or test:remote), over HTTP
- * only: delays (including ones longer than a single SQS delay, which hop;
- * the test runtime shortens the hop to 2 s), expiry, soft and hard time
- * limits, progress.
+ * only: delays, expiry, soft and hard time limits, progress.
  */
 import { describe, expect, it } from "vitest";
 import type { Task } from "../../functions/core/task.ts";
@@ -11,7 +9,8 @@ import { api, eventually, submit, waitForStatus } from "./api-client.ts";
 const statuses = (task: Task) => task.history.map((entry) => entry.status);
 
 describe("delays", () => {
-  it("keeps a delayed task scheduled until due, hopping past the single-delay limit, then runs it once", async () => {
+  // That a long delay hops past the single-delay limit is proven locally (delay-hops.local.test.ts).
+  it("keeps a delayed task scheduled until due, then runs it once", async () => {
     const submittedAt = Date.now();
     const accepted = await submit({ type: "echo", input: { value: "later" }, delaySeconds: 5 });
     expect(accepted.status).toBe("scheduled");

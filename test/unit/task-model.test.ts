@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { retryDelaySeconds } from "../../functions/core/backoff.ts";
-import { canTransition, isTerminal, statusesLeadingTo, taskStatuses } from "../../functions/core/task.ts";
+import {
+  canTransition,
+  isTerminal,
+  statusChanges,
+  statusesLeadingTo,
+  taskStatuses,
+} from "../../functions/core/task.ts";
 import { describeFailure, permanentFailure, TaskFailure } from "../../functions/core/task-failure.ts";
 import type { RetryPolicy } from "../../functions/tasks/catalog.ts";
 
@@ -26,6 +32,19 @@ describe("task state machine", () => {
   it("ends attempts only from running", () => {
     expect(statusesLeadingTo("succeeded")).toEqual(["running"]);
     expect(statusesLeadingTo("retrying")).toEqual(["running"]);
+  });
+
+  it("lets every status change a store makes only take transitions the table lists", () => {
+    for (const [name, change] of Object.entries(statusChanges)) {
+      for (const from of change.from) {
+        for (const to of change.to) expect(canTransition(from, to), `${name}: ${from} -> ${to}`).toBe(true);
+      }
+    }
+  });
+
+  it("fails a waiting task whose message cannot be sent or is dead-lettered, delayed or not", () => {
+    expect(statusChanges.failUnsent.from).toEqual(["queued", "scheduled"]);
+    expect(statusChanges.deadLetter.from).toEqual(["queued", "scheduled", "running", "retrying"]);
   });
 
   it("calls exactly the four end states terminal", () => {

@@ -1,0 +1,392 @@
+/**
+ * An in-memory TaskStore: the port's contract (functions/core/ports.ts)
+ * without DynamoDB, for the unit tier. Every status change takes its
+ * from-states from `statusChanges` (functions/core/task.ts), as the DynamoDB
+ * store does, and every operation is atomic (each runs to its end without
+ * an `await` in between), as a conditional write is. The contract suite
+ * (test/support/task-store-contract.ts) holds both stores to the same cases.
+ *
+ * Counters and activity are kept exactly and at once; the DynamoDB store may
+ * report them later (the contract asserts them only with polling).
+ */
+import type { TaskEnvelope } from "../../functions/core/envelope.ts";
+import type {
+  AttemptOutcome,
+  CancelResult,
+  ClaimResult,
+  CreateResult,
+  IdempotencyClaim,
+  MinuteActivity,
+  StoredTask,
+  TaskCounts,
+  TaskStore,
+} from "../../functions/core/ports.ts";
+import {
+  statusChanges,
+  type Task,
+  type TaskErrorInfo,
+  type TaskStatus,
+  type TaskTransition,
+  taskStatuses,
+  terminalStatuses,
+} from "../../functions/core/task.ts";
+import type { TaskType } from "../../functions/tasks/catalog.ts";
+
+/** Same note as the DynamoDB store's: the first history entry of a record a claim created. */
+const recordedByWorker = "recorded by the worker: the submit's record write had not landed";
+
+interface StoredRecord {
+  task: Task;
+  leaseUntil?: string;
+  /** Epoch seconds after which the finished record may be deleted. */
+  expiresAtEpoch?: number;
+}
+
+interface IdempotencyEntry {
+  readonly taskId: string;
+  readonly requestHash: string;
+  expiresAtEpoch: number;
+}
+
+export interface MemoryTaskStoreOptions {
+  /** How long a finished task is kept before it may be deleted. */
+  readonly resultTtlSeconds: number;
+}
+
+/** A TaskStore in memory. */
+export type MemoryTaskStore = TaskStore;
+
+const epochOf = (at: Date | string) => Math.floor(new Date(at).getTime() / 1000);
+const createdKey = (task: Task) => `${task.createdAt}#${task.id}`;
+const minuteOf = (at: Date | string) => new Date(at).toISOString().slice(0, 16);
+const copy = <T>(value: T): T => structuredClone(value);
+
+export function createMemoryTaskStore(options: MemoryTaskStoreOptions): MemoryTaskStore {
+  const tasks = new Map<string, StoredRecord>();
+  const keys = new Map<string, IdempotencyEntry>();
+  const byStatus = new Map<TaskStatus, number>();
+  const byType = new Map<string, number>();
+  const minutes = new Map<string, { submitted: number; entered: Map<TaskStatus, number> }>();
+
+  function count(type: TaskType, from: TaskStatus | undefined, to: TaskStatus, at: Date | string): void {
+    if (from === to) return;
+    byStatus.set(to, (byStatus.get(to) ?? 0) + 1);
+    byType.set(`${type}#${to}`, (byType.get(`${type}#${to}`) ?? 0) + 1);
+    if (from) {
+      byStatus.set(from, (byStatus.get(from) ?? 0) - 1);
+      byType.set(`${type}#${from}`, (byType.get(`${type}#${from}`) ?? 0) - 1);
+    }
+    const minute = minutes.get(minuteOf(at)) ?? { submitted: 0, entered: new Map() };
+    if (!from) minute.submitted += 1;
+    minute.entered.set(to, (minute.entered.get(to) ?? 0) + 1);
+    minutes.set(minuteOf(at), minute);
+  }
+
+  interface Change {
+    readonly from: readonly TaskStatus[];
+    readonly to: TaskStatus;
+    readonly now: Date;
+    readonly set?: Partial<Record<keyof Task, unknown>>;
+    readonly remove?: readonly (keyof Task)[];
+    readonly entry?: Partial<TaskTransition>;
+    readonly finishes?: boolean;
+    readonly when?: (record: StoredRecord) => boolean;
+  }
+
+  /** One conditional status change, as the DynamoDB store's `transition`. */
+  function transition(id: string, change: Change): { ok: true; task: Task } | { ok: false; current?: Task } {
+    const record = tasks.get(id);
+    if (!record) return { ok: false };
+    if (!change.from.includes(record.task.status) || (change.when && !change.when(record))) {
+      return { ok: false, current: copy(record.task) };
+    }
+    const at = change.now.toISOString();
+    const next: Record<string, unknown> = { ...record.task, ...change.set };
+    for (const attribute of change.remove ?? []) delete next[attribute];
+    next.status = change.to;
+    next.updatedAt = at;
+    next.history = [...record.task.history, { status: change.to, at, ...change.entry }];
+    if (change.finishes) {
+      next.finishedAt = at;
+      record.expiresAtEpoch = epochOf(change.now) + options.resultTtlSeconds;
+    }
+    const from = record.task.status;
+    record.task = next as unknown as Task;
+    // Every status change ends the lease of the attempt that held the task (a claim sets a new one).
+    delete record.leaseUntil;
+    count(record.task.type, from, change.to, change.now);
+    return { ok: true, task: copy(record.task) };
+  }
+
+  return {
+    async create(task: Task): Promise<CreateResult> {
+      if (tasks.has(task.id)) return { created: false, existingTaskId: task.id, requestHash: "" };
+      tasks.set(task.id, { task: copy(task) });
+      count(task.type, undefined, task.status, task.createdAt);
+      return { created: true };
+    },
+
+    async reserveIdempotencyKey(claim: IdempotencyClaim, taskId: string, now: Date): Promise<CreateResult> {
+      const name = `${claim.scope}#${claim.key}`;
+      const taken = keys.get(name);
+      // An expired key counts as free, as the DynamoDB store's condition has it.
+      if (taken && taken.expiresAtEpoch >= epochOf(now)) {
+        return { created: false, existingTaskId: taken.taskId, requestHash: taken.requestHash };
+      }
+      keys.set(name, {
+        taskId,
+        requestHash: claim.requestHash,
+        expiresAtEpoch: epochOf(now) + claim.ttlSeconds,
+      });
+      return { created: true };
+    },
+
+    async releaseIdempotency(scope, key) {
+      const entry = keys.get(`${scope}#${key}`);
+      if (!entry) throw new Error(`no idempotency key ${key} in scope ${scope}`);
+      entry.expiresAtEpoch = 0;
+    },
+
+    async get(id) {
+      const record = tasks.get(id);
+      return record ? copy(record.task) : undefined;
+    },
+
+    async claim(envelope: TaskEnvelope, now: Date, leaseUntil: Date): Promise<ClaimResult> {
+      const at = now.toISOString();
+      const record = tasks.get(envelope.id);
+      if (!record) {
+        // The submit's write has not landed: the claim creates the record from the envelope.
+        const waiting: TaskStatus = envelope.runAt ? "scheduled" : "queued";
+        const { v: _version, ...fields } = envelope;
+        const task = {
+          ...fields,
+          status: "running",
+          attempts: 1,
+          startedAt: at,
+          updatedAt: at,
+          history: [
+            { status: waiting, at: envelope.createdAt, note: recordedByWorker },
+            { status: "running", at },
+          ],
+        } as Task;
+        tasks.set(envelope.id, { task, leaseUntil: leaseUntil.toISOString() });
+        count(task.type, undefined, "running", now);
+        return { claimed: true, task: copy(task) };
+      }
+      const lapsed =
+        record.task.status === "running" && record.leaseUntil !== undefined && record.leaseUntil < at;
+      const result = transition(envelope.id, {
+        from: lapsed ? ["running"] : statusChanges.claim.from,
+        to: "running",
+        now,
+        set: { attempts: record.task.attempts + 1, startedAt: at },
+        remove: ["nextAttemptAt", "progress"],
+      });
+      if (!result.ok) return { claimed: false, current: result.current };
+      record.leaseUntil = leaseUntil.toISOString();
+      return { claimed: true, task: result.task };
+    },
+
+    async finishAttempt(id, attempt, outcome: AttemptOutcome, now) {
+      const { status } = outcome;
+      const set: Partial<Record<keyof Task, unknown>> = {};
+      const remove: (keyof Task)[] = [];
+      if (status === "succeeded") {
+        set.result = outcome.result;
+        remove.push("error", "nextAttemptAt");
+      } else {
+        set.error = outcome.error;
+        if (status === "retrying") set.nextAttemptAt = outcome.nextAttemptAt;
+        else remove.push("nextAttemptAt");
+      }
+      if (!statusChanges.finishAttempt.to.includes(status)) throw new Error(`no attempt ends ${status}`);
+      return transition(id, {
+        from: statusChanges.finishAttempt.from,
+        to: status,
+        now,
+        set,
+        remove,
+        finishes: status !== "retrying",
+        entry: { attempt, ...(status === "succeeded" ? {} : { error: outcome.error }) },
+        // A late attempt (its lease lost, the task claimed again) must not overwrite the newer one.
+        when: (record) => record.task.attempts === attempt,
+      }).ok;
+    },
+
+    async failUnsent(id, error: TaskErrorInfo, now) {
+      transition(id, {
+        from: statusChanges.failUnsent.from,
+        to: "failed",
+        now,
+        set: { error },
+        finishes: true,
+        entry: { error },
+      });
+    },
+
+    async expire(id, now) {
+      const error: TaskErrorInfo = {
+        type: "expired",
+        message: "not started by its expiresAt",
+        retryable: false,
+      };
+      return transition(id, {
+        from: statusChanges.expire.from,
+        to: "expired",
+        now,
+        set: { error },
+        remove: ["nextAttemptAt"],
+        finishes: true,
+      }).ok;
+    },
+
+    async cancel(id, now): Promise<CancelResult> {
+      const result = transition(id, {
+        from: statusChanges.cancel.from,
+        to: "cancelled",
+        now,
+        remove: ["nextAttemptAt"],
+        finishes: true,
+      });
+      if (result.ok) return { outcome: "cancelled", task: result.task };
+      const record = tasks.get(id);
+      if (!record) return { outcome: "not_found" };
+      if (record.task.status !== "running") return { outcome: "terminal", task: copy(record.task) };
+      const at = now.toISOString();
+      record.task = { ...record.task, cancelRequestedAt: record.task.cancelRequestedAt ?? at, updatedAt: at };
+      return { outcome: "requested", task: copy(record.task) };
+    },
+
+    async requeue(id, now) {
+      const result = transition(id, {
+        from: statusChanges.requeue.from,
+        to: "queued",
+        now,
+        set: { attempts: 0 },
+        remove: [
+          "finishedAt",
+          "error",
+          "result",
+          "progress",
+          "runAt",
+          "expiresAt",
+          "nextAttemptAt",
+          "cancelRequestedAt",
+        ],
+      });
+      if (result.ok) {
+        delete tasks.get(id)!.expiresAtEpoch;
+        return { task: result.task };
+      }
+      return result.current ? { current: result.current } : {};
+    },
+
+    async markDeadLettered(id, error, now) {
+      transition(id, {
+        from: statusChanges.deadLetter.from,
+        to: "failed",
+        now,
+        set: { error },
+        remove: ["nextAttemptAt"],
+        finishes: true,
+        entry: { error },
+      });
+    },
+
+    async reportProgress(id, attempt, progress, now) {
+      const record = tasks.get(id);
+      const current =
+        record?.task.status === "running" &&
+        record.task.attempts === attempt &&
+        record.task.cancelRequestedAt === undefined;
+      // Cancelled, or no longer this attempt's: either way the attempt should stop.
+      if (!record || !current) return { cancelRequested: true };
+      record.task = { ...record.task, progress: copy(progress), updatedAt: now.toISOString() };
+      return { cancelRequested: false };
+    },
+
+    async isCancelRequested(id) {
+      return tasks.get(id)?.task.cancelRequestedAt !== undefined;
+    },
+
+    async list(filter, limit, cursor) {
+      const matching = [...tasks.values()]
+        .map(({ task }) => task)
+        .filter(
+          (task) =>
+            (!filter.status || task.status === filter.status) &&
+            (!filter.type || task.type === filter.type) &&
+            (!filter.tag || task.tags?.[filter.tag.key] === filter.tag.value) &&
+            (!cursor || createdKey(task) < cursor),
+        )
+        .sort((a, b) => (createdKey(a) < createdKey(b) ? 1 : -1));
+      const items = matching.slice(0, limit);
+      const last = items.at(-1);
+      return {
+        items: items.map(copy),
+        nextCursor: last && matching.length > limit ? createdKey(last) : null,
+      };
+    },
+
+    async counts(): Promise<TaskCounts> {
+      const counts: { byStatus: TaskCounts["byStatus"]; byType: Record<string, Record<string, number>> } = {
+        byStatus: {},
+        byType: {},
+      };
+      for (const status of taskStatuses) {
+        const value = byStatus.get(status);
+        if (value !== undefined) counts.byStatus[status] = value;
+      }
+      for (const [key, value] of byType) {
+        const [type, status] = key.split("#") as [string, string];
+        counts.byType[type] = { ...counts.byType[type], [status]: value };
+      }
+      return counts as TaskCounts;
+    },
+
+    async findSubmittedBetween(status, createdAfter, createdBefore, limit): Promise<StoredTask[]> {
+      const after = createdAfter.toISOString();
+      const before = createdBefore.toISOString();
+      return [...tasks.values()]
+        .filter(({ task }) => task.status === status && task.createdAt >= after && task.createdAt <= before)
+        .sort((a, b) => (createdKey(a.task) < createdKey(b.task) ? -1 : 1))
+        .slice(0, limit)
+        .map(({ task, leaseUntil }) => ({ task: copy(task), ...(leaseUntil ? { leaseUntil } : {}) }));
+    },
+
+    async findExpired(now, limit) {
+      const nowEpoch = epochOf(now);
+      return [...tasks.values()]
+        .filter(
+          ({ task, expiresAtEpoch }) =>
+            terminalStatuses.includes(task.status) &&
+            expiresAtEpoch !== undefined &&
+            expiresAtEpoch < nowEpoch,
+        )
+        .sort((a, b) => (createdKey(a.task) < createdKey(b.task) ? -1 : 1))
+        .slice(0, limit)
+        .map(({ task }) => task.id);
+    },
+
+    async deleteExpired(id, now) {
+      const record = tasks.get(id);
+      if (record?.expiresAtEpoch === undefined || record.expiresAtEpoch >= epochOf(now)) return false;
+      tasks.delete(id);
+      return true;
+    },
+
+    async activity(now, count): Promise<MinuteActivity[]> {
+      const startMs = Math.floor(now.getTime() / 60_000) * 60_000 - (count - 1) * 60_000;
+      return Array.from({ length: count }, (_, index) => {
+        const minute = minuteOf(new Date(startMs + index * 60_000));
+        const seen = minutes.get(minute);
+        return {
+          minute: `${minute}:00.000Z`,
+          submitted: seen?.submitted ?? 0,
+          entered: Object.fromEntries(seen?.entered ?? []),
+        };
+      });
+    },
+  };
+}

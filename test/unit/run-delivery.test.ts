@@ -1,0 +1,394 @@
+/**
+ * Unit tier: delivery handling (runDelivery in functions/core/run-task.ts)
+ * and the task-management use cases (functions/core/manage-task.ts) on their
+ * ports: the in-memory store, a recording queue, a clock the test moves, and
+ * an `echo` handler each test writes.
+ */
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../../functions/core/api-error.ts";
+import { envelopeOf, type TaskEnvelope } from "../../functions/core/envelope.ts";
+import { cancelTask, redriveLane, retryTask } from "../../functions/core/manage-task.ts";
+import type { LaneQueues } from "../../functions/core/ports.ts";
+import { runDelivery } from "../../functions/core/run-task.ts";
+import type { Submission } from "../../functions/core/submission.ts";
+import { submitTask } from "../../functions/core/submit-task.ts";
+import { permanentFailure, TaskFailure } from "../../functions/core/task-failure.ts";
+import type { TaskContext } from "../../functions/core/task-handler.ts";
+import { type CorePorts, corePorts } from "../support/core-ports.ts";
+
+const submission = (extra: Partial<Submission> = {}): Submission => ({
+  type: "echo",
+  input: { value: "hello" },
+  priority: "normal",
+  maxAttempts: 3,
+  ...extra,
+});
+
+async function submitted(ports: CorePorts, extra: Partial<Submission> = {}): Promise<TaskEnvelope> {
+  const { task } = await submitTask(submission(extra), ports.deps);
+  ports.sent.length = 0;
+  return envelopeOf(task);
+}
+
+const succeed = async (input: unknown, context: TaskContext) => ({ echoed: input, attempt: context.attempt });
+
+describe("runDelivery", () => {
+  it("claims and runs a queued task, and records its result", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    const report = await runDelivery(envelope, ports.delivery(succeed));
+    expect(report).toMatchObject({ outcome: "succeeded", attempt: { number: 1, queueWaitMs: 0 } });
+    const task = await ports.store.get(envelope.id);
+    expect(task).toMatchObject({ status: "succeeded", attempts: 1, result: { attempt: 1 } });
+    expect(task?.history.map((entry) => entry.status)).toEqual(["queued", "running", "succeeded"]);
+  });
+
+  it("does not run a task again when a duplicate message arrives after it succeeded", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    let runs = 0;
+    const counting = async () => ++runs;
+    await runDelivery(envelope, ports.delivery(counting));
+    const duplicate = await runDelivery(envelope, ports.delivery(counting));
+    expect(duplicate.outcome).toBe("skipped");
+    expect(runs).toBe(1);
+    expect((await ports.store.get(envelope.id))?.result).toBe(1);
+  });
+
+  it("runs a task once when two deliveries of its message overlap", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    let runs = 0;
+    const slow = async () => {
+      runs += 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return runs;
+    };
+    const reports = await Promise.all([
+      runDelivery(envelope, ports.delivery(slow)),
+      runDelivery(envelope, ports.delivery(slow)),
+    ]);
+    expect(reports.map((report) => report.outcome).sort()).toEqual(["skipped", "succeeded"]);
+    expect(runs).toBe(1);
+  });
+
+  it("hands a message that arrives early back for what remains (scheduler beyond one SQS delay, SQS within), without running it", async () => {
+    const ports = corePorts();
+    const runAt = new Date(ports.now().getTime() + 3_600_000).toISOString();
+    const envelope = await submitted(ports, { runAt });
+    // Due beyond one SQS delay: the submit handed it to the scheduler, no message went out.
+    expect(ports.scheduled).toEqual([{ envelope, at: runAt }]);
+    expect(ports.sent).toEqual([]);
+    let runs = 0;
+    const report = await runDelivery(
+      envelope,
+      ports.delivery(async () => ++runs),
+    );
+    expect(report.outcome).toBe("deferred");
+    expect(ports.scheduled).toEqual([{ envelope, at: runAt }]);
+    expect(ports.sent).toEqual([]);
+    ports.advance(3_590);
+    await runDelivery(
+      envelope,
+      ports.delivery(async () => ++runs),
+    );
+    expect(ports.sent.at(-1)?.delaySeconds).toBe(10);
+    ports.advance(10);
+    expect(
+      (
+        await runDelivery(
+          envelope,
+          ports.delivery(async () => ++runs),
+        )
+      ).outcome,
+    ).toBe("succeeded");
+    expect(runs).toBe(1);
+  });
+
+  it("expires a task not started by its expiresAt, and never runs it", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports, {
+      expiresAt: new Date(ports.now().getTime() + 5_000).toISOString(),
+      callbackUrl: "https://example.com/hook",
+    });
+    ports.advance(5);
+    let runs = 0;
+    const report = await runDelivery(
+      envelope,
+      ports.delivery(async () => ++runs),
+    );
+    expect(report.outcome).toBe("expired");
+    expect(runs).toBe(0);
+    expect(await ports.store.get(envelope.id)).toMatchObject({
+      status: "expired",
+      error: { type: "expired" },
+    });
+    expect(ports.deps.ended).toEqual([envelope.id]);
+  });
+
+  it("runs again a task that started in time and crashed, even once its expiresAt has passed", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports, {
+      expiresAt: new Date(ports.now().getTime() + 5_000).toISOString(),
+    });
+    // Attempt 1 claims and crashes: its lease runs out after the expiry.
+    expect(
+      (await ports.store.claim(envelope, ports.now(), new Date(ports.now().getTime() + 10_000))).claimed,
+    ).toBe(true);
+    ports.advance(11);
+    const report = await runDelivery(envelope, ports.delivery(succeed));
+    expect(report).toMatchObject({ outcome: "succeeded", attempt: { number: 2 } });
+  });
+
+  it("retries a retryable failure with a backoff delay, then fails on the last attempt", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    const flaky = async () => {
+      throw new TaskFailure("upstream_busy", "try later", { retryable: true });
+    };
+    const first = await runDelivery(envelope, ports.delivery(flaky));
+    expect(first.outcome).toBe("retrying");
+    const retrying = await ports.store.get(envelope.id);
+    expect(retrying).toMatchObject({ status: "retrying", error: { type: "upstream_busy" } });
+    // Full jitter with random() = 0.5 over base 2 s: 1 s.
+    expect(ports.sent).toEqual([{ envelope, delaySeconds: 1 }]);
+    expect(retrying?.nextAttemptAt).toBe(new Date(ports.now().getTime() + 1_000).toISOString());
+    expect((await runDelivery(envelope, ports.delivery(flaky))).outcome).toBe("retrying");
+    expect((await runDelivery(envelope, ports.delivery(flaky))).outcome).toBe("failed");
+    expect(await ports.store.get(envelope.id)).toMatchObject({ status: "failed", attempts: 3 });
+    expect(ports.sent).toHaveLength(2);
+  });
+
+  it("fails a permanent failure at once", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    const report = await runDelivery(
+      envelope,
+      ports.delivery(async () => {
+        throw permanentFailure("bad_input", "no");
+      }),
+    );
+    expect(report.outcome).toBe("failed");
+    expect(await ports.store.get(envelope.id)).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      error: { retryable: false },
+    });
+    expect(ports.sent).toHaveLength(0);
+  });
+
+  it("sends a rate-limited task on without using an attempt", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    const deps = ports.delivery(succeed, {
+      rateLimitOf: async () => 1,
+      rateLimiter: { acquire: async () => ({ granted: false, retryAfterSeconds: 42 }) },
+    });
+    expect((await runDelivery(envelope, deps)).outcome).toBe("rate_limited");
+    expect(await ports.store.get(envelope.id)).toMatchObject({ status: "queued", attempts: 0 });
+    expect(ports.sent).toEqual([{ envelope, delaySeconds: 42 }]);
+  });
+
+  it("creates the record from the message when the submit's write never landed", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    const lost = { ...envelope, id: "never-written" };
+    expect((await runDelivery(lost, ports.delivery(succeed))).outcome).toBe("succeeded");
+    expect(await ports.store.get("never-written")).toMatchObject({ status: "succeeded", attempts: 1 });
+  });
+
+  it("drops the outcome of an attempt that ran past its lease: the newer attempt's result stands", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports, { timeLimits: { softSeconds: 1, hardSeconds: 2 } });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const webhookCalls: number[] = [];
+    // Attempt 1 hangs (past its lease, 2 s + 30 s margin); its own time limits are on a real clock, so it is released by hand.
+    const zombie = runDelivery(
+      envelope,
+      ports.delivery(async (_input, context) => {
+        await held;
+        webhookCalls.push(context.attempt);
+        return "zombie";
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await ports.store.get(envelope.id))?.attempts).toBe(1);
+    ports.advance(40);
+    const second = await runDelivery(
+      envelope,
+      ports.delivery(async (_input, context) => {
+        webhookCalls.push(context.attempt);
+        return "second";
+      }),
+    );
+    expect(second).toMatchObject({ outcome: "succeeded", attempt: { number: 2 } });
+    release();
+    expect((await zombie).outcome).toBe("superseded");
+    expect(await ports.store.get(envelope.id)).toMatchObject({
+      status: "succeeded",
+      attempts: 2,
+      result: "second",
+    });
+    // The zombie's handler did run to its end: a handler's side effects must be idempotent per task.
+    expect(webhookCalls).toEqual([2, 1]);
+  });
+
+  it("fails a task whose last attempt ended without an outcome (a crash), without running it again", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports, { maxAttempts: 1 });
+    await ports.store.claim(envelope, ports.now(), new Date(ports.now().getTime() + 1_000));
+    ports.advance(2);
+    let runs = 0;
+    expect(
+      (
+        await runDelivery(
+          envelope,
+          ports.delivery(async () => ++runs),
+        )
+      ).outcome,
+    ).toBe("failed");
+    expect(runs).toBe(0);
+    expect(await ports.store.get(envelope.id)).toMatchObject({
+      status: "failed",
+      error: { type: "attempts_exhausted" },
+    });
+  });
+
+  it("stops a running task on a cancel request: its signal fires and it ends cancelled", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const delivery = runDelivery(
+      envelope,
+      ports.delivery(async (_input, context) => {
+        started();
+        await new Promise((_, reject) =>
+          context.signal.addEventListener("abort", () => reject(new Error("aborted"))),
+        );
+      }),
+    );
+    await running;
+    const { immediate } = await cancelTask(envelope.id, ports.deps);
+    expect(immediate).toBe(false);
+    expect((await delivery).outcome).toBe("cancelled");
+    expect(await ports.store.get(envelope.id)).toMatchObject({
+      status: "cancelled",
+      error: { type: "cancelled" },
+    });
+  });
+
+  it("ends a running task that ignores its cancel signal cancelled at the hard limit, not as a retryable timeout", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports, { timeLimits: { softSeconds: 5, hardSeconds: 0.3 } });
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const delivery = runDelivery(
+      envelope,
+      ports.delivery(async () => {
+        started();
+        // Deaf to its signal: runs on past the request and the hard limit.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return "too late";
+      }),
+    );
+    await running;
+    expect((await cancelTask(envelope.id, ports.deps)).immediate).toBe(false);
+    expect((await delivery).outcome).toBe("cancelled");
+    expect(await ports.store.get(envelope.id)).toMatchObject({ status: "cancelled", attempts: 1 });
+    expect(ports.sent).toHaveLength(0);
+  });
+});
+
+describe("task management", () => {
+  const isApiError = (status: number) => (error: unknown) =>
+    error instanceof ApiError && error.status === status;
+
+  it("cancels a waiting task at once, and refuses an ended one with 409", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    const { task, immediate } = await cancelTask(envelope.id, ports.deps);
+    expect(immediate).toBe(true);
+    expect(task.status).toBe("cancelled");
+    expect(ports.deps.ended).toEqual([envelope.id]);
+    await expect(cancelTask(envelope.id, ports.deps)).rejects.toSatisfy(isApiError(409));
+    await expect(cancelTask("missing", ports.deps)).rejects.toSatisfy(isApiError(404));
+  });
+
+  it("retries a failed task by id: queued again under its id, history kept, message sent", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    await runDelivery(
+      envelope,
+      ports.delivery(async () => {
+        throw permanentFailure("bad", "no");
+      }),
+    );
+    const retried = await retryTask(envelope.id, ports.deps);
+    expect(retried).toMatchObject({ id: envelope.id, status: "queued", attempts: 0 });
+    expect(retried.history.map((entry) => entry.status)).toEqual(["queued", "running", "failed", "queued"]);
+    expect(ports.sent.map((message) => message.envelope.id)).toEqual([envelope.id]);
+    expect((await runDelivery(ports.sent[0]!.envelope, ports.delivery(succeed))).outcome).toBe("succeeded");
+    await expect(retryTask(envelope.id, ports.deps)).rejects.toSatisfy(isApiError(409));
+  });
+
+  describe("redrive", () => {
+    function deadLetters(bodies: string[]): LaneQueues {
+      return {
+        depth: async () => {
+          throw new Error("not used");
+        },
+        drainDeadLetters: async (_lane, accept) => {
+          let moved = 0;
+          for (const body of bodies.splice(0)) if (await accept(body)) moved += 1;
+          return moved;
+        },
+      };
+    }
+    const deadLettered = { type: "dead_lettered", message: "to the DLQ", retryable: true };
+
+    it("queues a dead-lettered task again and re-sends its message, which runs it", async () => {
+      const ports = corePorts();
+      const envelope = await submitted(ports);
+      await ports.store.markDeadLettered(envelope.id, deadLettered, ports.now());
+      const { moved } = await redriveLane("default", deadLetters([JSON.stringify(envelope)]), ports.deps);
+      expect(moved).toBe(1);
+      expect(await ports.store.get(envelope.id)).toMatchObject({ status: "queued", attempts: 0 });
+      expect((await runDelivery(ports.sent[0]!.envelope, ports.delivery(succeed))).outcome).toBe("succeeded");
+    });
+
+    it("leaves a task that was cancelled, succeeded or retried by id since its message was dead-lettered as it is", async () => {
+      const ports = corePorts();
+      const cancelled = await submitted(ports);
+      await ports.store.markDeadLettered(cancelled.id, deadLettered, ports.now());
+      await ports.store.requeue(cancelled.id, ports.now());
+      await cancelTask(cancelled.id, ports.deps);
+      const succeeded = await submitted(ports);
+      await runDelivery(succeeded, ports.delivery(succeed));
+      const retried = await submitted(ports);
+      await ports.store.markDeadLettered(retried.id, deadLettered, ports.now());
+      await retryTask(retried.id, ports.deps);
+      const claimed = await ports.store.claim(retried, ports.now(), new Date(ports.now().getTime() + 60_000));
+      expect(claimed.claimed).toBe(true);
+      ports.sent.length = 0;
+
+      const bodies = [cancelled, succeeded, retried].map((envelope) => JSON.stringify(envelope));
+      const { moved } = await redriveLane("default", deadLetters([...bodies, "not an envelope"]), ports.deps);
+      expect(moved).toBe(3);
+      expect((await ports.store.get(cancelled.id))?.status).toBe("cancelled");
+      expect((await ports.store.get(succeeded.id))?.status).toBe("succeeded");
+      expect(await ports.store.get(retried.id)).toMatchObject({ status: "running", attempts: 1 });
+      // The re-sent messages find nothing to run.
+      for (const { envelope } of ports.sent) {
+        expect((await runDelivery(envelope, ports.delivery(succeed))).outcome).toBe("skipped");
+      }
+    });
+  });
+});
