@@ -154,7 +154,7 @@ function schemaTables(schema: Schema): string[] {
 const operationAnchor = (method: string, route: string) =>
   `${method}-${route}`
     .toLowerCase()
-    .replace(/[^a-z0-9 -]/g, "")
+    .replace(/[^a-z0-9 _-]/g, "")
     .replace(/ /g, "-");
 
 /** The Markdown of docs/http-api.md. */

@@ -11,7 +11,7 @@ import { ApiError } from "../../functions/core/api-error.ts";
 import { planDelivery } from "../../functions/core/delivery.ts";
 import { envelopeOf, maxTargetInputChars, type TaskEnvelope } from "../../functions/core/envelope.ts";
 import { cancelTask, type ManageTaskDeps } from "../../functions/core/manage-task.ts";
-import { isPayloadRef } from "../../functions/core/payload.ts";
+import { inlinePayloadLimitBytes, isPayloadRef } from "../../functions/core/payload.ts";
 import type { CancelResult, DelayedDelivery, TaskQueue, TaskStore } from "../../functions/core/ports.ts";
 import { type RunTaskDeps, runDelivery } from "../../functions/core/run-task.ts";
 import type { Submission } from "../../functions/core/submission.ts";
@@ -240,7 +240,9 @@ describe("submitTask", () => {
   });
 
   it("keeps the input of a long-delayed task in S3 when its envelope would not fit a schedule", async () => {
-    const big = { value: "x".repeat(10_000) };
+    // Under the inline limit (8 KB of input JSON), so only the schedule's 8 KB target input sends it to S3.
+    const big = { value: "x".repeat(inlinePayloadLimitBytes - 200) };
+    expect(JSON.stringify(big).length).toBeLessThanOrEqual(inlinePayloadLimitBytes);
     const long = fakes();
     await submitTask(submission({ input: big, runAt: inSeconds(86_400) }), long.deps);
     expect(long.stored).toEqual(["inputs/0b9c6f3e-2a41-4d3e-9d7e-6a1f2f9b8c11.json"]);

@@ -51,15 +51,17 @@ describe("submitTask", () => {
     ]);
   });
 
-  it("schedules a delayed task with its first hop at most the longest queue delay", async () => {
+  it("sends a task due within one SQS delay with that delay, and hands a later one to the scheduler", async () => {
     const ports = corePorts();
     const soon = new Date(ports.now().getTime() + 10_000).toISOString();
     const later = new Date(ports.now().getTime() + 2 * 3_600_000).toISOString();
     const near = await submitTask(submission({ runAt: soon }), ports.deps);
     const far = await submitTask(submission({ runAt: later }), ports.deps);
     expect(near.task).toMatchObject({ status: "scheduled", runAt: soon });
-    expect(ports.sent.map((message) => message.delaySeconds)).toEqual([10, 900]);
-    expect(ports.sent[1]?.envelope).toMatchObject({ id: far.task.id, runAt: later });
+    expect(ports.sent.map((message) => message.delaySeconds)).toEqual([10]);
+    expect(ports.scheduled).toEqual([
+      { envelope: expect.objectContaining({ id: far.task.id, runAt: later }), at: later },
+    ]);
   });
 
   it("offloads a large input to the payload store and keeps a reference in the record and the message", async () => {
