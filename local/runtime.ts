@@ -33,7 +33,7 @@ import { EventSourcePoller } from "./event-source-poller.ts";
 import { type FunctionSpec, LocalFunction, type LogSink } from "./function-host.ts";
 import { type GatewayRoute, type RunningGateway, startHttpGateway } from "./http-gateway.ts";
 import { type LocalMapping, startLambdaService } from "./lambda-service.ts";
-import { formatLogLine, functionLabel } from "./log-format.ts";
+import { batchedLineWriter, formatLogLine, functionLabel } from "./log-format.ts";
 import { provisionStorage } from "./provision.ts";
 import { type ScheduleInput, startLocalScheduler } from "./scheduler-service.ts";
 import { StreamPoller } from "./stream-poller.ts";
@@ -236,9 +236,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         : randomBytes(18).toString("base64url"),
   };
   let stackLabelPrefix = "";
+  const writeLine = batchedLineWriter(process.stdout);
   const logSink: LogSink =
     options.logSink ??
-    ((name, line) => process.stdout.write(`${formatLogLine(functionLabel(name, stackLabelPrefix), line)}\n`));
+    ((name, line) => writeLine(formatLogLine(functionLabel(name, stackLabelPrefix), line)));
   const outdir = path.join(projectRoot, ".local", `cdk.out.${process.pid}`);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
