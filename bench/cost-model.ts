@@ -67,14 +67,18 @@ export function modelledInvocationMs(
   requests: readonly Pick<AwsRequestRecord, "service" | "startedAt" | "endedAt">[],
   memoryMb: number,
 ): number {
+  // The longest chain of non-overlapping requests by assumed latency (not by count): requests that
+  // overlapped cost the slowest of them, so the chain picks the heavier one.
   const byEnd = [...requests].sort((a, b) => a.endedAt - b.endedAt);
-  let waited = 0;
-  let free = Number.NEGATIVE_INFINITY;
-  for (const request of byEnd) {
-    if (request.startedAt < free) continue;
-    waited += assumedLatencyMs(request.service);
-    free = request.endedAt;
+  const best: number[] = [];
+  for (const [index, request] of byEnd.entries()) {
+    let before = 0;
+    for (let earlier = 0; earlier < index; earlier++) {
+      if (byEnd[earlier]!.endedAt <= request.startedAt) before = Math.max(before, best[earlier]!);
+    }
+    best.push(before + assumedLatencyMs(request.service));
   }
+  const waited = Math.max(0, ...best);
   const cpu =
     lambdaDurationModel.cpuMsPerInvocationAtOneVcpu *
     Math.max(1, lambdaDurationModel.memoryMbPerVcpu / memoryMb);

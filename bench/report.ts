@@ -337,7 +337,8 @@ function delayedSection(delayed: DelayedTaskResult): string[] {
     "Counted from the request log: one `echo` task submitted with a delay, every AWS request from its submit " +
       "until the functions were idle after it ran (the read-back polls aside), at two delays carried by hops " +
       `of ${delayed.hopSeconds} s (\`MAX_DELAY_HOP_SECONDS\`; on AWS a hop is 900 s, SQS's longest delay). ` +
-      "Their difference is the cost of one hop; a 365-day delay on AWS takes " +
+      "Their difference, divided by the difference in worker invocations (one per hop), is the cost of one " +
+      "hop; a 365-day delay on AWS takes " +
       `${fixed(delayed.awsHopsFor365Days, 0)} hops. This counts what main does today: a delay beyond 15 minutes ` +
       "re-sent to SQS every hop. Once long delays become EventBridge Scheduler one-time schedules, the same " +
       "count shows CreateSchedule (and DeleteSchedule on cancel) and a cost per hop of 0.",

@@ -387,14 +387,15 @@ try {
     requestLog,
     settings.longDelaySeconds,
   );
-  const hops = (delaySeconds: number) => delaySeconds / settings.delayHopSeconds;
-  const perHop = (long.requests - short.requests) / (hops(long.delaySeconds) - hops(short.delaySeconds));
+  // A hop is a worker invocation that re-sends the message: count hops by invocations, not by the clock.
+  const perHop =
+    (long.requests - short.requests) / Math.max(1, long.workerInvocations - short.workerInvocations);
   const awsHops = (365 * 86_400) / 900;
   const delayed: DelayedTaskResult = {
     hopSeconds: settings.delayHopSeconds,
     samples: [short, long],
     requestsPerHop: perHop,
-    requestsFor365DaysOnAws: short.requests + perHop * (awsHops - hops(short.delaySeconds)),
+    requestsFor365DaysOnAws: short.requests + perHop * Math.max(0, awsHops - short.workerInvocations),
     awsHopsFor365Days: awsHops,
   };
   log(

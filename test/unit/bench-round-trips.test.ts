@@ -96,5 +96,12 @@ describe("modelledInvocationMs", () => {
       ),
     ).toBe(Math.ceil(cpu + 2 * dynamo + sqs));
     expect(modelledInvocationMs([], memoryMb / 4)).toBe(Math.ceil(cpu * 4));
+    // Overlapping requests cost the slowest of them, whichever ended first here.
+    expect(
+      modelledInvocationMs(
+        [request("a", "PutItem", 0, 9), request("a", "SendMessage", 1, 8, "SQS")],
+        memoryMb,
+      ),
+    ).toBe(Math.ceil(cpu + Math.max(dynamo, sqs)));
   });
 });
