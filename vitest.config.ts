@@ -60,7 +60,8 @@ export default defineConfig(({ mode }) => ({
               test: {
                 name: "load",
                 include: ["test/load/**/*.test.ts"],
-                globalSetup: ["test/integration/global-setup.ts"],
+                // Production cache settings and no fault proxy (test/load/global-setup.ts).
+                globalSetup: ["test/load/global-setup.ts"],
                 testTimeout: 30 * 60_000,
                 hookTimeout: 180_000,
               },

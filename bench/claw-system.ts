@@ -2,13 +2,20 @@
  * Child process: claw-tasks' local runtime (the synthesized template on the
  * embedded emulators), optionally with a delaying proxy between the
  * functions and the emulators and with the AWS request log on.
- * Requests: `set-delay` {ms}, `usage`, `cold-start` {samples}, `stop`.
+ * Requests: `set-delay` {ms}, `usage`, `cold-start` {samples}, `fill-counters`,
+ * `storage`, `stop`.
  */
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createDynamoTaskCounters } from "../functions/adapters/dynamodb-task-counters.ts";
+import { defaultNamespace, taskPartitionPrefix } from "../functions/adapters/task-item-layout.ts";
 import { generateApiKey } from "../functions/core/authenticate.ts";
+import { taskStatuses } from "../functions/core/task.ts";
+import { taskTypes } from "../functions/tasks/catalog.ts";
 import { startLocalRuntime } from "../local/runtime.ts";
 import { failToParent, serveParent } from "./child-system.ts";
 import { type DelayProxy, startDelayProxy } from "./delay-proxy.ts";
@@ -18,6 +25,8 @@ export interface ClawSystemConfig {
   readonly delayProxy?: boolean;
   /** File for the AWS request log (functions and event-source pollers). */
   readonly awsRequestLog?: string;
+  /** Extra environment for every function (the delayed-task count shortens the delay hop with it). */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
 }
 
 export interface ClawSystemInfo {
@@ -28,6 +37,8 @@ export interface ClawSystemInfo {
 export interface FunctionReport {
   readonly logicalId: string;
   readonly functionName: string;
+  /** `api`, `worker:<lane>`, `counters`, or the logical id for any other function. */
+  readonly role: string;
   readonly lane?: string;
   readonly memoryMb: number;
   readonly invocations: number;
@@ -35,6 +46,16 @@ export interface FunctionReport {
   /** Log lines the function wrote, and their bytes (what CloudWatch Logs ingests, besides Lambda's own lines). */
   readonly logLines: number;
   readonly logBytes: number;
+}
+
+/** The task table's items as stored (DynamoDB's item-size rules), for the storage cost. */
+export interface StorageReport {
+  readonly taskItems: number;
+  readonly taskItemBytes: number;
+  readonly otherItems: number;
+  readonly otherItemBytes: number;
+  /** RESULT_TTL_DAYS of the API function: how long a finished record is kept. */
+  readonly resultTtlDays: number;
 }
 
 export interface ColdStartReport {
@@ -78,6 +99,45 @@ function bundleSizes(modulePath: string) {
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as ClawSystemConfig;
+
+/** DynamoDB's size of one attribute value (developer guide, "Item sizes"), in bytes. */
+function valueBytes(value: Record<string, unknown>): number {
+  const [kind, inner] = Object.entries(value)[0] ?? ["NULL", true];
+  switch (kind) {
+    case "S":
+      return Buffer.byteLength(inner as string);
+    case "N":
+      return Math.ceil(String(inner).replace(/^-|\.|^0+/g, "").length / 2) + 1;
+    case "B":
+      return (inner as Uint8Array).byteLength;
+    case "BOOL":
+    case "NULL":
+      return 1;
+    case "SS":
+    case "NS":
+    case "BS":
+      return (inner as unknown[]).reduce<number>(
+        (sum, member) => sum + valueBytes({ [kind.slice(0, 1)]: member }),
+        0,
+      );
+    case "L":
+      return (
+        3 + (inner as Record<string, unknown>[]).reduce((sum, member) => sum + 1 + valueBytes(member), 0)
+      );
+    case "M":
+      return (
+        3 + itemBytes(inner as Record<string, Record<string, unknown>>) + Object.keys(inner as object).length
+      );
+    default:
+      return 0;
+  }
+}
+
+const itemBytes = (item: Record<string, Record<string, unknown>>) =>
+  Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + valueBytes(value), 0);
+
+/** DynamoDB bills 100 bytes of overhead per stored item besides its attributes. */
+const storedItemOverheadBytes = 100;
 const logs = new Map<string, { lines: number; bytes: number }>();
 const proxies: DelayProxy[] = [];
 
@@ -102,6 +162,7 @@ try {
       logs.set(name, { lines: counted.lines + 1, bytes: counted.bytes + Buffer.byteLength(line) });
     },
     ...(config.awsRequestLog ? { awsRequestLog: config.awsRequestLog } : {}),
+    ...(config.functionEnvironment ? { functionEnvironment: config.functionEnvironment } : {}),
     ...(config.delayProxy
       ? {
           functionEndpoints: async (emulators) => {
@@ -116,6 +177,20 @@ try {
       : {}),
   });
   const functions = [...runtime.functions.values()];
+  const taskTable = runtime.outputs.TaskTableName;
+  if (!taskTable) throw new Error("the template has no TaskTableName output");
+  const dynamodb = new DynamoDBClient({
+    region: runtime.region,
+    credentials: runtime.credentials,
+    endpoint: runtime.endpoints.dynamodb,
+  });
+  const roleOf = (fn: (typeof functions)[number]) => {
+    const lane = fn.spec.environment.LANE;
+    if (lane) return `worker:${lane}`;
+    if (fn.spec.logicalId.startsWith("ApiHandler")) return "api";
+    if (fn.spec.logicalId.startsWith("CountersHandler")) return "counters";
+    return fn.spec.logicalId;
+  };
   serveParent(
     { url: runtime.url, apiKey: runtime.apiKey } satisfies ClawSystemInfo,
     {
@@ -129,6 +204,7 @@ try {
           (fn): FunctionReport => ({
             logicalId: fn.spec.logicalId,
             functionName: fn.spec.functionName,
+            role: roleOf(fn),
             ...(fn.spec.environment.LANE ? { lane: fn.spec.environment.LANE } : {}),
             memoryMb: fn.spec.memoryMb,
             ...fn.usage,
@@ -136,6 +212,44 @@ try {
             logBytes: logs.get(fn.spec.functionName)?.bytes ?? 0,
           }),
         ),
+      // Every type x status counter present, as on a table that has run for a while: the counters
+      // function's writes are priced at the size they reach, not at the size of a new table's.
+      "fill-counters": async () => {
+        const counters = createDynamoTaskCounters(DynamoDBDocumentClient.from(dynamodb), taskTable);
+        const at = new Date().toISOString();
+        await counters.apply(
+          taskTypes.flatMap((type) =>
+            taskStatuses.map((status) => ({
+              namespace: defaultNamespace,
+              type,
+              after: status,
+              at,
+              sequence: `bench-fill-${type}-${status}-${Date.now()}`,
+            })),
+          ),
+        );
+        return null;
+      },
+      storage: async (): Promise<StorageReport> => {
+        const report = { taskItems: 0, taskItemBytes: 0, otherItems: 0, otherItemBytes: 0 };
+        let ExclusiveStartKey: Record<string, never> | undefined;
+        do {
+          const page = await dynamodb.send(new ScanCommand({ TableName: taskTable, ExclusiveStartKey }));
+          for (const item of page.Items ?? []) {
+            const bytes = itemBytes(item as never) + storedItemOverheadBytes;
+            if (item.pk?.S?.startsWith(taskPartitionPrefix)) {
+              report.taskItems++;
+              report.taskItemBytes += bytes;
+            } else {
+              report.otherItems++;
+              report.otherItemBytes += bytes;
+            }
+          }
+          ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;
+        } while (ExclusiveStartKey);
+        const api = functions.find((fn) => roleOf(fn) === "api");
+        return { ...report, resultTtlDays: Number(api?.spec.environment.RESULT_TTL_DAYS ?? 7) };
+      },
       // Sequential fresh processes, so samples do not compete with each other for the CPU.
       "cold-start": async (payload) => {
         const samples = (payload as { samples: number }).samples;
@@ -165,6 +279,7 @@ try {
       },
     },
     async () => {
+      dynamodb.destroy();
       await runtime.stop();
       await Promise.all(proxies.map((proxy) => proxy.stop()));
     },

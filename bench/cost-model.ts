@@ -1,11 +1,14 @@
 /**
  * Cost per million tasks on AWS, from what one benchmark window measured:
  * the AWS requests counted by the request log (functions/adapters/aws-request-log.ts),
- * the functions' invocations and billed milliseconds, and their log output,
- * priced with the dated list prices of bench/prices.json.
+ * the functions' invocations and their log output, the API's access log lines
+ * and the task records' stored size, priced with the dated list prices of
+ * bench/prices.json. Lambda duration is modelled for AWS (see
+ * `lambdaDurationModel`), not taken from this machine's emulators.
  */
 import type { AwsRequestRecord } from "../functions/adapters/aws-request-log.ts";
-import type { FunctionReport } from "./claw-system.ts";
+import { apiAccessLogFormat } from "../lib/constructs/api.ts";
+import type { FunctionReport, StorageReport } from "./claw-system.ts";
 
 interface Price {
   readonly value: number;
@@ -23,6 +26,87 @@ export interface Prices {
 /** Lambda's own START, END and REPORT lines per invocation (an estimate of their size). */
 export const lambdaPlatformLogBytesPerInvocation = 300;
 export const lambdaPlatformLogLinesPerInvocation = 3;
+
+/**
+ * Lambda duration on AWS, modelled per invocation as CPU time plus the AWS
+ * round trips it waited for in a row:
+ *
+ * - Round trips: the invocation's own requests from the request log, the
+ *   longest chain of them that did not overlap (bench/round-trips.ts), each
+ *   costing the assumed in-region latency of its service below. DynamoDB
+ *   promises single-digit milliseconds for item reads and writes (5 ms taken);
+ *   SQS SendMessage / DeleteMessage take ~10 ms in-region; EventBridge
+ *   Scheduler's control-plane calls and S3 PUTs ~25-30 ms. Warm connections
+ *   (the SDK keeps them alive) are assumed: no TLS handshake per request.
+ * - CPU: a warm handler parses a small event, validates it with zod, signs each
+ *   request (SigV4) and writes a few JSON log lines: about 1.5 ms on one full
+ *   vCPU. Lambda allocates CPU in proportion to memory (one vCPU at 1,769 MB),
+ *   so a function with less memory takes that much longer.
+ * - Billing rounds each invocation up to the next millisecond.
+ *
+ * This machine's emulator latencies (a Java DynamoDB and the sandboxes on two
+ * shared cores) are reported beside it but not priced.
+ */
+export const lambdaDurationModel = {
+  latencyMsByService: { DynamoDB: 5, SQS: 10, Scheduler: 30, S3: 25, Lambda: 20, SNS: 15 } as Record<
+    string,
+    number
+  >,
+  /** Any other service. */
+  defaultLatencyMs: 20,
+  cpuMsPerInvocationAtOneVcpu: 1.5,
+  memoryMbPerVcpu: 1769,
+} as const;
+
+/** Assumed latency of one request of `service` on AWS (lambdaDurationModel). */
+export const assumedLatencyMs = (service: string) =>
+  lambdaDurationModel.latencyMsByService[service] ?? lambdaDurationModel.defaultLatencyMs;
+
+/** Modelled billed milliseconds of one invocation of a function with `memoryMb`, given its AWS requests. */
+export function modelledInvocationMs(
+  requests: readonly Pick<AwsRequestRecord, "service" | "startedAt" | "endedAt">[],
+  memoryMb: number,
+): number {
+  // The longest chain of non-overlapping requests by assumed latency (not by count): requests that
+  // overlapped cost the slowest of them, so the chain picks the heavier one.
+  const byEnd = [...requests].sort((a, b) => a.endedAt - b.endedAt);
+  const best: number[] = [];
+  for (const [index, request] of byEnd.entries()) {
+    let before = 0;
+    for (let earlier = 0; earlier < index; earlier++) {
+      if (byEnd[earlier]!.endedAt <= request.startedAt) before = Math.max(before, best[earlier]!);
+    }
+    best.push(before + assumedLatencyMs(request.service));
+  }
+  const waited = Math.max(0, ...best);
+  const cpu =
+    lambdaDurationModel.cpuMsPerInvocationAtOneVcpu *
+    Math.max(1, lambdaDurationModel.memoryMbPerVcpu / memoryMb);
+  return Math.ceil(cpu + waited);
+}
+
+/**
+ * Bytes of one API access log line: the stack's format (lib/constructs/api.ts)
+ * with typical values (an HTTP API request id, an IPv4 address, the CLF time,
+ * the submit route, a 3-digit status and latency, no integration error).
+ */
+export function accessLogLineBytes(): number {
+  const typical: Record<string, string> = {
+    "$context.requestId": "c3b1nZ8oIAMEVvA=",
+    "$context.identity.sourceIp": "203.0.113.77",
+    "$context.requestTime": "30/Nov/2026:05:41:07 +0000",
+    "$context.routeKey": "POST /v1/tasks",
+    "$context.status": "202",
+    "$context.responseLatency": "28",
+    "$context.integrationErrorMessage": "-",
+  };
+  const line = JSON.stringify(
+    Object.fromEntries(
+      Object.entries(apiAccessLogFormat).map(([key, value]) => [key, typical[value] ?? value]),
+    ),
+  );
+  return Buffer.byteLength(line);
+}
 
 export interface CostLine {
   readonly item: string;
@@ -49,19 +133,23 @@ export interface CostModel {
   readonly perMillionTasks: number;
   /** Idle SQS polls (empty receives) in the window: a fixed cost of having lanes, not a cost per task. */
   readonly emptyReceives: number;
-  readonly whatIf: readonly { readonly change: string; readonly perMillionTasks: number }[];
+  /** Lambda duration per function: modelled for AWS (priced) and as this machine's sandboxes measured it (not priced). */
+  readonly duration: readonly {
+    readonly role: string;
+    readonly memoryMb: number;
+    readonly invocationsPerTask: number;
+    readonly modelledMsPerInvocation: number;
+    readonly emulatorMsPerInvocation: number;
+  }[];
+  readonly accessLogLineBytes: number;
+  /** Stored bytes per task record (attributes + 100 B overhead) and the days it is kept. */
+  readonly storage: { readonly bytesPerTask: number; readonly days: number };
   readonly alternatives: readonly {
     readonly name: string;
     readonly perMillionTasks: number;
     readonly basis: string;
   }[];
 }
-
-/**
- * The listing indexes whose keys a task update changes: claim and finish set
- * `statusShard`; `typeShard`, `allShard` and `createdKey` are only written when absent.
- */
-const indexKeysChangedByUpdates = new Set(["byStatus"]);
 
 const dynamoWrites = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"]);
 const price = (prices: Prices, name: string) => {
@@ -79,11 +167,16 @@ function tableUnitsOf(record: AwsRequestRecord): number {
   return record.error === "ConditionalCheckFailedException" && dynamoWrites.has(record.operation) ? 1 : 0;
 }
 
+/** Days a finished record stays stored: its result TTL plus up to 48 h before TTL deletes it. */
+const ttlDeletionLagDays = 2;
+const daysPerMonth = 30.4;
+
 export function costModel(
   records: readonly AwsRequestRecord[],
   functions: readonly FunctionReport[],
   tasks: number,
   prices: Prices,
+  storage: StorageReport,
 ): CostModel {
   const groups = new Map<
     string,
@@ -95,8 +188,6 @@ export function costModel(
   let emptyReceives = 0;
   let writeUnits = 0;
   let readUnits = 0;
-  let unchangedKeyIndexWriteUnits = 0;
-  let indexWriteUnits = 0;
   for (const record of records) {
     if (record.operation === "ReceiveMessage" && record.messages === 0) {
       emptyReceives++;
@@ -120,11 +211,6 @@ export function costModel(
       group.table += table;
       for (const [index, units] of Object.entries(record.capacity?.indexes ?? {})) {
         group.indexes[index] = (group.indexes[index] ?? 0) + units;
-        // Updates rewrite an index projecting ALL attributes even when its key does not change.
-        if (record.operation === "UpdateItem" && !indexKeysChangedByUpdates.has(index)) {
-          unchangedKeyIndexWriteUnits += units;
-        }
-        if (dynamoWrites.has(record.operation)) indexWriteUnits += units;
       }
       const units =
         table + Object.values(record.capacity?.indexes ?? {}).reduce((sum, value) => sum + value, 0);
@@ -135,10 +221,37 @@ export function costModel(
   }
 
   const invocations = functions.reduce((sum, fn) => sum + fn.invocations, 0);
-  const gbSeconds = functions.reduce(
-    (sum, fn) => sum + (fn.billedMilliseconds / 1000) * (fn.memoryMb / 1024),
+  const byInvocation = new Map<string, AwsRequestRecord[]>();
+  for (const record of records) {
+    if (!record.invocation || record.error === "AbortError") continue;
+    const list = byInvocation.get(record.invocation) ?? [];
+    list.push(record);
+    byInvocation.set(record.invocation, list);
+  }
+  const duration = functions
+    .filter((fn) => fn.invocations > 0)
+    .map((fn) => {
+      const seen = [...byInvocation.values()].filter((list) => list[0]!.source === fn.functionName);
+      // Invocations that sent no AWS request cost their CPU time only.
+      const modelled =
+        seen.reduce((sum, list) => sum + modelledInvocationMs(list, fn.memoryMb), 0) +
+        Math.max(0, fn.invocations - seen.length) * modelledInvocationMs([], fn.memoryMb);
+      return {
+        role: fn.role,
+        memoryMb: fn.memoryMb,
+        invocationsPerTask: fn.invocations / tasks,
+        modelledMsPerInvocation: modelled / fn.invocations,
+        emulatorMsPerInvocation: fn.billedMilliseconds / fn.invocations,
+      };
+    });
+  const gbSeconds = duration.reduce(
+    (sum, fn) =>
+      sum + ((fn.invocationsPerTask * tasks * fn.modelledMsPerInvocation) / 1000) * (fn.memoryMb / 1024),
     0,
   );
+  const accessLineBytes = accessLogLineBytes();
+  const storageDays = storage.resultTtlDays + ttlDeletionLagDays;
+  const bytesPerTask = storage.taskItems > 0 ? storage.taskItemBytes / storage.taskItems : 0;
   const logBytes = functions.reduce(
     (sum, fn) =>
       sum +
@@ -149,7 +262,8 @@ export function costModel(
           lambdaPlatformLogLinesPerInvocation * price(prices, "cloudwatchLogsEventOverheadBytes")),
     0,
   );
-  const apiRequests = functions.find((fn) => !fn.lane)?.invocations ?? 0;
+  const apiRequests = functions.find((fn) => fn.role === "api")?.invocations ?? 0;
+  const accessLogBytes = apiRequests * (accessLineBytes + price(prices, "cloudwatchLogsEventOverheadBytes"));
   const line = (item: string, total: number, unit: string, unitPrice: number): CostLine => ({
     item,
     perTask: total / tasks,
@@ -164,7 +278,12 @@ export function costModel(
       price(prices, "apiGatewayHttpApiPerMillionRequests"),
     ),
     line("Lambda requests", invocations, "requests", price(prices, "lambdaRequestsPerMillion")),
-    line("Lambda duration (arm64)", gbSeconds, "GB-s", price(prices, "lambdaArm64PerGbSecond") * 1e6),
+    line(
+      "Lambda duration (arm64, modelled for AWS)",
+      gbSeconds,
+      "GB-s",
+      price(prices, "lambdaArm64PerGbSecond") * 1e6,
+    ),
     line("SQS requests (64 KB chunks)", sqsUnits, "requests", price(prices, "sqsStandardPerMillionRequests")),
     line("DynamoDB writes", writeUnits, "WRU", price(prices, "dynamodbOnDemandPerMillionWriteRequestUnits")),
     line("DynamoDB reads", readUnits, "RRU", price(prices, "dynamodbOnDemandPerMillionReadRequestUnits")),
@@ -176,14 +295,25 @@ export function costModel(
     ),
     line("S3 GET requests", s3Reads, "requests", price(prices, "s3StandardPerMillionGetRequests")),
     line(
-      "CloudWatch Logs ingestion",
+      "CloudWatch Logs ingestion (function logs)",
       logBytes / 1024 ** 3,
       "GB",
       price(prices, "cloudwatchLogsIngestionPerGb") * 1e6,
     ),
+    line(
+      "CloudWatch Logs ingestion (API access logs)",
+      accessLogBytes / 1024 ** 3,
+      "GB",
+      price(prices, "cloudwatchLogsIngestionPerGb") * 1e6,
+    ),
+    line(
+      `DynamoDB storage (task record, ${storageDays} days)`,
+      ((tasks * bytesPerTask) / 1024 ** 3) * (storageDays / daysPerMonth),
+      "GB-month",
+      price(prices, "dynamodbStoragePerGbMonth") * 1e6,
+    ),
   ];
   const perMillionTasks = lines.reduce((sum, entry) => sum + entry.perMillionTasks, 0);
-  const writePrice = price(prices, "dynamodbOnDemandPerMillionWriteRequestUnits");
 
   const requests: RequestCount[] = [...groups.values()].map(({ record, count, table, indexes }) => ({
     source: record.source,
@@ -207,17 +337,9 @@ export function costModel(
     lines,
     perMillionTasks,
     emptyReceives,
-    whatIf: [
-      {
-        change:
-          "listing indexes projected KEYS_ONLY (an update then writes an index only when its key changes: byStatus, not byType/byCreated)",
-        perMillionTasks: perMillionTasks - (unchangedKeyIndexWriteUnits / tasks) * writePrice,
-      },
-      {
-        change: "no listing indexes at all (table writes only)",
-        perMillionTasks: perMillionTasks - (indexWriteUnits / tasks) * writePrice,
-      },
-    ],
+    duration,
+    accessLogLineBytes: accessLineBytes,
+    storage: { bytesPerTask, days: storageDays },
     alternatives: [
       {
         name: "AWS Step Functions Standard",
@@ -250,9 +372,7 @@ export function costModel(
   };
 }
 
-/** `api` or `worker:<lane>` for a function name, so the table reads by role. */
+/** `api`, `worker:<lane>` or `counters` for a function name, so the table reads by role. */
 function functionRole(functionName: string, functions: readonly FunctionReport[]): string {
-  const fn = functions.find((candidate) => candidate.functionName === functionName);
-  if (!fn) return functionName;
-  return fn.lane ? `worker:${fn.lane}` : "api";
+  return functions.find((candidate) => candidate.functionName === functionName)?.role ?? functionName;
 }

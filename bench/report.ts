@@ -4,10 +4,11 @@
  * BullMQ baseline), all generated here without any network.
  */
 import { writeFile } from "node:fs/promises";
-import type { ColdStartReport } from "./claw-system.ts";
-import type { CostModel, Prices } from "./cost-model.ts";
+import type { ColdStartReport, StorageReport } from "./claw-system.ts";
+import { type CostModel, lambdaDurationModel, type Prices } from "./cost-model.ts";
 import { type IdleCost, idleCostMarkdown } from "./idle-cost.ts";
 import type { PhaseResult } from "./load.ts";
+import type { SequentialRoundTrips } from "./round-trips.ts";
 import { median } from "./stats.ts";
 
 export interface RoundTripResult {
@@ -15,9 +16,26 @@ export interface RoundTripResult {
   readonly samples: number;
   readonly withoutDelayP50Ms: number;
   readonly withDelayP50Ms: number;
+  /** The delay proxy's estimate: (p50 with delay - p50 without) / delay. A cross-check, not the count. */
   readonly sequentialCalls: number;
   /** AWS requests the API function sent per submit (from the request log). */
   readonly requestsPerSubmit: Record<string, number>;
+  /** Counted from the request log: per submit, the longest chain of its requests that did not overlap. */
+  readonly counted: SequentialRoundTrips;
+}
+
+/** What carries a delayed task: requests counted at two short delays, extrapolated per hop. */
+export interface DelayedTaskResult {
+  readonly hopSeconds: number;
+  readonly samples: readonly {
+    readonly delaySeconds: number;
+    readonly requests: number;
+    readonly byOperation: Record<string, number>;
+    readonly workerInvocations: number;
+  }[];
+  readonly requestsPerHop: number;
+  readonly awsHopsFor365Days: number;
+  readonly requestsFor365DaysOnAws: number;
 }
 
 export interface BenchResults {
@@ -27,6 +45,10 @@ export interface BenchResults {
   readonly settings: Record<string, number | string>;
   readonly phases: readonly PhaseResult[];
   readonly roundTrips: RoundTripResult;
+  readonly delayed: DelayedTaskResult;
+  /** Tasks per second submitted in the cost window (the counters' writes per task depend on it). */
+  readonly countWindowSubmitRate: number;
+  readonly storage: StorageReport;
   readonly coldStart: readonly ColdStartReport[];
   readonly cost: CostModel;
   /** Each stage's monthly cost with no tasks (bench/idle-cost.ts). */
@@ -35,7 +57,14 @@ export interface BenchResults {
   readonly warnings: readonly string[];
 }
 
-export const targets = { sequentialCalls: 1, bundleBytes: 250 * 1024, initMs: 150, costPerMillion: 4 };
+export const targets = {
+  sequentialCalls: 1,
+  bundleBytes: 250 * 1024,
+  initMs: 150,
+  costPerMillion: 4,
+  throughput: 200,
+  submitP50RatioToBullmq: 4,
+};
 
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
 const kb = (bytes: number) => `${fixed(bytes / 1024)} KB`;
@@ -129,22 +158,39 @@ export function renderMarkdown(results: BenchResults): string {
   }
   out.push("![claw-tasks beside BullMQ + Redis](chart.svg)", "");
 
+  if (closed && rate) {
+    out.push(
+      `Targets: throughput at saturation ≥ ${targets.throughput} tasks/s: ${verdict(closed.claw.throughput >= targets.throughput)}; ` +
+        `submit p50 at the fixed rate within ${targets.submitP50RatioToBullmq}× of BullMQ's: ` +
+        `${verdict(rate.claw.submitLatencyMs.p50 <= targets.submitP50RatioToBullmq * rate.bullmq.submitLatencyMs.p50)}.`,
+      "",
+    );
+  }
+
   out.push("## 2. Round trips on the submit path", "");
+  const { counted } = roundTrips;
   out.push(
-    `A loopback proxy between the functions and the emulators holds every AWS request for ${roundTrips.delayMs} ms. ` +
-      `Sequential submits (${roundTrips.samples} with the delay, ${roundTrips.samples} without, interleaved):`,
+    "Counted from the request log of the cost window (section 4): every AWS request carries its start and " +
+      "end time and the Lambda invocation that sent it (the trace header Lambda sets per invocation; the local " +
+      "sandbox sets it the same way). Requests of one submit that overlap went out together; the sequential " +
+      "round trips of a submit are the longest chain of its requests in which each starts after the previous " +
+      "one ended.",
     "",
-    "| submit p50 without delay | with delay | sequential AWS calls = difference / delay | target |",
-    "|---:|---:|---:|---|",
-    `| ${fixed(roundTrips.withoutDelayP50Ms)} ms | ${fixed(roundTrips.withDelayP50Ms)} ms | **${fixed(roundTrips.sequentialCalls, 2)}** | ${targets.sequentialCalls} (${verdict(Math.round(roundTrips.sequentialCalls) <= targets.sequentialCalls)}) |`,
+    "| submits counted | sequential AWS round trips per submit (median) | max | submits by count | target |",
+    "|---:|---:|---:|---|---|",
+    `| ${counted.invocations} | **${counted.median}** | ${counted.max} | ${Object.entries(counted.histogram)
+      .map(([chain, count]) => `${chain}: ${count}`)
+      .join(", ")} | ${targets.sequentialCalls} (${verdict(counted.median <= targets.sequentialCalls)}) |`,
     "",
-    `AWS requests the API function sends per submit (request log): ${Object.entries(
-      roundTrips.requestsPerSubmit,
-    )
+    `AWS requests per submit (request log): ${Object.entries(counted.requestsPerInvocation)
       .map(([operation, count]) => `${operation} ${fixed(count, 2)}`)
-      .join(", ")}. ` +
-      "The requests that go out in parallel cost one delay together; the README's Benchmarks section " +
-      "says which calls are sequential and how the path could come down to one.",
+      .join(", ")}. A submit that finds its API key in the instance's cache sends no key read.`,
+    "",
+    `Cross-check: a loopback proxy between the functions and the emulators holds every AWS request for ${roundTrips.delayMs} ms; ` +
+      `sequential submits, ${roundTrips.samples} with the delay and ${roundTrips.samples} without, interleaved. ` +
+      `p50 ${fixed(roundTrips.withoutDelayP50Ms)} ms without, ${fixed(roundTrips.withDelayP50Ms)} ms with: ` +
+      `(difference / delay) = ${fixed(roundTrips.sequentialCalls, 2)}, an estimate from two noisy medians that ` +
+      "should round to the count above.",
     "",
   );
 
@@ -183,8 +229,15 @@ export function renderMarkdown(results: BenchResults): string {
     `Counted in a separate window of ${cost.tasks} \`echo\` tasks (submit, run, result recorded; reading the ` +
       "result back is not included) by an SDK middleware in the functions and in the local SQS pollers " +
       "(`functions/adapters/aws-request-log.ts`, on only in this run); DynamoDB units are what DynamoDB " +
-      "Local reported (`ReturnConsumedCapacity: INDEXES`). Lambda durations are the local sandboxes' " +
-      `billed milliseconds, so they include this machine's emulator latency. Prices: \`bench/prices.json\`, ` +
+      "Local reported (`ReturnConsumedCapacity: INDEXES`). Before the window every type × status counter " +
+      "was written, so the counters function's writes are priced at their full item size. The counters " +
+      "function runs once per stream batch, so its share per task depends on the rate: the window submitted " +
+      `${fixed(results.countWindowSubmitRate)} tasks/s. Lambda duration is modelled for AWS (below), not ` +
+      "this machine's emulator latency. API access logs are one line per request in the stack's format " +
+      `(${cost.accessLogLineBytes} bytes with typical values, plus CloudWatch's 26 bytes per event). Storage: ` +
+      `the task records' mean stored size (${fixed(cost.storage.bytesPerTask, 0)} bytes with DynamoDB's 100-byte ` +
+      `item overhead, over ${results.storage.taskItems} records) kept ${cost.storage.days} days (result TTL ` +
+      "plus up to 48 h until TTL deletes it). Prices: `bench/prices.json`, " +
       `recorded ${prices.recorded}. ${prices.caveat}`,
     "",
     "| item | per task | per million tasks |",
@@ -208,38 +261,33 @@ export function renderMarkdown(results: BenchResults): string {
       "",
     );
   }
-  const writes = cost.requests.filter(
-    (request) => request.service === "DynamoDB" && request.tableUnits !== undefined,
-  );
-  const indexTotals: Record<string, number> = {};
-  let tableWrites = 0;
-  for (const request of writes) {
-    if (
-      !["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"].includes(
-        request.operation,
-      )
-    )
-      continue;
-    tableWrites += request.tableUnits ?? 0;
-    for (const [name, units] of Object.entries(request.indexUnits ?? {}))
-      indexTotals[name] = (indexTotals[name] ?? 0) + units;
-  }
+  const model = lambdaDurationModel;
   out.push(
-    `DynamoDB write units per task: ${fixed(tableWrites, 2)} on the table, ` +
-      `${Object.entries(indexTotals)
-        .map(([name, units]) => `${fixed(units, 2)} on ${name}`)
-        .join(", ")}. The listing indexes project ALL attributes, so every update of a task rewrites each ` +
-      "index entry even when its key does not change, and a status change costs byStatus two units (old " +
-      "entry out, new entry in).",
+    "Lambda duration model: per invocation, CPU time plus the AWS round trips it waited for in a row " +
+      "(counted per invocation from the request log as in section 2), each at an assumed in-region latency: " +
+      `${Object.entries(model.latencyMsByService)
+        .map(([service, ms]) => `${service} ${ms} ms`)
+        .join(
+          ", ",
+        )} (DynamoDB's single-digit milliseconds; SQS and the control-plane services slower), warm ` +
+      `connections. CPU: ${model.cpuMsPerInvocationAtOneVcpu} ms per invocation on one vCPU (parse, validate, ` +
+      `sign, log), scaled by ${model.memoryMbPerVcpu} MB / memory since Lambda gives CPU in proportion to ` +
+      "memory. Each invocation is billed rounded up to the millisecond. The emulator column is what this " +
+      "machine's sandboxes took (not priced).",
+    "",
+    "| function | memory | invocations per task | modelled ms per invocation (AWS) | emulator ms per invocation |",
+    "|---|---:|---:|---:|---:|",
+    ...cost.duration.map(
+      (fn) =>
+        `| ${fn.role} | ${fn.memoryMb} MB | ${fixed(fn.invocationsPerTask, 3)} | ${fixed(fn.modelledMsPerInvocation)} | ${fixed(fn.emulatorMsPerInvocation)} |`,
+    ),
     "",
   );
-  for (const whatIf of cost.whatIf)
-    out.push(`- With ${whatIf.change}: ${usd(whatIf.perMillionTasks)} per million.`);
   out.push(
     "",
     `Not per task: idle SQS polls (${cost.emptyReceives} empty receives during the window here; on AWS the ` +
-      "pollers of an SQS event-source mapping long-poll even when idle, a fixed monthly cost per lane), " +
-      "storage, and the free tiers (ignored).",
+      "pollers of an SQS event-source mapping long-poll even when idle, a fixed monthly cost per lane; see " +
+      "section 6), the counter items, and the free tiers (ignored).",
     "",
     "AWS requests per task:",
     "",
@@ -272,12 +320,47 @@ export function renderMarkdown(results: BenchResults): string {
     out.push(`| ${alternative.name} | ${usd(alternative.perMillionTasks)} | ${alternative.basis} |`);
   }
   out.push("");
+
+  out.push(...delayedSection(results.delayed));
   if (results.idleCost) {
-    out.push("## 5. Idle cost per stage on AWS (no tasks, per month)", "");
+    out.push("## 6. Idle cost per stage on AWS (no tasks, per month)", "");
     out.push("From each stage's template (bench/idle-cost.ts); free tiers not subtracted.", "");
     out.push(...idleCostMarkdown(results.idleCost));
   }
   return out.join("\n");
+}
+
+function delayedSection(delayed: DelayedTaskResult): string[] {
+  const [short, long] = delayed.samples;
+  const operations = [
+    ...new Set(delayed.samples.flatMap((sample) => Object.keys(sample.byOperation))),
+  ].sort();
+  return [
+    "## 5. A task delayed 365 days",
+    "",
+    "Counted from the request log: one `echo` task submitted with a delay, every AWS request from its submit " +
+      "until the functions were idle after it ran (the read-back polls aside), at two delays carried by hops " +
+      `of ${delayed.hopSeconds} s (\`MAX_DELAY_HOP_SECONDS\`; on AWS a hop is 900 s, SQS's longest delay). ` +
+      "Their difference, divided by the difference in worker invocations (one per hop), is the cost of one " +
+      "hop; a 365-day delay on AWS takes " +
+      `${fixed(delayed.awsHopsFor365Days, 0)} hops. This counts what main does today: a delay beyond 15 minutes ` +
+      "re-sent to SQS every hop. Once long delays become EventBridge Scheduler one-time schedules, the same " +
+      "count shows CreateSchedule (and DeleteSchedule on cancel) and a cost per hop of 0.",
+    "",
+    `| operation | delay ${short?.delaySeconds} s | delay ${long?.delaySeconds} s |`,
+    "|---|---:|---:|",
+    ...operations.map(
+      (operation) =>
+        `| ${operation} | ${short?.byOperation[operation] ?? 0} | ${long?.byOperation[operation] ?? 0} |`,
+    ),
+    `| worker invocations | ${short?.workerInvocations} | ${long?.workerInvocations} |`,
+    `| **AWS requests** | **${short?.requests}** | **${long?.requests}** |`,
+    "",
+    `Requests per hop: ${fixed(delayed.requestsPerHop, 2)}. A task delayed 365 days on AWS: about ` +
+      `**${fixed(delayed.requestsFor365DaysOnAws, 0)} requests** ` +
+      `(${delayed.requestsPerHop > 0.5 ? "**not constant**: it grows with the delay" : "constant"}).`,
+    "",
+  ];
 }
 
 /** A small-multiples bar chart: one panel per metric, claw-tasks beside BullMQ. */

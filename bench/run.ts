@@ -9,7 +9,10 @@
  *
  * Writes bench/results.json, bench/results.md and bench/chart.svg.
  * Loopback only; every loop is bounded in count and time.
- * Options: --quick (small counts, to try the bench), --tasks N, --rate N.
+ * Options: --quick (small counts, to try the bench), --tasks N, --rate N,
+ * --allow-dirty (run on a work tree with uncommitted changes: the report then
+ * says so at its top; without it the bench refuses, so results.md always names
+ * a commit that exists and holds what was measured).
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -22,7 +25,13 @@ import type { AwsRequestRecord } from "../functions/adapters/aws-request-log.ts"
 import { projectRoot } from "../local/synthesize.ts";
 import type { BullmqSystemConfig, BullmqSystemInfo } from "./bullmq-system.ts";
 import { type ChildSystem, startChildSystem } from "./child-system.ts";
-import type { ClawSystemConfig, ClawSystemInfo, ColdStartReport, FunctionReport } from "./claw-system.ts";
+import type {
+  ClawSystemConfig,
+  ClawSystemInfo,
+  ColdStartReport,
+  FunctionReport,
+  StorageReport,
+} from "./claw-system.ts";
 import { costModel, type Prices } from "./cost-model.ts";
 import { idleCostOfStages } from "./idle-cost.ts";
 import {
@@ -35,7 +44,8 @@ import {
   type Target,
 } from "./load.ts";
 import { startRedisServer } from "./redis-server.ts";
-import { type BenchResults, type RoundTripResult, writeResults } from "./report.ts";
+import { type BenchResults, type DelayedTaskResult, type RoundTripResult, writeResults } from "./report.ts";
+import { sequentialRoundTrips } from "./round-trips.ts";
 import { median } from "./stats.ts";
 
 const { values: args } = parseArgs({
@@ -43,6 +53,7 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     tasks: { type: "string" },
     rate: { type: "string" },
+    "allow-dirty": { type: "boolean", default: false },
   },
 });
 const quick = args.quick ?? false;
@@ -57,6 +68,10 @@ const settings = {
   roundTripSamples: quick ? 20 : 100,
   countTasks: quick ? 50 : 300,
   countConcurrency: 4,
+  /** The delayed-task count: two delays carried by hops of `delayHopSeconds`, so the cost per hop is their difference. */
+  delayHopSeconds: 1,
+  shortDelaySeconds: 3,
+  longDelaySeconds: 9,
   coldStartSamples: quick ? 2 : 5,
   maxPhaseSeconds: 180,
 };
@@ -116,31 +131,46 @@ function usageSince(before: readonly FunctionReport[], after: readonly FunctionR
   });
 }
 
-/** Submits `countTasks`, waits until the workers are idle, and returns what that window cost. */
-async function countWindow(claw: ChildSystem<ClawSystemInfo>, target: Target, requestLog: string) {
-  const before = await claw.request<FunctionReport[]>("usage");
-  const offset = (await stat(requestLog)).size;
-  const run = await submitClosedLoop(target, {
-    count: settings.countTasks,
-    concurrency: settings.countConcurrency,
-    maxSeconds: settings.maxPhaseSeconds,
-  });
-  // Idle = no worker invocation for 2 s; then snapshot, and only then read the tasks back (reads are not counted).
+/** Waits until no function has been invoked for `quietMs` (the counters' stream window included); returns the usage then. */
+async function untilIdle(claw: ChildSystem<ClawSystemInfo>, quietMs: number): Promise<FunctionReport[]> {
   let after = await claw.request<FunctionReport[]>("usage");
   const deadline = Date.now() + settings.maxPhaseSeconds * 1000;
-  for (let stable = 0; stable < 4 && Date.now() < deadline; ) {
+  for (let stable = 0; stable < quietMs / 500 && Date.now() < deadline; ) {
     await sleep(500);
     const now = await claw.request<FunctionReport[]>("usage");
     stable = totalInvocations(now) === totalInvocations(after) ? stable + 1 : 0;
     after = now;
   }
-  const records = (await readFile(requestLog))
+  return after;
+}
+
+async function requestsSince(requestLog: string, offset: number): Promise<AwsRequestRecord[]> {
+  return (await readFile(requestLog))
     .subarray(offset)
     .toString("utf8")
     .trim()
     .split("\n")
     .filter(Boolean)
     .map((line) => JSON.parse(line) as AwsRequestRecord);
+}
+
+/** Submits `countTasks`, waits until the functions are idle, and returns what that window cost. */
+async function countWindow(claw: ChildSystem<ClawSystemInfo>, target: Target, requestLog: string) {
+  await claw.request("fill-counters");
+  await untilIdle(claw, 7_000);
+  const before = await claw.request<FunctionReport[]>("usage");
+  const offset = (await stat(requestLog)).size;
+  const started = performance.now();
+  const run = await submitClosedLoop(target, {
+    count: settings.countTasks,
+    concurrency: settings.countConcurrency,
+    maxSeconds: settings.maxPhaseSeconds,
+  });
+  const submitSeconds = (performance.now() - started) / 1000;
+  // Idle = no invocation for 7 s (longer than the counters' 5 s stream batching window); then snapshot,
+  // and only then read the tasks back (reads are not counted).
+  const after = await untilIdle(claw, 7_000);
+  const records = await requestsSince(requestLog, offset);
   const finished = await awaitCompletions(target, run.submitted, { maxSeconds: 60 });
   const succeeded = [...finished.values()].filter((task) => task.status === "succeeded").length;
   if (succeeded !== run.submitted.length || run.failures > 0) {
@@ -148,14 +178,62 @@ async function countWindow(claw: ChildSystem<ClawSystemInfo>, target: Target, re
       `cost window: ${succeeded} of ${settings.countTasks} tasks succeeded; counts per task are off`,
     );
   }
-  return { tasks: run.submitted.length, records, usage: usageSince(before, after) };
+  return {
+    tasks: run.submitted.length,
+    records,
+    usage: usageSince(before, after),
+    submitRate: run.submitted.length / submitSeconds,
+  };
+}
+
+/**
+ * Requests that carry one task delayed by `delaySeconds` (hops of settings.delayHopSeconds),
+ * from its submit until the functions are idle after it ran.
+ */
+async function delayedTaskRequests(
+  claw: ChildSystem<ClawSystemInfo>,
+  target: Target,
+  requestLog: string,
+  delaySeconds: number,
+) {
+  await untilIdle(claw, 7_000);
+  const before = await claw.request<FunctionReport[]>("usage");
+  const offset = (await stat(requestLog)).size;
+  const response = await fetch(`${target.url}/v1/tasks`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ type: "echo", input: { value: "delayed" }, delaySeconds }),
+  });
+  const { id } = (await response.json()) as { id: string };
+  if (response.status !== 202) throw new Error(`delayed submit answered ${response.status}`);
+  const finished = await awaitCompletions(target, [{ id, sentAt: Date.now(), latencyMs: 0 }], {
+    maxSeconds: delaySeconds + 60,
+  });
+  if (finished.get(id)?.status !== "succeeded")
+    warnings.push(`delayed task (${delaySeconds} s) did not succeed`);
+  // The read-back polls are API GetItems: leave them out, count what carried the task.
+  const usage = usageSince(before, await untilIdle(claw, 7_000));
+  const api = usage.find((fn) => fn.role === "api")?.functionName;
+  const records = (await requestsSince(requestLog, offset)).filter(
+    (record) =>
+      !(record.operation === "ReceiveMessage" && record.messages === 0) &&
+      record.error !== "AbortError" &&
+      !(record.source === api && record.operation === "GetItem"),
+  );
+  const byOperation: Record<string, number> = {};
+  for (const record of records) {
+    const key = `${record.service}.${record.operation}`;
+    byOperation[key] = (byOperation[key] ?? 0) + 1;
+  }
+  const workerInvocations = usage.filter((fn) => fn.lane).reduce((sum, fn) => sum + fn.invocations, 0);
+  return { delaySeconds, requests: records.length, byOperation, workerInvocations };
 }
 
 async function roundTrips(
   claw: ChildSystem<ClawSystemInfo>,
   target: Target,
   requestsPerSubmit: Record<string, number>,
-): Promise<RoundTripResult> {
+): Promise<Omit<RoundTripResult, "counted">> {
   const plain: number[] = [];
   const delayed: number[] = [];
   const block = 10;
@@ -180,28 +258,47 @@ async function roundTrips(
     sequentialCalls: (withDelayP50Ms - withoutDelayP50Ms) / settings.roundTripDelayMs,
     requestsPerSubmit,
   };
-  log(`submit path: ${result.sequentialCalls.toFixed(2)} sequential AWS calls`);
+  log(`submit path (delay proxy cross-check): ${result.sequentialCalls.toFixed(2)} sequential AWS calls`);
   return result;
 }
 
-/** The commit measured, marked `+changes` when the work tree differs from it. */
-function gitCommit(): string {
+const fixedCount = (value: number) => value.toFixed(0);
+
+/**
+ * The commit measured, and what in the work tree differs from it (tracked
+ * changes and untracked files, the bench's own outputs aside).
+ */
+function gitState(): { commit: string; dirty: string[] } {
   const git = (...gitArgs: string[]) =>
     execFileSync("git", gitArgs, { cwd: projectRoot, encoding: "utf8" }).trim();
-  try {
-    const dirty = git(
-      "status",
-      "--porcelain",
-      "--untracked-files=no",
-      "--",
-      ".",
-      ":!bench/results.*",
-      ":!bench/chart.svg",
+  const dirty = git(
+    "status",
+    "--porcelain",
+    "--untracked-files=normal",
+    "--",
+    ".",
+    ":!bench/results.*",
+    ":!bench/chart.svg",
+  )
+    .split("\n")
+    .filter(Boolean);
+  return { commit: git("rev-parse", "--short", "HEAD"), dirty };
+}
+
+// Results must name a commit that holds what was measured: refuse a dirty tree unless told.
+const git = gitState();
+if (git.dirty.length > 0) {
+  const listing = git.dirty.slice(0, 10).join("; ");
+  if (!args["allow-dirty"]) {
+    console.error(
+      `[bench] the work tree differs from ${git.commit} (${listing}): commit first, so bench/results.md ` +
+        "names a commit that holds what it measured (or pass --allow-dirty for a trial run)",
     );
-    return `${git("rev-parse", "--short", "HEAD")}${dirty ? "+changes" : ""}`;
-  } catch {
-    return "unknown";
+    process.exit(2);
   }
+  warnings.push(
+    `NOT REPRODUCIBLE: measured on ${git.commit} plus uncommitted changes (${listing}); do not commit these results`,
+  );
 }
 
 // Other work on the machine (shared build hosts) makes every figure noisier; the report says how busy it was.
@@ -254,20 +351,58 @@ try {
   const instrumented = await startChildSystem<ClawSystemInfo>(clawScript, {
     delayProxy: true,
     awsRequestLog: requestLog,
+    // Only delayed tasks hop; the no-op window has none.
+    functionEnvironment: { MAX_DELAY_HOP_SECONDS: String(settings.delayHopSeconds) },
   } satisfies ClawSystemConfig);
   children.push(instrumented);
   const instrumentedTarget: Target = { name: "claw-tasks", ...instrumented.info };
   await warmUp(instrumentedTarget);
   const window = await countWindow(instrumented, instrumentedTarget, requestLog);
+  const storage = await instrumented.request<StorageReport>("storage");
   const prices = JSON.parse(readFileSync(new URL("prices.json", benchDir), "utf8")) as Prices;
-  const cost = costModel(window.records, window.usage, window.tasks, prices);
+  const cost = costModel(window.records, window.usage, window.tasks, prices, storage);
   log(`cost: $${cost.perMillionTasks.toFixed(2)} per million no-op tasks`);
   const requestsPerSubmit = Object.fromEntries(
     cost.requests
       .filter((request) => request.source === "api")
       .map((request) => [request.operation, request.perTask]),
   );
-  const roundTrip = await roundTrips(instrumented, instrumentedTarget, requestsPerSubmit);
+  const apiFunction = window.usage.find((fn) => fn.role === "api");
+  if (!apiFunction) throw new Error("no API function among the local functions");
+  const counted = sequentialRoundTrips(window.records, apiFunction.functionName);
+  log(
+    `submit path: ${counted.median} sequential AWS round trips (median of ${counted.invocations}, counted)`,
+  );
+  const roundTrip = { ...(await roundTrips(instrumented, instrumentedTarget, requestsPerSubmit)), counted };
+
+  log("counting the requests of a delayed task ...");
+  const short = await delayedTaskRequests(
+    instrumented,
+    instrumentedTarget,
+    requestLog,
+    settings.shortDelaySeconds,
+  );
+  const long = await delayedTaskRequests(
+    instrumented,
+    instrumentedTarget,
+    requestLog,
+    settings.longDelaySeconds,
+  );
+  // A hop is a worker invocation that re-sends the message: count hops by invocations, not by the clock.
+  const perHop =
+    (long.requests - short.requests) / Math.max(1, long.workerInvocations - short.workerInvocations);
+  const awsHops = (365 * 86_400) / 900;
+  const delayed: DelayedTaskResult = {
+    hopSeconds: settings.delayHopSeconds,
+    samples: [short, long],
+    requestsPerHop: perHop,
+    requestsFor365DaysOnAws: short.requests + perHop * Math.max(0, awsHops - short.workerInvocations),
+    awsHopsFor365Days: awsHops,
+  };
+  log(
+    `delayed task: ${fixedCount(short.requests)} requests at ${short.delaySeconds} s, ${fixedCount(long.requests)} at ${long.delaySeconds} s; ` +
+      `${perHop.toFixed(2)} per hop; 365 days on AWS: ${delayed.requestsFor365DaysOnAws.toFixed(0)}`,
+  );
   await instrumented.stop();
   children.length = 0;
 
@@ -280,7 +415,7 @@ try {
     startedAt: new Date(started).toISOString(),
     durationSeconds: (Date.now() - started) / 1000,
     machine: {
-      commit: gitCommit(),
+      commit: git.dirty.length > 0 ? `${git.commit} + uncommitted changes` : git.commit,
       loadAverageAtStart: loadAtStart.toFixed(1),
       loadAverageAtEnd: os.loadavg()[0]!.toFixed(1),
       cpus: os.cpus().length,
@@ -292,6 +427,9 @@ try {
     settings,
     phases,
     roundTrips: roundTrip,
+    delayed,
+    countWindowSubmitRate: window.submitRate,
+    storage,
     coldStart,
     cost,
     idleCost: idleCostOfStages(prices),

@@ -164,7 +164,9 @@ export class LocalFunction {
       return { ok: false, error: { errorType: "Runtime.InitError", errorMessage: (error as Error).message } };
     }
     const started = performance.now();
-    const result = await sandbox.invoke(JSON.parse(JSON.stringify(event)), this.spec.timeoutSeconds * 1000);
+    // postMessage hands the sandbox its own copy (structured clone); the events the runtime builds are
+    // plain JSON values already, so no JSON round trip on the main thread.
+    const result = await sandbox.invoke(event, this.spec.timeoutSeconds * 1000);
     this.invocations++;
     this.billedMilliseconds += Math.ceil(performance.now() - started);
     if (sandbox.exited || (!result.ok && result.error.errorType === "Sandbox.Timedout"))

@@ -4,7 +4,7 @@
  * bundled handler once and then serves invocations one at a time, as a
  * Lambda sandbox does.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 
@@ -42,6 +42,12 @@ function describe(error: unknown): InvocationError {
   return { errorType: "Error", errorMessage: String(error) };
 }
 
+/** An X-Ray trace header as Lambda sets it when tracing is off: a new Root per invocation, not sampled. */
+function traceHeader(): string {
+  const epochHex = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epochHex}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`;
+}
+
 const port = parentPort;
 if (port) {
   const data = workerData as SandboxData;
@@ -55,6 +61,9 @@ if (port) {
       });
     }
     port.on("message", async (request: SandboxRequest) => {
+      // Lambda sets a fresh trace header per invocation (sampled or not); the SDK and the AWS
+      // request log (functions/adapters/aws-request-log.ts) read it from the environment.
+      process.env._X_AMZN_TRACE_ID = traceHeader();
       const context = {
         functionName: data.functionName,
         functionVersion: "$LATEST",

@@ -117,3 +117,22 @@ export function functionLabel(functionName: string, stackName: string): string {
     : functionName;
   return logicalId.replace(/[0-9A-F]{8}$/, "");
 }
+
+/**
+ * Lines to a stream, gathered and written once per turn of the event loop.
+ * `process.stdout` to a file or pipe writes synchronously on Linux, so a
+ * write per function log line would stall the main thread (the gateway, the
+ * pollers and fauxqs run there) at every line; one write per turn does not.
+ */
+export function batchedLineWriter(stream: NodeJS.WritableStream): (line: string) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    const text = pending.join("\n");
+    pending = [];
+    stream.write(`${text}\n`);
+  };
+  return (line) => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(line);
+  };
+}

@@ -38,7 +38,7 @@ import { type LocalRole, templateRoles } from "./iam-policy.ts";
 import { type IamProxy, type IssuedCredentials, startIamProxy } from "./iam-proxy.ts";
 import { localResourceArns } from "./iam-requests.ts";
 import { type LocalMapping, startLambdaService } from "./lambda-service.ts";
-import { formatLogLine, functionLabel } from "./log-format.ts";
+import { batchedLineWriter, formatLogLine, functionLabel } from "./log-format.ts";
 import { provisionStorage } from "./provision.ts";
 import { type ScheduleInput, startLocalScheduler } from "./scheduler-service.ts";
 import { StreamPoller } from "./stream-poller.ts";
@@ -275,9 +275,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         : randomBytes(18).toString("base64url"),
   };
   let stackLabelPrefix = "";
+  const writeLine = batchedLineWriter(process.stdout);
   const printSink: LogSink =
     options.logSink ??
-    ((name, line) => process.stdout.write(`${formatLogLine(functionLabel(name, stackLabelPrefix), line)}\n`));
+    ((name, line) => writeLine(formatLogLine(functionLabel(name, stackLabelPrefix), line)));
   if (options.logFile) mkdirSync(path.dirname(options.logFile), { recursive: true });
   const logFile = options.logFile ? createWriteStream(options.logFile, { flags: "w" }) : undefined;
   const logSink: LogSink = logFile

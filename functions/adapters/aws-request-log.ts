@@ -6,6 +6,12 @@
  * ReturnConsumedCapacity INDEXES, so the line carries the capacity units the
  * request consumed on the table and on each index.
  *
+ * Each line also carries when the request started and ended (epoch ms, sub-ms
+ * precision) and the Lambda invocation that sent it (the Root of the trace
+ * header Lambda sets per invocation in `_X_AMZN_TRACE_ID`; the local sandbox
+ * sets it the same way), so the bench can count the sequential round trips of
+ * one invocation: the longest chain of its requests that did not overlap.
+ *
  * Off unless the variable is set: no middleware is added, nothing changes.
  */
 import { appendFileSync } from "node:fs";
@@ -38,6 +44,21 @@ export interface AwsRequestRecord {
   readonly messages?: number;
   /** The error the request ended with, if any. */
   readonly error?: string;
+  /** Epoch milliseconds (fractional) when this attempt was handed to the HTTP handler, and when it came back. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** The Lambda invocation that sent it (trace Root); absent for the runtime's own pollers. */
+  readonly invocation?: string;
+}
+
+/** Wall clock with sub-millisecond precision, comparable across threads of one process. */
+const now = () => performance.timeOrigin + performance.now();
+
+/** The invocation the current code runs in: Lambda (and the local sandbox) set the trace header per invocation. */
+function currentInvocation(): string | undefined {
+  const header = process.env._X_AMZN_TRACE_ID;
+  if (!header) return undefined;
+  return /Root=([^;]+)/.exec(header)?.[1] ?? header;
 }
 
 function capacityOf(consumed: unknown): AwsRequestRecord["capacity"] {
@@ -80,11 +101,14 @@ export function logAwsRequests<Input extends object, Output extends object>(
   // Low priority in finalizeRequest: inside the retry middleware, so each attempt is one line.
   stack.add(
     (next, context) => async (args) => {
+      const invocation = currentInvocation();
       const base = {
         source,
+        ...(invocation ? { invocation } : {}),
         service: (context.clientName ?? "unknown").replace(/Client$/, ""),
         operation: (context.commandName ?? "unknown").replace(/Command$/, ""),
         requestBytes: bodyBytes(args.request),
+        startedAt: now(),
       };
       try {
         const result = await next(args);
@@ -92,13 +116,14 @@ export function logAwsRequests<Input extends object, Output extends object>(
         const capacity = capacityOf(output.ConsumedCapacity);
         const record: AwsRequestRecord = {
           ...base,
+          endedAt: now(),
           ...(capacity ? { capacity } : {}),
           ...(base.operation === "ReceiveMessage" ? { messages: output.Messages?.length ?? 0 } : {}),
         };
         appendFileSync(file, `${JSON.stringify(record)}\n`);
         return result;
       } catch (error) {
-        const record: AwsRequestRecord = { ...base, error: (error as Error).name };
+        const record: AwsRequestRecord = { ...base, endedAt: now(), error: (error as Error).name };
         appendFileSync(file, `${JSON.stringify(record)}\n`);
         throw error;
       }

@@ -17,6 +17,17 @@ export interface TaskApiProps {
   readonly stage: StageConfig;
 }
 
+/** One access log line per API request (JSON); the benchmark prices its bytes (bench/cost-model.ts). */
+export const apiAccessLogFormat = {
+  requestId: "$context.requestId",
+  ip: "$context.identity.sourceIp",
+  requestTime: "$context.requestTime",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  latencyMs: "$context.responseLatency",
+  integrationError: "$context.integrationErrorMessage",
+} as const;
+
 export class TaskApi extends Construct {
   readonly httpApi: HttpApi;
   readonly handler: ClawFunction;
@@ -69,15 +80,7 @@ export class TaskApi extends Construct {
     const defaultStage = this.httpApi.defaultStage!.node.defaultChild as CfnStage;
     defaultStage.accessLogSettings = {
       destinationArn: this.accessLogs.logGroupArn,
-      format: JSON.stringify({
-        requestId: "$context.requestId",
-        ip: "$context.identity.sourceIp",
-        requestTime: "$context.requestTime",
-        routeKey: "$context.routeKey",
-        status: "$context.status",
-        latencyMs: "$context.responseLatency",
-        integrationError: "$context.integrationErrorMessage",
-      }),
+      format: JSON.stringify(apiAccessLogFormat),
     };
     defaultStage.defaultRouteSettings = {
       throttlingRateLimit: stage.apiThrottle.ratePerSecond,

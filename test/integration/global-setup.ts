@@ -5,11 +5,12 @@
  * insides for the `*.local.test.ts` files. Function logs go to
  * .local/integration-functions.log.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import * as path from "node:path";
 import type { TestProject } from "vitest/node";
 import { buildClientBundles } from "../../clients/typescript/build.ts";
-import { startLocalRuntime } from "../../local/runtime.ts";
+import type { LogSink } from "../../local/function-host.ts";
+import { type LocalRuntime, startLocalRuntime } from "../../local/runtime.ts";
 import { projectRoot } from "../../local/synthesize.ts";
 import "./target.ts";
 
@@ -43,27 +44,28 @@ export const testVisibilityTimeoutSeconds = 20;
  */
 const schedulerTimeScale = 60;
 
-export default async function setup(project: TestProject) {
-  // The claw-tasks bin is built JavaScript (clients/typescript/build.ts); build it from the current source.
-  await buildClientBundles();
-  const logFile = path.join(projectRoot, ".local", "integration-functions.log");
+/**
+ * Function logs to `.local/<name>`, raw, through a write stream: a synchronous
+ * append per line would stall the runtime's main thread (gateway, pollers, fauxqs).
+ */
+export function functionLogFile(name: string): { path: string; sink: LogSink; close(): Promise<void> } {
+  const logFile = path.join(projectRoot, ".local", name);
   mkdirSync(path.dirname(logFile), { recursive: true });
-  writeFileSync(logFile, "");
-  const runtime = await startLocalRuntime({
-    port: 0,
-    functionEnvironment: testFunctionEnvironment,
-    faultInjection: true,
-    // The notification tests create topics named notify-*; a deployment lists the topics it may publish to.
-    stageOverrides: { notificationTopicArns: ["arn:aws:sns:*:*:notify-*"] },
-    visibilityTimeoutSeconds: testVisibilityTimeoutSeconds,
-    // Counts follow the records within about half a second instead of the stack's 5 s batching window.
-    streamBatchingWindowMs: 500,
-    schedulerTimeScale,
-    // A quiet runtime: the stack's health check (every 5 s at this time scale) and cleanup would run in the
-    // `default` lane the tests count; the housekeeping tests submit those tasks themselves.
-    stackSchedulesEnabled: false,
-    logSink: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
-  });
+  const stream = createWriteStream(logFile);
+  return {
+    path: logFile,
+    sink: (functionName, line) => void stream.write(`[${functionName}] ${line}\n`),
+    close: () => new Promise((resolve) => stream.end(resolve)),
+  };
+}
+
+/** Hands the tests the runtime's URL and key, and its insides for the `*.local.test.ts` files. */
+export function provideRuntime(
+  project: TestProject,
+  runtime: LocalRuntime,
+  schedulerTimeScale: number,
+  functionLog: string,
+): void {
   const { url, apiKey, region, endpoints, credentials, queues, faultProxies, outputs, apiKeyTableName, iam } =
     runtime;
   project.provide("clawTasks", {
@@ -81,10 +83,33 @@ export default async function setup(project: TestProject) {
       apiKeyTableName,
       schedulerTimeScale,
       iam,
-      functionLog: logFile,
+      functionLog,
     },
   });
+}
+
+export default async function setup(project: TestProject) {
+  // The claw-tasks bin is built JavaScript (clients/typescript/build.ts); build it from the current source.
+  await buildClientBundles();
+  const logs = functionLogFile("integration-functions.log");
+  const runtime = await startLocalRuntime({
+    port: 0,
+    functionEnvironment: testFunctionEnvironment,
+    faultInjection: true,
+    // The notification tests create topics named notify-*; a deployment lists the topics it may publish to.
+    stageOverrides: { notificationTopicArns: ["arn:aws:sns:*:*:notify-*"] },
+    visibilityTimeoutSeconds: testVisibilityTimeoutSeconds,
+    // Counts follow the records within about half a second instead of the stack's 5 s batching window.
+    streamBatchingWindowMs: 500,
+    schedulerTimeScale,
+    // A quiet runtime: the stack's health check (every 5 s at this time scale) and cleanup would run in the
+    // `default` lane the tests count; the housekeeping tests submit those tasks themselves.
+    stackSchedulesEnabled: false,
+    logSink: logs.sink,
+  });
+  provideRuntime(project, runtime, schedulerTimeScale, logs.path);
   return async () => {
     await runtime.stop();
+    await logs.close();
   };
 }
