@@ -339,13 +339,12 @@ function delayedSection(delayed: DelayedTaskResult): string[] {
     "## 5. A task delayed 365 days",
     "",
     "Counted from the request log: one `echo` task submitted with a delay, every AWS request from its submit " +
-      "until the functions were idle after it ran (the read-back polls aside), at two delays carried by hops " +
-      `of ${delayed.hopSeconds} s (\`MAX_DELAY_HOP_SECONDS\`; on AWS a hop is 900 s, SQS's longest delay). ` +
-      "Their difference, divided by the difference in worker invocations (one per hop), is the cost of one " +
-      "hop; a 365-day delay on AWS takes " +
-      `${fixed(delayed.awsHopsFor365Days, 0)} hops. This counts what main does today: a delay beyond 15 minutes ` +
-      "re-sent to SQS every hop. Once long delays become EventBridge Scheduler one-time schedules, the same " +
-      "count shows CreateSchedule (and DeleteSchedule on cancel) and a cost per hop of 0.",
+      "until the functions were idle after it ran (the read-back polls aside), at two delays beyond the longest " +
+      `SQS delay of this run (${delayed.hopSeconds} s, \`MAX_SQS_DELAY_SECONDS\`; 900 s on AWS). Such a delay is ` +
+      "handed to EventBridge Scheduler as one one-time `at()` schedule that sends the task's message when due " +
+      "(the local scheduler's SendMessage is counted with the event-source mapping's requests). What the longer " +
+      "delay costs beyond the shorter one, per extra worker invocation, is the cost of a hop: 0 means the " +
+      `count does not grow with the delay. With 900 s hops a 365-day delay would take ${fixed(delayed.awsHopsFor365Days, 0)}.`,
     "",
     `| operation | delay ${short?.delaySeconds} s | delay ${long?.delaySeconds} s |`,
     "|---|---:|---:|",

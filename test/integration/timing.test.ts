@@ -9,7 +9,7 @@ import { api, eventually, submit, waitForStatus } from "./api-client.ts";
 const statuses = (task: Task) => task.history.map((entry) => entry.status);
 
 describe("delays", () => {
-  // That a long delay hops past the single-delay limit is proven locally (delay-hops.local.test.ts).
+  // Delays beyond the longest SQS delay go to one-time schedules: proven locally in long-delays.local.test.ts.
   it("keeps a delayed task scheduled until due, then runs it once", async () => {
     const submittedAt = Date.now();
     const accepted = await submit({ type: "echo", input: { value: "later" }, delaySeconds: 5 });
