@@ -17,7 +17,6 @@ import { createApiDeps } from "./dependencies.ts";
 import { ApiError, errorResponse, header, json, type RouteHandlers, type RouteResult } from "./http.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { monitorRoutes } from "./monitor-routes.ts";
-import { openApiDocument } from "./openapi.ts";
 import { queueRoutes } from "./queue-routes.ts";
 import { apiRoutes, type PageRouteKey, pageRoutes, type RouteScope, routeKeyOf } from "./routes.ts";
 import { scheduleRoutes } from "./schedule-routes.ts";
@@ -28,7 +27,8 @@ const deps = createApiDeps();
 
 const routeHandlers: RouteHandlers = {
   "GET /v1/health": async () => json(200, { status: "ok", time: new Date().toISOString() }),
-  "GET /v1/openapi.json": async () => json(200, openApiDocument()),
+  // The document is built on the first request for it, not at cold start.
+  "GET /v1/openapi.json": async () => json(200, (await import("./openapi.ts")).openApiDocument()),
   ...taskRoutes(deps),
   ...queueRoutes(deps),
   ...keyRoutes(deps),

@@ -10,7 +10,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { dynamoDocumentClient } from "../adapters/aws-clients.ts";
-import { createDynamoTaskCounters, type TaskRecordChange } from "../adapters/dynamodb-task-counters.ts";
+import type { TaskRecordChange } from "../adapters/dynamodb-task-counters.ts";
 import { requireEnv } from "../adapters/environment.ts";
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger } from "../adapters/logger.ts";
@@ -18,7 +18,11 @@ import { taskPartitionPrefix } from "../adapters/task-item-layout.ts";
 import { isTerminal, type TaskStatus, taskStatuses } from "../core/task.ts";
 
 const tableName = requireEnv("TASK_TABLE_NAME");
-const counters = lazyPort(async () => createDynamoTaskCounters(await dynamoDocumentClient(), tableName));
+// The adapter and its SDK commands load with the first batch, not at init (docs/cold-start.md).
+const counters = lazyPort(async () => {
+  const { createDynamoTaskCounters } = await import("../adapters/dynamodb-task-counters.ts");
+  return createDynamoTaskCounters(await dynamoDocumentClient(), tableName);
+});
 
 type Image = NonNullable<NonNullable<DynamoDBRecord["dynamodb"]>["NewImage"]>;
 
