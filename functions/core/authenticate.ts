@@ -57,8 +57,10 @@ export function cachedKeyLookup(
   nowMs: () => number = Date.now,
 ): ApiKeyStore {
   const cache = new Map<string, { record: ApiKeyRecord | undefined; until: number }>();
+  // Each method delegated by name: `keys` may be a lazy port (a Proxy), whose methods a spread would not copy.
   return {
-    ...keys,
+    put: (record) => keys.put(record),
+    list: () => keys.list(),
     async findByHash(keyHash) {
       const hit = cache.get(keyHash);
       if (hit && hit.until > nowMs()) return hit.record;

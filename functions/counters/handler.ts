@@ -8,14 +8,13 @@
  */
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type { DynamoDBStreamEvent } from "aws-lambda";
 import { dynamoDocumentClient } from "../adapters/aws-clients.ts";
 import type { TaskRecordChange } from "../adapters/dynamodb-task-counters.ts";
 import { requireEnv } from "../adapters/environment.ts";
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger } from "../adapters/logger.ts";
-import { taskPartitionPrefix } from "../adapters/task-item-layout.ts";
-import { isTerminal, type TaskStatus, taskStatuses } from "../core/task.ts";
+import { taskChangeOf } from "../adapters/task-stream-changes.ts";
 
 const tableName = requireEnv("TASK_TABLE_NAME");
 // The adapter and its SDK commands load with the first batch, not at init (docs/cold-start.md).
@@ -23,39 +22,6 @@ const counters = lazyPort(async () => {
   const { createDynamoTaskCounters } = await import("../adapters/dynamodb-task-counters.ts");
   return createDynamoTaskCounters(await dynamoDocumentClient(), tableName);
 });
-
-type Image = NonNullable<NonNullable<DynamoDBRecord["dynamodb"]>["NewImage"]>;
-
-const stringOf = (image: Image | undefined, name: string) => image?.[name]?.S;
-const statusOf = (image: Image | undefined): TaskStatus | undefined => {
-  const status = stringOf(image, "status");
-  return taskStatuses.includes(status as TaskStatus) ? (status as TaskStatus) : undefined;
-};
-
-/** The change a stream record makes to a task record; undefined for other items. */
-export function taskChangeOf(record: DynamoDBRecord): TaskRecordChange | undefined {
-  const pk = record.dynamodb?.Keys?.pk?.S;
-  if (!pk?.startsWith(taskPartitionPrefix)) return undefined;
-  const newImage = record.dynamodb?.NewImage;
-  const oldImage = record.dynamodb?.OldImage;
-  const image = newImage ?? oldImage;
-  const type = stringOf(image, "type");
-  if (!type) return undefined;
-  const before = record.eventName === "INSERT" ? undefined : statusOf(oldImage);
-  const after = record.eventName === "REMOVE" ? undefined : statusOf(newImage);
-  // A deleted record (TTL, cleanup) keeps its place in the totals: terminal counts are totals since the start.
-  if (after === undefined && before !== undefined && isTerminal(before)) return undefined;
-  return {
-    namespace: pk.slice(taskPartitionPrefix.length).split("#")[0]!,
-    type,
-    ...(before ? { before } : {}),
-    ...(after ? { after } : {}),
-    at:
-      stringOf(newImage, "updatedAt") ??
-      new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000).toISOString(),
-    sequence: record.dynamodb?.SequenceNumber ?? "0",
-  };
-}
 
 export async function countBatch(event: DynamoDBStreamEvent): Promise<{ changes: number; applied: boolean }> {
   const changes = event.Records.map(taskChangeOf).filter((change) => change !== undefined);

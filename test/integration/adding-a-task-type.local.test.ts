@@ -128,7 +128,7 @@ describe("docs/adding-a-task-type.md", () => {
     // Prepare: the repository's sources in a temporary directory, sharing node_modules.
     const guide = readFileSync(guidePath, "utf8");
     const steps = guideSteps(guide);
-    expect(steps.map((step) => step.kind)).toEqual(["insert", "create", "insert", "insert", "run"]);
+    expect(steps.map((step) => step.kind)).toEqual(["insert", "create", "insert", "run"]);
     for (const entry of copied) {
       if (existsSync(path.join(projectRoot, entry))) {
         cpSync(path.join(projectRoot, entry), path.join(copy, entry), {

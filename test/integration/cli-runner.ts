@@ -14,7 +14,8 @@ const clientPackage = path.join(projectRoot, "clients", "typescript");
 const packageJson = JSON.parse(readFileSync(path.join(clientPackage, "package.json"), "utf8")) as {
   bin: Record<string, string>;
 };
-const bin = path.join(clientPackage, packageJson.bin["claw-tasks"]!);
+/** The `claw-tasks` binary of the client package. */
+export const cliBin = path.join(clientPackage, packageJson.bin["claw-tasks"]!);
 /** A home without a config file, and room for the tests' files. */
 export const scratch = mkdtempSync(path.join(tmpdir(), "claw-tasks-cli-"));
 
@@ -41,7 +42,7 @@ export function cli(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [bin, ...args],
+      [cliBin, ...args],
       { env: cleaned, timeout: timeoutMs },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;

@@ -93,7 +93,7 @@ describe("claw-tasks cancel, retry", () => {
   it("cancels a waiting task, retries it, and refuses an unknown one", async () => {
     const submitted = await cli(["submit", "echo", "--input", '{"value":"again"}', "--delay", "600"]);
     const id = submitted.stdout.trim();
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     const cancelled = await cli(["cancel", id]);
     expect(cancelled).toMatchObject({ code: 0, stdout: `${id} cancelled\n` });
     const retried = await cli(["retry", id, "--wait"]);

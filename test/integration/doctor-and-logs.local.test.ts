@@ -9,13 +9,19 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import {
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from "@aws-sdk/client-scheduler";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Task } from "../../functions/core/task.ts";
 import { laneNames } from "../../functions/tasks/lanes.ts";
 import { staticSchedules } from "../../functions/tasks/static-schedules.ts";
 import { projectRoot } from "../../local/synthesize.ts";
 import { api, eventually, localRuntime, submit, waitForStatus } from "./api-client.ts";
-import { cli, scratch } from "./cli-runner.ts";
+import { cli, cliBin, scratch } from "./cli-runner.ts";
 
 const local = localRuntime();
 const emulatorEnv = {
@@ -33,7 +39,44 @@ async function deadLetters(): Promise<number> {
   return queues.body.items.reduce((sum, lane) => sum + lane.deadLetters, 0);
 }
 
+/**
+ * The test runtime creates the stack's static schedules disabled (a quiet runtime: global-setup.ts), which
+ * doctor rightly reports. These tests turn them on while doctor looks, as `npm start` has them.
+ */
+async function setStaticSchedules(state: "ENABLED" | "DISABLED"): Promise<void> {
+  const scheduler = new SchedulerClient({
+    region: local.region,
+    endpoint: local.endpoints.scheduler,
+    credentials: local.credentials,
+  });
+  try {
+    const { Schedules = [] } = await scheduler.send(new ListSchedulesCommand({}));
+    for (const entry of Schedules) {
+      if (!entry.GroupName?.endsWith("-static") || !staticSchedules.some((s) => s.name === entry.Name))
+        continue;
+      const schedule = await scheduler.send(
+        new GetScheduleCommand({ Name: entry.Name, GroupName: entry.GroupName }),
+      );
+      await scheduler.send(
+        new UpdateScheduleCommand({
+          Name: schedule.Name,
+          GroupName: schedule.GroupName,
+          ScheduleExpression: schedule.ScheduleExpression,
+          ScheduleExpressionTimezone: schedule.ScheduleExpressionTimezone,
+          FlexibleTimeWindow: schedule.FlexibleTimeWindow,
+          Target: schedule.Target,
+          State: state,
+        }),
+      );
+    }
+  } finally {
+    scheduler.destroy();
+  }
+}
+
 describe("claw-tasks doctor", () => {
+  beforeAll(() => setStaticSchedules("ENABLED"));
+  afterAll(() => setStaticSchedules("DISABLED"));
   afterEach(async () => {
     await api("PATCH", "/v1/workers/knowledge_default", { body: { enabled: true } });
   });
@@ -110,20 +153,9 @@ describe("claw-tasks logs", () => {
       input: { value: "followed", sleepMs: 4_000, progressSteps: 2 },
     });
     await waitForStatus(task.id, ["running"]);
-    const packageJson = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
-      bin: Record<string, string>;
-    };
     const follower = spawn(
       process.execPath,
-      [
-        path.join(projectRoot, packageJson.bin["claw-tasks"]!),
-        "logs",
-        "--follow",
-        "--task",
-        task.id,
-        "--file",
-        logFile,
-      ],
+      [cliBin, "logs", "--follow", "--task", task.id, "--file", logFile],
       { env: { PATH: process.env.PATH, HOME: scratch }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";

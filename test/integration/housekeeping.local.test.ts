@@ -7,14 +7,15 @@
  * crash or a lost message would leave them.
  * Local only: it reaches the local runtime's own endpoints (see localRuntime()).
  */
-import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDynamoTaskStore, ttlAttribute } from "../../functions/adapters/dynamodb-task-store.ts";
+import { taskKeyOf } from "../../functions/adapters/task-item-layout.ts";
 import type { Task, TaskStatus } from "../../functions/core/task.ts";
 import type { HealthReport } from "../../functions/core/task-health.ts";
+import { newTaskId } from "../../functions/core/task-ids.ts";
 import { laneNames } from "../../functions/tasks/lanes.ts";
 import { api, laneQueueUrl, localRuntime, submit, waitForStatus } from "./api-client.ts";
 
@@ -40,7 +41,8 @@ async function writeTask(
   extra: Record<string, unknown> = {},
 ): Promise<Task> {
   const task: Task = {
-    id: randomUUID(),
+    // A ULID for its creation time, as the API makes ids: the record lands in its creation month's partition.
+    id: newTaskId(new Date(createdAt)),
     type: "echo",
     status,
     lane: "default",
@@ -58,7 +60,7 @@ async function writeTask(
     await dynamo.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: { pk: `task#${task.id}`, sk: "task" },
+        Key: taskKeyOf(task.id),
         UpdateExpression: `SET ${names.map((_, index) => `#n${index} = :v${index}`).join(", ")}`,
         ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#n${index}`, name])),
         ExpressionAttributeValues: Object.fromEntries(
@@ -73,11 +75,13 @@ async function writeTask(
 describe("cleanup_expired_results", () => {
   it("deletes finished records past their expiry, keeps the rest, and deletes nothing on a second run", async () => {
     const epochAgo = (hours: number) => Math.floor(Date.now() / 1000) - hours * 3_600;
+    // The cleanup reads the records created a result TTL (7 days in dev) to two days more ago, whose TTL may
+    // not have run yet; older ones are left to TTL (docs/architecture.md, Storage layout).
     const expired = await Promise.all([
-      writeTask("succeeded", hoursAgo(24 * 30), { [ttlAttribute]: epochAgo(24) }),
-      writeTask("failed", hoursAgo(24 * 20), { [ttlAttribute]: epochAgo(1) }),
+      writeTask("succeeded", hoursAgo(24 * 8), { [ttlAttribute]: epochAgo(24) }),
+      writeTask("failed", hoursAgo(24 * 7 + 2), { [ttlAttribute]: epochAgo(1) }),
     ]);
-    const notYet = await writeTask("succeeded", hoursAgo(24 * 30), { [ttlAttribute]: epochAgo(-24) });
+    const notYet = await writeTask("succeeded", hoursAgo(24 * 8), { [ttlAttribute]: epochAgo(-24) });
 
     const run = await submit({ type: "cleanup_expired_results", input: { batchLimit: 1_000 } });
     // A scan of every terminal status shard: slow on a busy machine's DynamoDB Local.
@@ -107,7 +111,11 @@ describe("check_task_health", () => {
       new SendMessageCommand({ QueueUrl: laneQueueUrl("default", "dead-letters"), MessageBody: "parked" }),
     );
 
-    const run = await submit({ type: "check_task_health", input: { unsentAfterSeconds: 600 } });
+    // The check reads the records submitted in its window (an hour by default): these are two hours old.
+    const run = await submit({
+      type: "check_task_health",
+      input: { unsentAfterSeconds: 600, scanWindowSeconds: 3 * 3_600 },
+    });
     const done = await waitForStatus(run.id, ["succeeded", "failed"]);
     expect(done.status).toBe("succeeded");
     const report = done.result as HealthReport;

@@ -118,7 +118,7 @@ describe("counting stream changes", () => {
 
 describe("reading stream records", async () => {
   process.env.TASK_TABLE_NAME ??= "unit-test-table";
-  const { taskChangeOf } = await import("../../functions/counters/handler.ts");
+  const { taskChangeOf } = await import("../../functions/adapters/task-stream-changes.ts");
   const record = (
     eventName: "INSERT" | "MODIFY" | "REMOVE",
     pk: string,
