@@ -33,6 +33,7 @@ export class TaskCounters extends Construct {
       description: `claw-tasks ${props.stage.stage} counters: task counts and activity from the task table's stream`,
       timeout: Duration.seconds(30),
       memorySize: 256,
+      tracing: props.stage.tracing,
       logRetentionDays: props.stage.logRetentionDays,
       retainLogs: props.stage.retainData,
       environment: { TASK_TABLE_NAME: props.taskTable.tableName },

@@ -453,8 +453,13 @@ describe("schedules", () => {
     });
     const statements = statementsOfRole(roleId);
     expect(new Set(statements.flatMap(actionsOf))).toEqual(new Set(["sqs:SendMessage"]));
+    // One statement per queue, or one listing them all (minimized policies).
     const queueIds = new Set(
-      statements.map((statement) => (statement.Resource as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]),
+      statements.flatMap((statement) =>
+        [statement.Resource]
+          .flat()
+          .map((resource) => (resource as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]),
+      ),
     );
     // Every lane's priority queues and the schedules' DLQ; no lane DLQ.
     expect(queueIds.size).toBe(laneNames.length * priorities.length + 1);
