@@ -19,9 +19,11 @@ const statuses = (task: Task) => task.history.map((entry) => entry.status);
 
 describe("cancel", () => {
   it("cancels a waiting task at once; it never runs", async () => {
-    const accepted = await submit({ type: "echo", delaySeconds: 3 });
+    // Within one SQS delay (the test runtime's MAX_SQS_DELAY_SECONDS is 2), so its message is on the queue:
+    // a longer delay goes to a one-time schedule, which the cancel deletes (long-delays.local.test.ts).
+    const accepted = await submit({ type: "echo", delaySeconds: 2 });
     // A twin due at the same time in the same queue: once it has run, the cancelled task's message was due too.
-    const twin = await submit({ type: "echo", delaySeconds: 3 });
+    const twin = await submit({ type: "echo", delaySeconds: 2 });
     const cancelled = await api<Task>("POST", `/v1/tasks/${accepted.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe("cancelled");
