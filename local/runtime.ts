@@ -441,7 +441,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const mappings = new Map<string, LocalMapping>();
     const lambdaService = await startLambdaService(mappings);
     cleanups.push(() => lambdaService.stop());
-    iamProxy?.setUpstream("scheduler", scheduler.url);
+    // Through the fault proxy when there is one, so that injected scheduler faults reach the functions.
+    iamProxy?.setUpstream("scheduler", schedulerEndpoint);
     iamProxy?.setUpstream("lambda", lambdaService.url);
     const localEndpoints: LocalEndpoints = {
       ...endpoints,
