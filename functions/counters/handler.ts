@@ -10,7 +10,6 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { dynamoDocumentClient } from "../adapters/aws-clients.ts";
-import type { TaskRecordChange } from "../adapters/dynamodb-task-counters.ts";
 import { requireEnv } from "../adapters/environment.ts";
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger } from "../adapters/logger.ts";

@@ -7,7 +7,6 @@
  * .local/integration-functions.log, `npm start` to .local/functions.log).
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   GetScheduleCommand,
