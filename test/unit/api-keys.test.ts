@@ -4,8 +4,9 @@
  * exactly one active key or refuses.
  */
 import { describe, expect, it } from "vitest";
+import { lazyPort } from "../../functions/adapters/lazy-port.ts";
 import { createApiKey, listApiKeys, parseScopes, revokeApiKey } from "../../functions/core/api-keys.ts";
-import { authenticate, hashApiKey, scopes } from "../../functions/core/authenticate.ts";
+import { authenticate, cachedKeyLookup, hashApiKey, scopes } from "../../functions/core/authenticate.ts";
 import type { ApiKeyRecord, ApiKeyStore } from "../../functions/core/ports.ts";
 
 function memoryStore(): ApiKeyStore {
@@ -105,5 +106,18 @@ describe("API keys", () => {
       /--id or by --name/,
     );
     expect((await store.list()).every((record) => !record.revokedAt)).toBe(true);
+  });
+});
+
+describe("the key cache", () => {
+  it("creates and lists keys through a store that loads on first use", async () => {
+    // The API wraps a lazily loaded store (a Proxy): every method must reach it, not only the cached lookup.
+    const cached = cachedKeyLookup(
+      lazyPort(async () => memoryStore()),
+      60_000,
+    );
+    const created = await createApiKey(cached, { name: "through-the-cache", now: new Date() });
+    expect((await listApiKeys(cached)).map((key) => key.name)).toContain("through-the-cache");
+    expect(await cached.findByHash(hashApiKey(created.key))).toMatchObject({ name: "through-the-cache" });
   });
 });
