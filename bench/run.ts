@@ -392,8 +392,9 @@ try {
     settings.longDelaySeconds,
   );
   // A hop is a worker invocation that re-sends the message: count hops by invocations, not by the clock.
-  const perHop =
-    (long.requests - short.requests) / Math.max(1, long.workerInvocations - short.workerInvocations);
+  // With no extra invocation there was no hop: a difference in requests then is not a cost per hop.
+  const extraInvocations = long.workerInvocations - short.workerInvocations;
+  const perHop = extraInvocations > 0 ? (long.requests - short.requests) / extraInvocations : 0;
   const awsHops = (365 * 86_400) / 900;
   const delayed: DelayedTaskResult = {
     hopSeconds: settings.delayHopSeconds,
