@@ -19,17 +19,10 @@ export interface TaskTablesProps {
 
 /**
  * What a function may do with task records: read, create, update; never delete or scan.
- * BatchGetItem: task lists read the records behind a keys-only index page in one call
- * (found missing by the local runtime's IAM enforcement).
+ * Listing and housekeeping Query the table itself (no index, no batch reads); nothing writes
+ * task records in a transaction.
  */
-const taskRecordActions = [
-  "dynamodb:GetItem",
-  "dynamodb:BatchGetItem",
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:Query",
-  "dynamodb:ConditionCheckItem",
-];
+const taskRecordActions = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"];
 
 export class TaskTables extends Construct {
   readonly taskTable: Table;
