@@ -43,8 +43,14 @@ export type Health = z.output<typeof healthSchema>;
 
 /** Submission options: priority, delaySeconds | runAt, expiresAt, maxAttempts, timeLimits, callbackUrl, tags. */
 export type SubmitOptions = z.input<typeof submissionOptions> & {
-  /** Sent as `Idempotency-Key`: the same key and body within 24 h return the original task. */
-  readonly idempotencyKey?: string;
+  /**
+   * Sent as `Idempotency-Key`: the same key and body within 24 h return the
+   * original task. Default: a random key, so the client's own retries never
+   * make two tasks. `false` sends none (the API then writes the record and
+   * the message in parallel, with no transaction: cheaper and faster), and a
+   * submit whose answer was lost is not sent again.
+   */
+  readonly idempotencyKey?: string | false;
 };
 
 /** Filters of `list`; `limit` is the page size (at most 100). */
@@ -283,8 +289,8 @@ export class ClawTasksClient {
         if (unsent === undefined) {
           return await this.request("POST", "/v1/tasks", {
             body: { ...submission, type, ...(input === undefined ? {} : { input }) },
-            headers: { "Idempotency-Key": idempotencyKey },
-            repeatable: true,
+            ...(idempotencyKey === false ? {} : { headers: { "Idempotency-Key": idempotencyKey } }),
+            repeatable: idempotencyKey !== false,
           });
         }
         // The record exists, marked failed (enqueue_failed): queue that one again rather than a new one.

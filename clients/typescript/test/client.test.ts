@@ -146,6 +146,15 @@ describe("submit", () => {
     expect(api.seen[0]!.idempotencyKey).toBe("order-42");
   });
 
+  it("sends no key with idempotencyKey: false, and then does not resend after a lost answer", async () => {
+    const api = await fakeApi([lostAnswer, json(202, task("t2"))]);
+    const client = new ClawTasksClient({ url: api.url, apiKey: "k", retry: fast });
+    await expect(client.submit("echo", {}, { idempotencyKey: false })).rejects.toBeInstanceOf(
+      ClawTasksConnectionError,
+    );
+    expect(api.seen).toEqual([{ method: "POST", url: "/v1/tasks", idempotencyKey: undefined }]);
+  });
+
   it("re-sends a task the API recorded but could not queue by id, never as a second submission", async () => {
     const api = await fakeApi([
       json(503, {
