@@ -46,8 +46,8 @@ export type SubmitOptions = z.input<typeof submissionOptions> & {
   /**
    * Sent as `Idempotency-Key`: the same key and body within 24 h return the
    * original task. Default: a random key, so the client's own retries never
-   * make two tasks. `false` sends none (the API then writes the record and
-   * the message in parallel, with no transaction: cheaper and faster), and a
+   * make two tasks. `false` sends none (the API then skips the key's
+   * conditional write: one write unit and one round trip less), and a
    * submit whose answer was lost is not sent again.
    */
   readonly idempotencyKey?: string | false;
