@@ -21,6 +21,7 @@ import {
   shortIdOf,
 } from "../functions/core/api-keys.ts";
 import { type Scope, scopesOf } from "../functions/core/authenticate.ts";
+import { namespaceName, namespaceOfKey } from "../functions/core/namespaces.ts";
 import type { ApiKeyRecord } from "../functions/core/ports.ts";
 import { stackNameOf, stageConfig, stagesContextKey } from "../lib/stage-config.ts";
 import { readRuntimeState } from "../local/runtime-state.ts";
@@ -29,8 +30,10 @@ import { projectRoot } from "../local/synthesize.ts";
 const usage = `Usage: npm run keys -- <command> [options] [where]
 
 Commands:
-  create --name NAME [--scopes submit,read,admin]   create a key; it is printed once, only its hash is stored
-  list                                              every key: id, name, scopes, created, revoked
+  create --name NAME [--namespace NS] [--scopes submit,read,admin]
+                                                    create a key; it is printed once, only its hash is stored;
+                                                    it acts in namespace NS (default: default)
+  list                                              every key: id, name, namespace, scopes, created, revoked
   revoke --id ID | --name NAME                      revoke one active key (ID: 8+ characters of its id)
 
 Where the keys live (one of; default --stage \${CLAW_TASKS_STAGE:-dev}):
@@ -47,6 +50,7 @@ class UsageError extends Error {}
 
 const options = {
   name: { type: "string" },
+  namespace: { type: "string" },
   scopes: { type: "string" },
   id: { type: "string" },
   stage: { type: "string" },
@@ -132,6 +136,7 @@ const describe = (record: ApiKeyRecord) => ({
   id: record.keyHash,
   name: record.name,
   scopes: scopesOf(record),
+  namespace: namespaceOfKey(record),
   createdAt: record.createdAt,
   ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}),
 });
@@ -168,19 +173,32 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  if (values.namespace !== undefined && command !== "create")
+    throw new UsageError("--namespace is for create");
+  if (values.namespace !== undefined && !namespaceName.safeParse(values.namespace).success) {
+    throw new UsageError(
+      `--namespace takes 1-32 lower-case letters, digits, _ or -, starting with a letter or digit; got "${values.namespace}"`,
+    );
+  }
 
   const target = await targetOf(values);
   const dynamodb = new DynamoDBClient(target.client);
   const store = createDynamoApiKeyStore(DynamoDBDocumentClient.from(dynamodb), target.table);
   try {
     if (command === "create") {
-      const { key, record } = await createApiKey(store, { name: values.name!, scopes, now: new Date() });
+      const { key, record } = await createApiKey(store, {
+        name: values.name!,
+        scopes,
+        ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+        now: new Date(),
+      });
       if (values.json) {
         console.log(JSON.stringify({ key, ...describe(record), table: target.table }));
         return;
       }
       console.log(
-        `Created API key "${record.name}" (id ${shortIdOf(record)}, scopes ${scopesOf(record).join(", ")}) ` +
+        `Created API key "${record.name}" (id ${shortIdOf(record)}, namespace ${namespaceOfKey(record)}, ` +
+          `scopes ${scopesOf(record).join(", ")}) ` +
           `in ${target.description}, table ${target.table}.\nKeep it now; it is not shown again:\n\n  ${key}\n`,
       );
     } else if (command === "list") {
@@ -192,12 +210,14 @@ async function main(argv: string[]): Promise<void> {
       const rows = records.map((record) => [
         shortIdOf(record),
         record.name,
+        namespaceOfKey(record),
         scopesOf(record).join(","),
         record.createdAt,
         record.revokedAt ?? "-",
       ]);
       console.log(`${records.length} key(s) in ${target.description}, table ${target.table}`);
-      if (rows.length > 0) console.log(table([["id", "name", "scopes", "created", "revoked"], ...rows]));
+      if (rows.length > 0)
+        console.log(table([["id", "name", "namespace", "scopes", "created", "revoked"], ...rows]));
     } else {
       const record = await revokeApiKey(store, { id: values.id, name: values.name }, new Date());
       if (values.json) {

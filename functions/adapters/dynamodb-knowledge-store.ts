@@ -3,7 +3,8 @@
  * by default, the vectors (VectorIndex), in the knowledge table.
  *
  * Item layout (keys `pk`, `sk`): a knowledge base is one partition,
- * `pk = kb#<id>`; a document record is `sk = doc#<documentId>`, a chunk
+ * `pk = kb#<id>` (`kb#<namespace>#<id>` outside the default namespace: each
+ * store is bound to one, namespaces.ts `namespacedId`); a document record is `sk = doc#<documentId>`, a chunk
  * `sk = chunk#<documentId>#<index, 6 digits>` with its text and its vector as
  * little-endian float32 bytes. Search reads the base's chunks and ranks them
  * by cosine similarity: exact, and fine up to some ten thousand chunks per
@@ -17,10 +18,12 @@ import {
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { cosineSimilarity } from "../core/knowledge.ts";
+import { defaultNamespace, namespacedId } from "../core/namespaces.ts";
 import type { ChunkMatch, KnowledgeDocument, KnowledgeDocuments, VectorIndex } from "../core/task-ports.ts";
 import { batchWrite } from "./dynamodb-batch.ts";
 
-const basePartition = (knowledgeBaseId: string) => `kb#${knowledgeBaseId}`;
+const partitionIn = (namespace: string) => (knowledgeBaseId: string) =>
+  `kb#${namespacedId(namespace, knowledgeBaseId)}`;
 const documentSort = (documentId: string) => `doc#${documentId}`;
 const chunkSort = (documentId: string, index: number) =>
   `chunk#${documentId}#${String(index).padStart(6, "0")}`;
@@ -57,7 +60,9 @@ function toDocument(item: Record<string, unknown>): KnowledgeDocument {
 export function createDynamoKnowledgeDocuments(
   client: DynamoDBDocumentClient,
   tableName: string,
+  namespace: string = defaultNamespace,
 ): KnowledgeDocuments {
+  const basePartition = partitionIn(namespace);
   return {
     async get(knowledgeBaseId, documentId) {
       const { Item } = await client.send(
@@ -101,7 +106,12 @@ export function createDynamoKnowledgeDocuments(
   };
 }
 
-export function createDynamoVectorIndex(client: DynamoDBDocumentClient, tableName: string): VectorIndex {
+export function createDynamoVectorIndex(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  namespace: string = defaultNamespace,
+): VectorIndex {
+  const basePartition = partitionIn(namespace);
   return {
     async upsert(chunks) {
       await batchWrite(

@@ -74,6 +74,8 @@ export interface DynamoTaskStoreOptions {
   readonly tableName: string;
   /** How long a finished task is kept before TTL deletes it. */
   readonly resultTtlSeconds: number;
+  /** The namespace the store reads and writes (every key holds it); absent: `default`. */
+  readonly namespace?: string;
 }
 
 interface TransitionSpec {
@@ -139,7 +141,7 @@ export function createDynamoTaskStore(
   options: DynamoTaskStoreOptions,
 ): TaskStore {
   const { tableName, resultTtlSeconds } = options;
-  const namespace = defaultNamespace;
+  const namespace = options.namespace ?? defaultNamespace;
   const horizonDays = recordHorizonDays(Math.ceil(resultTtlSeconds / 86_400));
   const expiryEpoch = (now: Date) => Math.floor(now.getTime() / 1000) + resultTtlSeconds;
   const counters = createDynamoTaskCounters(client, tableName);
@@ -390,6 +392,8 @@ export function createDynamoTaskStore(
         "callbackUrl",
         "scheduleName",
         "tags",
+        "namespace",
+        "submittedBy",
       ] as const) {
         if (envelope[attribute] !== undefined) builder.setIfMissing(attribute, envelope[attribute]);
       }

@@ -4,6 +4,12 @@
  * (templated SQS target) with the task message as input, the stack's retry
  * policy and dead-letter queue. A one-time at() schedule deletes itself after
  * it fires.
+ *
+ * Bound to one namespace: a schedule's name in the group carries it
+ * (namespaces.ts `storedScheduleName`) and so does its message; every read,
+ * change and delete first reads the schedule and treats one whose message
+ * names another namespace as missing. (EventBridge Scheduler has no tags on
+ * schedules, only on groups.)
  */
 import {
   ConflictException,
@@ -19,6 +25,7 @@ import {
   ValidationException,
 } from "@aws-sdk/client-scheduler";
 import { scheduledEnvelopeInput, scheduledTaskOf } from "../core/envelope.ts";
+import { defaultNamespace, storedScheduleName } from "../core/namespaces.ts";
 import {
   type ScheduleDefinition,
   ScheduleRejected,
@@ -39,11 +46,15 @@ export interface ScheduleTargetSettings {
   readonly maxEventAgeSeconds: number;
 }
 
-function toStored(output: GetScheduleOutput): StoredSchedule {
-  const task = scheduledTaskOf(output.Target?.Input);
-  if (!task) throw new Error(`schedule ${output.Name} has a target input claw-tasks did not write`);
+/** The schedule as `namespace` sees it; undefined when it belongs to another namespace. */
+function toStored(output: GetScheduleOutput, namespace: string): StoredSchedule | undefined {
+  const scheduled = scheduledTaskOf(output.Target?.Input);
+  if (!scheduled) throw new Error(`schedule ${output.Name} has a target input claw-tasks did not write`);
+  const prefix = storedScheduleName(namespace, "");
+  if (scheduled.namespace !== namespace || !output.Name!.startsWith(prefix)) return undefined;
+  const { namespace: _namespace, ...task } = scheduled;
   return {
-    name: output.Name!,
+    name: output.Name!.slice(prefix.length),
     expression: output.ScheduleExpression!,
     timezone: output.ScheduleExpressionTimezone ?? "UTC",
     task,
@@ -66,14 +77,16 @@ async function refusalsAsRejections<T>(action: Promise<T>): Promise<T> {
 export function createEventBridgeScheduleStore(
   client: SchedulerClient,
   settings: ScheduleTargetSettings,
+  namespace: string = defaultNamespace,
 ): ScheduleStore {
   const { groupName } = settings;
+  const storedName = (name: string) => storedScheduleName(namespace, name);
 
   const request = (schedule: ScheduleDefinition) => {
     const target: Target = {
       Arn: settings.laneQueueArns[taskCatalog[schedule.task.type].lane][schedule.task.priority],
       RoleArn: settings.roleArn,
-      Input: scheduledEnvelopeInput(schedule.name, schedule.task),
+      Input: scheduledEnvelopeInput(schedule.name, schedule.task, namespace),
       RetryPolicy: {
         MaximumRetryAttempts: settings.retryAttempts,
         MaximumEventAgeInSeconds: settings.maxEventAgeSeconds,
@@ -81,7 +94,7 @@ export function createEventBridgeScheduleStore(
       DeadLetterConfig: { Arn: settings.deadLetterQueueArn },
     };
     return {
-      Name: schedule.name,
+      Name: storedName(schedule.name),
       GroupName: groupName,
       ScheduleExpression: schedule.expression,
       ScheduleExpressionTimezone: schedule.timezone,
@@ -93,14 +106,19 @@ export function createEventBridgeScheduleStore(
     };
   };
 
-  const get = async (name: string) => {
+  /** By the name in the group. */
+  const getStored = async (stored: string) => {
     try {
-      return toStored(await client.send(new GetScheduleCommand({ Name: name, GroupName: groupName })));
+      return toStored(
+        await client.send(new GetScheduleCommand({ Name: stored, GroupName: groupName })),
+        namespace,
+      );
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined;
       throw error;
     }
   };
+  const get = (name: string) => getStored(storedName(name));
 
   return {
     get,
@@ -118,6 +136,8 @@ export function createEventBridgeScheduleStore(
     },
 
     async update(schedule) {
+      // Only a schedule of this namespace is changed.
+      if (!(await get(schedule.name))) return undefined;
       try {
         await refusalsAsRejections(client.send(new UpdateScheduleCommand(request(schedule))));
       } catch (error) {
@@ -128,8 +148,10 @@ export function createEventBridgeScheduleStore(
     },
 
     async delete(name) {
+      // Only a schedule of this namespace is deleted.
+      if (!(await get(name))) return false;
       try {
-        await client.send(new DeleteScheduleCommand({ Name: name, GroupName: groupName }));
+        await client.send(new DeleteScheduleCommand({ Name: storedName(name), GroupName: groupName }));
         return true;
       } catch (error) {
         if (error instanceof ResourceNotFoundException) return false;
@@ -138,11 +160,18 @@ export function createEventBridgeScheduleStore(
     },
 
     async list(limit, cursor) {
+      const prefix = storedName("");
       const page = await client.send(
-        new ListSchedulesCommand({ GroupName: groupName, MaxResults: limit, NextToken: cursor }),
+        new ListSchedulesCommand({
+          GroupName: groupName,
+          MaxResults: limit,
+          NextToken: cursor,
+          ...(prefix ? { NamePrefix: prefix } : {}),
+        }),
       );
-      // A schedule deleted between the listing and its read is left out.
-      const items = await Promise.all((page.Schedules ?? []).map((summary) => get(summary.Name!)));
+      // A schedule deleted between the listing and its read, or of another namespace, is left out
+      // (the default namespace's listing reads them all: its names have no prefix).
+      const items = await Promise.all((page.Schedules ?? []).map((summary) => getStored(summary.Name!)));
       return {
         items: items.filter((item): item is StoredSchedule => item !== undefined),
         ...(page.NextToken ? { nextCursor: page.NextToken } : {}),

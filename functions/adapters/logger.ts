@@ -30,3 +30,16 @@ export const apiGatewayRequestIdPath = "requestContext.requestId";
 export function logInfo(message: string, details: Record<string, unknown>): void {
   logger.info(message, details);
 }
+
+/**
+ * Who did what: one log line per change an operator makes (keys, redrive,
+ * workers, rate limits), with the acting key's short id (api-keys.ts
+ * `shortIdOf`), never its secret. Filter on `audit.action` to follow them.
+ */
+export function logAudit(
+  action: string,
+  by: { readonly keyId: string; readonly name: string },
+  details: Record<string, unknown> = {},
+): void {
+  logger.info(`audit: ${action}`, { audit: { action, by, ...details } });
+}

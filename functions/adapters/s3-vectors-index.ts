@@ -4,7 +4,8 @@
  * metric and `text` as non-filterable metadata, see README) holds every
  * base; a vector's key is `<knowledge base>/<document>/<chunk>` and its
  * filterable metadata names the base and document, so a query is filtered
- * to one base. Document records stay in DynamoDB.
+ * to one base. Outside the default namespace the base is `<namespace>#<id>`
+ * in both (namespaces.ts `namespacedId`). Document records stay in DynamoDB.
  */
 import {
   DeleteVectorsCommand,
@@ -12,6 +13,7 @@ import {
   QueryVectorsCommand,
   type S3VectorsClient,
 } from "@aws-sdk/client-s3vectors";
+import { defaultNamespace, namespacedId } from "../core/namespaces.ts";
 import type { ChunkMatch, VectorIndex } from "../core/task-ports.ts";
 
 export interface S3VectorsLocation {
@@ -32,7 +34,12 @@ function inGroups<T>(items: readonly T[]): T[][] {
   return groups;
 }
 
-export function createS3VectorsIndex(client: S3VectorsClient, location: S3VectorsLocation): VectorIndex {
+export function createS3VectorsIndex(
+  client: S3VectorsClient,
+  location: S3VectorsLocation,
+  namespace: string = defaultNamespace,
+): VectorIndex {
+  const baseOf = (knowledgeBaseId: string) => namespacedId(namespace, knowledgeBaseId);
   return {
     async upsert(chunks) {
       for (const group of inGroups(chunks)) {
@@ -40,10 +47,10 @@ export function createS3VectorsIndex(client: S3VectorsClient, location: S3Vector
           new PutVectorsCommand({
             ...location,
             vectors: group.map((chunk) => ({
-              key: vectorKey(chunk.knowledgeBaseId, chunk.documentId, chunk.index),
+              key: vectorKey(baseOf(chunk.knowledgeBaseId), chunk.documentId, chunk.index),
               data: { float32: [...chunk.vector] },
               metadata: {
-                knowledgeBaseId: chunk.knowledgeBaseId,
+                knowledgeBaseId: baseOf(chunk.knowledgeBaseId),
                 documentId: chunk.documentId,
                 chunkIndex: chunk.index,
                 text: chunk.text,
@@ -59,7 +66,7 @@ export function createS3VectorsIndex(client: S3VectorsClient, location: S3Vector
         await client.send(
           new DeleteVectorsCommand({
             ...location,
-            keys: group.map((chunk) => vectorKey(knowledgeBaseId, chunk.documentId, chunk.index)),
+            keys: group.map((chunk) => vectorKey(baseOf(knowledgeBaseId), chunk.documentId, chunk.index)),
           }),
         );
       }
@@ -70,7 +77,7 @@ export function createS3VectorsIndex(client: S3VectorsClient, location: S3Vector
           ...location,
           topK: k,
           queryVector: { float32: [...vector] },
-          filter: { knowledgeBaseId: { $eq: knowledgeBaseId } },
+          filter: { knowledgeBaseId: { $eq: baseOf(knowledgeBaseId) } },
           returnMetadata: true,
           returnDistance: true,
         }),

@@ -18,14 +18,14 @@
  *   TTL); `stats#applied` / `<first sequence number>` marks a stream batch as
  *   counted, so a retried batch counts nothing twice.
  */
+import { defaultNamespace } from "../core/namespaces.ts";
 import type { Task } from "../core/task.ts";
 import { timeOfTaskId } from "../core/task-ids.ts";
 
 /** Partitions per namespace and month: each takes up to 1,000 writes/s on AWS, so 8 take ~2,600 tasks/s. */
 export const taskShards = 8;
 
-/** Until namespaces come, every task lives in this one. */
-export const defaultNamespace = "default";
+export { defaultNamespace };
 
 /** The attribute DynamoDB's TTL deletes expired items by (epoch seconds). */
 export const ttlAttribute = "expiresAtEpoch";

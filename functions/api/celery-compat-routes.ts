@@ -5,7 +5,9 @@
  * Errors raised inside a handler answer FastAPI's `detail` beside the API's
  * own `error`, with field paths in the original's names.
  */
+import { logAudit } from "../adapters/logger.ts";
 import { ApiError, validationError } from "../core/api-error.ts";
+import { submitterOf } from "../core/api-keys.ts";
 import { cancelTask, retryTask } from "../core/manage-task.ts";
 import { listWorkers, updateWorker, type WorkerView } from "../core/manage-workers.ts";
 import { resolvePayload } from "../core/payload.ts";
@@ -179,8 +181,9 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
   async function submit(request: RouteRequest, body: unknown, taskId: string | undefined) {
     const { task, replayed } = await submitTask(
       parseSubmission(body, deps.now()),
-      deps,
+      deps.inNamespace(request.namespace),
       taskId === undefined ? undefined : { scope: request.caller.keyHash, key: taskId },
+      submitterOf(request.caller),
     );
     if (!replayed) deps.recordSubmitted(task);
     return json(200, {
@@ -192,6 +195,13 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
       eta: timeOf(task.runAt),
       message: replayed ? "task already submitted with this task_id" : "task submitted",
     });
+  }
+
+  async function setWorkerEnabled({ event, caller }: RouteRequest, enabled: boolean) {
+    const queue = pathParameter(event, "queue");
+    const worker = await updateWorker(queue, { enabled }, deps.workers);
+    logAudit("worker.changed", submitterOf(caller), { lane: queue, change: { enabled } });
+    return json(200, workerView(worker));
   }
 
   const inBody = (path: string) => renamePath(path, "");
@@ -224,14 +234,15 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
       return submit(request, submissionOf(name, camelCaseKeys(kwargs ?? {}), options, deps.now()), task_id);
     }),
 
-    "GET /api/v1/tasks/status/{task_id}": compat(asIs, async ({ event }) => {
+    "GET /api/v1/tasks/status/{task_id}": compat(asIs, async ({ event, namespace }) => {
       const id = taskIdOf(event);
-      const task = await deps.store.get(id);
+      const scoped = deps.inNamespace(namespace);
+      const task = await scoped.store.get(id);
       if (!task) throw notFoundTask(id);
-      return json(200, celeryView(task, await resolvePayload(task.result, deps.payloads)));
+      return json(200, celeryView(task, await resolvePayload(task.result, scoped.payloads)));
     }),
 
-    "GET /api/v1/tasks": compat(asIs, async ({ event }) => {
+    "GET /api/v1/tasks": compat(asIs, async ({ event, namespace }) => {
       const query = parseOrThrow(celeryListQuery, event.queryStringParameters ?? {});
       // A Celery state may stand for two statuses (PENDING: queued, scheduled): they are listed one after the other.
       const statuses: (TaskStatus | undefined)[] = query.status
@@ -245,7 +256,7 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
       while (tasks.length < query.limit) {
         const status = statuses[cursor.index];
         const page = await listTasks(
-          deps,
+          deps.inNamespace(namespace),
           { ...(status ? { status } : {}), ...(query.name ? { type: query.name } : {}) },
           query.limit - tasks.length,
           cursor.after ?? undefined,
@@ -264,8 +275,8 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
       });
     }),
 
-    "POST /api/v1/tasks/cancel/{task_id}": compat(asIs, async ({ event }) => {
-      const { task, immediate } = await cancelTask(taskIdOf(event), deps);
+    "POST /api/v1/tasks/cancel/{task_id}": compat(asIs, async ({ event, namespace }) => {
+      const { task, immediate } = await cancelTask(taskIdOf(event), deps.inNamespace(namespace));
       return json(200, {
         task_id: task.id,
         status: celeryStateOf[task.status],
@@ -273,8 +284,8 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
       });
     }),
 
-    "POST /api/v1/tasks/retry/{task_id}": compat(asIs, async ({ event }) => {
-      const task = await retryTask(taskIdOf(event), deps);
+    "POST /api/v1/tasks/retry/{task_id}": compat(asIs, async ({ event, namespace }) => {
+      const task = await retryTask(taskIdOf(event), deps.inNamespace(namespace));
       return json(200, {
         task_id: task.id,
         status: celeryStateOf[task.status],
@@ -282,9 +293,9 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
       });
     }),
 
-    "GET /api/v1/tasks/stats": compat(asIs, async () => {
+    "GET /api/v1/tasks/stats": compat(asIs, async ({ namespace }) => {
       const [counts, depths] = await Promise.all([
-        deps.store.counts(),
+        deps.inNamespace(namespace).store.counts(),
         Promise.all(laneNames.map((lane) => deps.lanes.depth(lane))),
       ]);
       const inCelery = (byStatus: Partial<Record<TaskStatus, number>>) => {
@@ -320,18 +331,8 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
       json(200, { workers: (await listWorkers(deps.workers)).items.map(workerView) }),
     ),
 
-    "POST /api/v1/tasks/workers/{queue}/pause": compat(asIs, async ({ event }) =>
-      json(
-        200,
-        workerView(await updateWorker(pathParameter(event, "queue"), { enabled: false }, deps.workers)),
-      ),
-    ),
+    "POST /api/v1/tasks/workers/{queue}/pause": compat(asIs, (request) => setWorkerEnabled(request, false)),
 
-    "POST /api/v1/tasks/workers/{queue}/resume": compat(asIs, async ({ event }) =>
-      json(
-        200,
-        workerView(await updateWorker(pathParameter(event, "queue"), { enabled: true }, deps.workers)),
-      ),
-    ),
+    "POST /api/v1/tasks/workers/{queue}/resume": compat(asIs, (request) => setWorkerEnabled(request, true)),
   };
 }

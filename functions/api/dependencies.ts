@@ -21,7 +21,9 @@ import {
 } from "../adapters/lane-environment.ts";
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logInfo } from "../adapters/logger.ts";
+import { embeddingModelFromEnv } from "../adapters/model-providers.ts";
 import { publishTaskMetrics } from "../adapters/task-metrics.ts";
+import { vectorIndexFromEnv } from "../adapters/vector-index.ts";
 import { cachedKeyLookup } from "../core/authenticate.ts";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
@@ -32,6 +34,7 @@ import type { WorkerDeps } from "../core/manage-workers.ts";
 import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../core/ports.ts";
 import type { Task } from "../core/task.ts";
 import { newTaskId } from "../core/task-ids.ts";
+import type { ConversationStore, EmbeddingModel, VectorIndex } from "../core/task-ports.ts";
 import {
   type Lane,
   laneNames,
@@ -42,30 +45,45 @@ import {
 } from "../tasks/lanes.ts";
 import { scheduleDelivery } from "../tasks/static-schedules.ts";
 
-export interface ApiDeps extends ManageTaskDeps {
+/**
+ * What a request acting in one namespace uses: the task store, schedules,
+ * conversations and knowledge bases of that namespace only, so nothing of
+ * another namespace can be read or changed through them.
+ */
+export interface NamespaceDeps extends ManageTaskDeps {
   readonly store: TaskStore;
+  readonly schedules: ScheduleDeps;
+  readonly conversations: ConversationStore;
+  readonly knowledge: { readonly vectors: VectorIndex; readonly embeddings: EmbeddingModel };
+}
+
+/** The API's ports: shared ones (lanes, keys, workers, rate limits) and, per namespace, `inNamespace`. */
+export interface ApiDeps {
   readonly lanes: LaneQueues;
   readonly apiKeys: ApiKeyStore;
   readonly throttle: ReturnType<typeof createKeyThrottle>;
   readonly rateLimits: RateLimitSettings;
-  readonly schedules: ScheduleDeps;
   readonly workers: WorkerDeps;
+  readonly now: () => Date;
+  readonly log: (message: string, details: Record<string, unknown>) => void;
   /** Counts a newly submitted task (metrics); not called for idempotent replays. */
   readonly recordSubmitted: (task: Task) => void;
+  /** The ports of one namespace (each call builds light proxies; adapters and clients load once per process). */
+  inNamespace(namespace: string): NamespaceDeps;
 }
 
 export function createApiDeps(): ApiDeps {
   const tableName = requireEnv("TASK_TABLE_NAME");
   const resultTtlSeconds = numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400;
-  const store = lazyPort(async () => {
-    const { createDynamoTaskStore } = await import("../adapters/dynamodb-task-store.ts");
-    return createDynamoTaskStore(await dynamoDocumentClient(), { tableName, resultTtlSeconds });
-  });
+  const storeIn = (namespace: string) =>
+    lazyPort(async () => {
+      const { createDynamoTaskStore } = await import("../adapters/dynamodb-task-store.ts");
+      return createDynamoTaskStore(await dynamoDocumentClient(), { tableName, resultTtlSeconds, namespace });
+    });
   const urls = laneQueueUrlsFromEnv(laneNames, true);
   const payloadBucket = requireEnv("PAYLOAD_BUCKET_NAME");
   const delaySettings = delayedDeliverySettingsFromEnv(laneNames);
-  const submitDeps = {
-    store,
+  const sharedSubmitDeps = {
     queue: lazyPort(async () => {
       const { createSqsTaskQueue } = await import("../adapters/sqs-task-queue.ts");
       return createSqsTaskQueue(await sqsClient(), urls);
@@ -105,9 +123,39 @@ export function createApiDeps(): ApiDeps {
     ...scheduleDelivery,
   };
   const mappingIds = mappingIdsFromEnv(laneNames);
+  const conversationTable = requireEnv("CONVERSATION_TABLE_NAME");
+  const vectors = vectorIndexFromEnv();
+  const embeddings = embeddingModelFromEnv();
+  const scheduleTimeZone = requireEnv("SCHEDULE_TIME_ZONE");
   return {
-    ...submitDeps,
-    onTerminal: (task) => queueCallback(task, submitDeps),
+    now: sharedSubmitDeps.now,
+    log: sharedSubmitDeps.log,
+    inNamespace(namespace) {
+      const submitDeps = { ...sharedSubmitDeps, store: storeIn(namespace), namespace };
+      return {
+        ...submitDeps,
+        // A callback task lands in the namespace of the task it reports on.
+        onTerminal: (task) => queueCallback(task, submitDeps),
+        schedules: {
+          store: lazyPort(async () => {
+            const { createEventBridgeScheduleStore } = await import(
+              "../adapters/eventbridge-schedule-store.ts"
+            );
+            return createEventBridgeScheduleStore(await schedulerClient(), scheduleSettings, namespace);
+          }),
+          namespace,
+          now: () => new Date(),
+          defaultTimeZone: scheduleTimeZone,
+        },
+        conversations: lazyPort(async () => {
+          const { createDynamoConversationStore } = await import(
+            "../adapters/dynamodb-conversation-store.ts"
+          );
+          return createDynamoConversationStore(await dynamoDocumentClient(), conversationTable, namespace);
+        }),
+        knowledge: { vectors: vectors.inNamespace(namespace), embeddings },
+      };
+    },
     lanes,
     apiKeys: cachedKeyLookup(
       lazyPort(async () => {
@@ -124,14 +172,6 @@ export function createApiDeps(): ApiDeps {
       const { createDynamoRateLimitSettings } = await import("../adapters/dynamodb-rate-limits.ts");
       return createDynamoRateLimitSettings(await dynamoDocumentClient(), tableName);
     }),
-    schedules: {
-      store: lazyPort(async () => {
-        const { createEventBridgeScheduleStore } = await import("../adapters/eventbridge-schedule-store.ts");
-        return createEventBridgeScheduleStore(await schedulerClient(), scheduleSettings);
-      }),
-      now: () => new Date(),
-      defaultTimeZone: requireEnv("SCHEDULE_TIME_ZONE"),
-    },
     workers: {
       control: lazyPort(async () => {
         const { createLambdaWorkerControl } = await import("../adapters/lambda-worker-control.ts");

@@ -10,7 +10,9 @@ import { apiGatewayRequestIdPath, logger } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
 import { notFound } from "../core/api-error.ts";
+import { shortIdOf } from "../core/api-keys.ts";
 import { authenticate } from "../core/authenticate.ts";
+import { defaultNamespace, requestNamespace } from "../core/namespaces.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
 import { celeryCompatRouteHandlers } from "./celery-compat-routes.ts";
 import { createApiDeps } from "./dependencies.ts";
@@ -32,7 +34,7 @@ const routeHandlers: RouteHandlers = {
   ...taskRoutes(deps),
   ...queueRoutes(deps),
   ...keyRoutes(deps),
-  ...taskTypeRoutes(),
+  ...taskTypeRoutes(deps),
   ...scheduleRoutes(deps),
   ...monitorRoutes(),
   ...celeryCompatRouteHandlers(deps),
@@ -53,12 +55,29 @@ const anonymous: ApiKeyRecord = {
   createdAt: "1970-01-01T00:00:00.000Z",
 };
 
-export async function routeRequest(event: APIGatewayProxyEventV2): Promise<RouteResult> {
+/**
+ * `?namespace=` is the handler's, not the route's: it is taken out of the
+ * query before the route validates it, so every route takes it alike.
+ */
+function withoutNamespaceQuery(event: APIGatewayProxyEventV2): {
+  event: APIGatewayProxyEventV2;
+  requested: string | undefined;
+} {
+  const query = event.queryStringParameters;
+  if (!query || !Object.hasOwn(query, "namespace")) return { event, requested: undefined };
+  const { namespace: requested, ...rest } = query;
+  return { event: { ...event, queryStringParameters: rest }, requested: requested ?? "" };
+}
+
+async function answer(
+  event: APIGatewayProxyEventV2,
+): Promise<{ result: RouteResult; caller?: ApiKeyRecord }> {
+  let caller: ApiKeyRecord | undefined;
   try {
     const handle = routeHandlers[event.routeKey as keyof RouteHandlers];
     if (!handle) throw notFound(`route ${event.routeKey}`);
     const scope = scopeOfRoute.get(event.routeKey) ?? "admin";
-    const caller =
+    caller =
       scope === "public"
         ? anonymous
         : await authenticate(
@@ -67,7 +86,9 @@ export async function routeRequest(event: APIGatewayProxyEventV2): Promise<Route
             scope === "key" ? undefined : scope,
           );
     if (scope !== "public") deps.throttle.take(caller.keyHash, caller.ratePerSecond);
-    return await handle({ event, caller });
+    const { event: routed, requested } = withoutNamespaceQuery(event);
+    const namespace = scope === "public" ? defaultNamespace : requestNamespace(caller, requested);
+    return { result: await handle({ event: routed, caller, namespace }), caller };
   } catch (error) {
     if (error instanceof ApiError) {
       const response = errorResponse(error);
@@ -75,11 +96,27 @@ export async function routeRequest(event: APIGatewayProxyEventV2): Promise<Route
         const { retryAfterSeconds } = error.details as { retryAfterSeconds: number };
         response.headers = { ...response.headers, "retry-after": String(retryAfterSeconds) };
       }
-      return response;
+      return { result: response, ...(caller ? { caller } : {}) };
     }
     logger.error("unhandled error", { routeKey: event.routeKey, error: error as Error });
-    return errorResponse(new ApiError(500, "internal_error", "internal error; see the API function's logs"));
+    return {
+      result: errorResponse(
+        new ApiError(500, "internal_error", "internal error; see the API function's logs"),
+      ),
+      ...(caller ? { caller } : {}),
+    };
   }
+}
+
+export async function routeRequest(event: APIGatewayProxyEventV2): Promise<RouteResult> {
+  const { result, caller } = await answer(event);
+  // The access line: who called (the key's short id, never the key), what, and the status.
+  logger.info("request", {
+    routeKey: event.routeKey,
+    status: result.statusCode,
+    ...(caller && caller !== anonymous ? { keyId: shortIdOf(caller), keyName: caller.name } : {}),
+  });
+  return result;
 }
 
 export const handler = middy(routeRequest)

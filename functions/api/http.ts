@@ -18,6 +18,8 @@ export interface RouteRequest {
   readonly event: APIGatewayProxyEventV2;
   /** The authenticated caller (a placeholder record on routes without authentication). */
   readonly caller: ApiKeyRecord;
+  /** The namespace the request acts in: the caller's, or the one an admin key named (`?namespace=`). */
+  readonly namespace: string;
 }
 
 export type RouteResult = APIGatewayProxyStructuredResultV2 & { headers?: Record<string, string> };

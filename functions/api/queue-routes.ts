@@ -2,7 +2,10 @@
  * Routes about lanes and limits: queue depths, DLQ redrive, stats, and the
  * run-time rate limits.
  */
+
+import { logAudit } from "../adapters/logger.ts";
 import { notFound } from "../core/api-error.ts";
+import { submitterOf } from "../core/api-keys.ts";
 import { redriveLane } from "../core/manage-task.ts";
 import { terminalStatuses } from "../core/task.ts";
 import { parseOrThrow } from "../core/validation.ts";
@@ -40,48 +43,55 @@ export function queueRoutes(deps: ApiDeps): RouteHandlers {
     "GET /v1/queues": async () =>
       json(200, { items: await Promise.all(laneNames.map((lane) => deps.lanes.depth(lane))) }),
 
-    "POST /v1/queues/{lane}/redrive": async ({ event }) => {
+    "POST /v1/queues/{lane}/redrive": async ({ event, caller }) => {
       const lane = laneOf(pathParameter(event, "lane"));
-      return json(200, { lane, ...(await redriveLane(lane, deps.lanes, deps)) });
+      // A lane's dead letters hold every namespace's tasks: each is queued again in its own.
+      const moved = await redriveLane(lane, deps.lanes, (namespace) => deps.inNamespace(namespace));
+      logAudit("queue.redriven", submitterOf(caller), { lane, moved: moved.moved });
+      return json(200, { lane, ...moved });
     },
 
-    "GET /v1/stats": async () => {
+    "GET /v1/stats": async ({ namespace }) => {
       const [counts, lanes] = await Promise.all([
-        deps.store.counts(),
+        deps.inNamespace(namespace).store.counts(),
         Promise.all(laneNames.map((lane) => deps.lanes.depth(lane))),
       ]);
       return json(200, { ...counts, lanes, time: deps.now().toISOString() });
     },
 
     // Per-minute counts for the monitor's charts: submitted, finished (each terminal status), retried.
-    "GET /v1/stats/activity": async ({ event }) => {
+    "GET /v1/stats/activity": async ({ event, namespace }) => {
       const { minutes } = parseOrThrow(activityQuery, event.queryStringParameters ?? {});
       const now = deps.now();
-      const items = (await deps.store.activity(now, minutes)).map(({ minute, submitted, entered }) => ({
-        minute,
-        submitted,
-        started: entered.running ?? 0,
-        retried: entered.retrying ?? 0,
-        ...Object.fromEntries(terminalStatuses.map((status) => [status, entered[status] ?? 0])),
-      }));
+      const items = (await deps.inNamespace(namespace).store.activity(now, minutes)).map(
+        ({ minute, submitted, entered }) => ({
+          minute,
+          submitted,
+          started: entered.running ?? 0,
+          retried: entered.retrying ?? 0,
+          ...Object.fromEntries(terminalStatuses.map((status) => [status, entered[status] ?? 0])),
+        }),
+      );
       return json(200, { items, time: now.toISOString() });
     },
 
     "GET /v1/rate-limits": async () => json(200, { items: await rateLimitView() }),
 
-    "PUT /v1/rate-limits/{type}": async ({ event }) => {
+    "PUT /v1/rate-limits/{type}": async ({ event, caller }) => {
       const type = taskTypeOf(pathParameter(event, "type"));
       const { perMinute } = parseOrThrow(rateLimitBody, readJsonBody(event));
       await deps.rateLimits.set(type, perMinute);
+      logAudit("rate_limit.set", submitterOf(caller), { type, perMinute });
       return json(
         200,
         (await rateLimitView()).find((limit) => limit.type === type),
       );
     },
 
-    "DELETE /v1/rate-limits/{type}": async ({ event }) => {
+    "DELETE /v1/rate-limits/{type}": async ({ event, caller }) => {
       const type = taskTypeOf(pathParameter(event, "type"));
       await deps.rateLimits.set(type, undefined);
+      logAudit("rate_limit.reset", submitterOf(caller), { type });
       return json(
         200,
         (await rateLimitView()).find((limit) => limit.type === type),

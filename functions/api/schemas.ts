@@ -8,6 +8,7 @@ import { apiErrorCodes } from "../core/api-error.ts";
 import { scopes } from "../core/authenticate.ts";
 import { scheduleViewSchema } from "../core/manage-schedules.ts";
 import { workerViewSchema } from "../core/manage-workers.ts";
+import { defaultNamespace, namespaceName } from "../core/namespaces.ts";
 import { laneDepthSchema, taskCountsSchema } from "../core/ports.ts";
 import { taskSchema, taskStatuses } from "../core/task.ts";
 import { taskTypes } from "../tasks/catalog.ts";
@@ -106,6 +107,9 @@ export const newKeyBody = z.strictObject({
     .min(1)
     .default([...scopes]),
   ratePerSecond: z.number().positive().max(10_000).optional(),
+  namespace: namespaceName
+    .default(defaultNamespace)
+    .describe("The namespace the key acts in: it sees and acts on that namespace's tasks only."),
 });
 
 /** An API key as the API shows it: never the key itself, except once on creation. */
@@ -114,6 +118,7 @@ export const apiKeySchema = z.object({
   name: z.string(),
   scopes: z.array(z.enum(scopes)),
   ratePerSecond: z.number().optional(),
+  namespace: z.string().describe("The namespace the key acts in."),
   createdAt: z.string(),
   revokedAt: z.string().optional(),
 });

@@ -4,13 +4,14 @@
 
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { validationError } from "../core/api-error.ts";
+import { submitterOf } from "../core/api-keys.ts";
 import { cancelTask, retryTask } from "../core/manage-task.ts";
 import { resolvePayload } from "../core/payload.ts";
 import { InvalidCursor, type TaskListFilter, type TaskPage } from "../core/ports.ts";
 import { parseSubmission, submissionOptions } from "../core/submission.ts";
 import { type IdempotencyRequest, submitTask } from "../core/submit-task.ts";
 import { parseOrThrow } from "../core/validation.ts";
-import type { ApiDeps } from "./dependencies.ts";
+import type { ApiDeps, NamespaceDeps } from "./dependencies.ts";
 import {
   header,
   json,
@@ -24,7 +25,7 @@ import { idempotencyKeyHeader, listTasksQuery } from "./schemas.ts";
 
 /** A page of the task listing; a cursor the store did not make is a 400 naming `cursor`. */
 export function listTasks(
-  deps: Pick<ApiDeps, "store">,
+  deps: Pick<NamespaceDeps, "store">,
   filter: TaskListFilter,
   limit: number,
   cursor: string | undefined,
@@ -49,8 +50,9 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
     const submission = parseSubmission(body, deps.now());
     const { task, replayed } = await submitTask(
       submission,
-      deps,
+      deps.inNamespace(request.namespace),
       idempotencyOf(request.event, request.caller.keyHash),
+      submitterOf(request.caller),
     );
     if (!replayed) deps.recordSubmitted(task);
     const response = json(202, task);
@@ -75,7 +77,7 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
       return submit(request, { ...options, type: "generate_ai_response", input });
     },
 
-    "GET /v1/tasks": async ({ event }) => {
+    "GET /v1/tasks": async ({ event, namespace }) => {
       const query = parseOrThrow(listTasksQuery, event.queryStringParameters ?? {});
       const tag = query.tag
         ? {
@@ -84,7 +86,7 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
           }
         : undefined;
       const page = await listTasks(
-        deps,
+        deps.inNamespace(namespace),
         {
           ...(query.status ? { status: query.status } : {}),
           ...(query.type ? { type: query.type } : {}),
@@ -96,24 +98,25 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
       return json(200, { items: page.items, nextCursor: page.nextCursor });
     },
 
-    "GET /v1/tasks/{id}": async ({ event }) => {
+    "GET /v1/tasks/{id}": async ({ event, namespace }) => {
       const id = pathParameter(event, "id");
-      const task = id.length <= 200 ? await deps.store.get(id) : undefined;
+      const scoped = deps.inNamespace(namespace);
+      const task = id.length <= 200 ? await scoped.store.get(id) : undefined;
       if (!task) throw notFoundTask(id);
       // Large inputs and results live in S3; one task's view shows them in full.
       const [input, result] = await Promise.all([
-        resolvePayload(task.input, deps.payloads),
-        resolvePayload(task.result, deps.payloads),
+        resolvePayload(task.input, scoped.payloads),
+        resolvePayload(task.result, scoped.payloads),
       ]);
       return json(200, { ...task, input, ...(task.result === undefined ? {} : { result }) });
     },
 
-    "POST /v1/tasks/{id}/cancel": async ({ event }) => {
-      const { task, immediate } = await cancelTask(pathParameter(event, "id"), deps);
+    "POST /v1/tasks/{id}/cancel": async ({ event, namespace }) => {
+      const { task, immediate } = await cancelTask(pathParameter(event, "id"), deps.inNamespace(namespace));
       return json(immediate ? 200 : 202, task);
     },
 
-    "POST /v1/tasks/{id}/retry": async ({ event }) =>
-      json(202, await retryTask(pathParameter(event, "id"), deps)),
+    "POST /v1/tasks/{id}/retry": async ({ event, namespace }) =>
+      json(202, await retryTask(pathParameter(event, "id"), deps.inNamespace(namespace))),
   };
 }

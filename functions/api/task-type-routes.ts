@@ -1,17 +1,14 @@
 /**
  * The routes that belong to task types: conversation history and
- * knowledge-base search, with the read-only ports they use.
+ * knowledge-base search, on the ports of the request's namespace (a
+ * conversation or knowledge base of another namespace is not found).
  */
 import type * as z from "zod";
-import { dynamoDocumentClient } from "../adapters/aws-clients.ts";
-import { requireEnv } from "../adapters/environment.ts";
-import { lazyPort } from "../adapters/lazy-port.ts";
-import { embeddingModelFromEnv } from "../adapters/model-providers.ts";
-import { vectorIndexFromEnv } from "../adapters/vector-index.ts";
 import { notFound } from "../core/api-error.ts";
 import { searchKnowledgeBase } from "../core/knowledge.ts";
 import { parseOrThrow } from "../core/validation.ts";
 import { identifier } from "../tasks/catalog.ts";
+import type { ApiDeps } from "./dependencies.ts";
 import { json, type RouteHandlers, type RouteRequest } from "./http.ts";
 import {
   type conversationPageSchema,
@@ -20,20 +17,10 @@ import {
   type searchResultSchema,
 } from "./schemas.ts";
 
-const conversationTable = requireEnv("CONVERSATION_TABLE_NAME");
-const conversations = lazyPort(async () => {
-  const { createDynamoConversationStore } = await import("../adapters/dynamodb-conversation-store.ts");
-  return createDynamoConversationStore(await dynamoDocumentClient(), conversationTable);
-});
-const retrieval = {
-  vectors: vectorIndexFromEnv(),
-  embeddings: embeddingModelFromEnv(),
-};
-
-async function conversationHistory({ event }: RouteRequest) {
+async function conversationHistory(deps: ApiDeps, { event, namespace }: RouteRequest) {
   const id = parseOrThrow(identifier, event.pathParameters?.id ?? "", ["id"]);
   const query = parseOrThrow(conversationQuery, event.queryStringParameters ?? {});
-  const page = await conversations.page(id, query.limit, query.cursor);
+  const page = await deps.inNamespace(namespace).conversations.page(id, query.limit, query.cursor);
   if (page.items.length === 0 && !query.cursor) throw notFound(`conversation ${id}`);
   return json(200, {
     conversationId: id,
@@ -49,14 +36,14 @@ async function conversationHistory({ event }: RouteRequest) {
   } satisfies z.output<typeof conversationPageSchema>);
 }
 
-async function searchKnowledge({ event }: RouteRequest) {
+async function searchKnowledge(deps: ApiDeps, { event, namespace }: RouteRequest) {
   const knowledgeBaseId = parseOrThrow(identifier, event.pathParameters?.kb ?? "", ["kb"]);
   const query = parseOrThrow(searchQuery, event.queryStringParameters ?? {});
   const result = await searchKnowledgeBase(
     knowledgeBaseId,
     query.q,
     query.k,
-    retrieval,
+    deps.inNamespace(namespace).knowledge,
     AbortSignal.timeout(20_000),
   );
   return json(200, {
@@ -73,9 +60,9 @@ async function searchKnowledge({ event }: RouteRequest) {
   } satisfies z.output<typeof searchResultSchema>);
 }
 
-export function taskTypeRoutes(): RouteHandlers {
+export function taskTypeRoutes(deps: ApiDeps): RouteHandlers {
   return {
-    "GET /v1/conversations/{id}": conversationHistory,
-    "GET /v1/knowledge-bases/{kb}/search": searchKnowledge,
+    "GET /v1/conversations/{id}": (request) => conversationHistory(deps, request),
+    "GET /v1/knowledge-bases/{kb}/search": (request) => searchKnowledge(deps, request),
   };
 }

@@ -5,12 +5,20 @@
  * is the key's id (its first characters identify it in listings).
  */
 import { generateApiKey, hashApiKey, type Scope, scopes } from "./authenticate.ts";
+import { defaultNamespace, namespaceName } from "./namespaces.ts";
 import type { ApiKeyRecord, ApiKeyStore } from "./ports.ts";
+import type { TaskSubmitter } from "./task.ts";
 
 /** Characters of the key hash that identify a key in a listing. */
 const shortIdLength = 12;
 
 export const shortIdOf = (record: Pick<ApiKeyRecord, "keyHash">) => record.keyHash.slice(0, shortIdLength);
+
+/** How a task names the key that submitted it: its name and short id, never the secret or the full hash. */
+export const submitterOf = (record: Pick<ApiKeyRecord, "keyHash" | "name">): TaskSubmitter => ({
+  name: record.name,
+  keyId: shortIdOf(record),
+});
 
 /** What a key's name may hold: it shows in listings and logs. */
 export const keyNamePattern = /^[\w .:@-]{1,100}$/;
@@ -27,10 +35,16 @@ export function parseScopes(list: string): Scope[] {
 
 export async function createApiKey(
   store: ApiKeyStore,
-  input: { name: string; scopes?: readonly Scope[]; ratePerSecond?: number; now: Date },
+  input: { name: string; scopes?: readonly Scope[]; ratePerSecond?: number; namespace?: string; now: Date },
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   if (!keyNamePattern.test(input.name)) {
     throw new Error("name must be 1-100 letters, digits, spaces or _ . : @ -");
+  }
+  const namespace = input.namespace ?? defaultNamespace;
+  if (!namespaceName.safeParse(namespace).success) {
+    throw new Error(
+      "namespace must be 1-32 lower-case letters, digits, _ or -, starting with a letter or digit",
+    );
   }
   const key = generateApiKey();
   const record: ApiKeyRecord = {
@@ -38,6 +52,7 @@ export async function createApiKey(
     name: input.name,
     scopes: [...new Set(input.scopes ?? scopes)],
     ...(input.ratePerSecond ? { ratePerSecond: input.ratePerSecond } : {}),
+    namespace,
     createdAt: input.now.toISOString(),
   };
   await store.put(record);

@@ -6,7 +6,8 @@
 import * as z from "zod";
 import { isTaskType, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { isLane, type Lane, type Priority, priorities } from "../tasks/lanes.ts";
-import type { Task, TaskTimeLimits } from "./task.ts";
+import { defaultNamespace, namespaceName } from "./namespaces.ts";
+import type { Task, TaskSubmitter, TaskTimeLimits } from "./task.ts";
 
 /** What a schedule runs at each firing. */
 export interface ScheduledTask {
@@ -30,6 +31,10 @@ export interface TaskEnvelope {
   readonly callbackUrl?: string;
   readonly scheduleName?: string;
   readonly tags?: Readonly<Record<string, string>>;
+  /** The task's namespace: the worker reads and writes its record, and what it creates, there. Absent: `default`. */
+  readonly namespace?: string;
+  /** Carried so a record the worker's claim creates still names its submitter. */
+  readonly submittedBy?: TaskSubmitter;
 }
 
 const envelopeSchema = z.object({
@@ -47,9 +52,24 @@ const envelopeSchema = z.object({
   callbackUrl: z.string().optional(),
   scheduleName: z.string().optional(),
   tags: z.record(z.string(), z.string()).optional(),
+  namespace: namespaceName.optional(),
+  submittedBy: z.object({ name: z.string().max(100), keyId: z.string().max(64) }).optional(),
 });
 
-const optionalFields = ["runAt", "expiresAt", "timeLimits", "callbackUrl", "scheduleName", "tags"] as const;
+const optionalFields = [
+  "runAt",
+  "expiresAt",
+  "timeLimits",
+  "callbackUrl",
+  "scheduleName",
+  "tags",
+  "namespace",
+  "submittedBy",
+] as const;
+
+/** The namespace a message's task lives in. */
+export const namespaceOfEnvelope = (envelope: Pick<TaskEnvelope, "namespace">): string =>
+  envelope.namespace ?? defaultNamespace;
 
 export function envelopeOf(task: Task): TaskEnvelope {
   const { id, type, lane, priority, input, maxAttempts, createdAt } = task;
@@ -63,11 +83,13 @@ export function parseEnvelope(body: string): TaskEnvelope {
   return envelopeSchema.parse(JSON.parse(body)) as TaskEnvelope;
 }
 
-/** The task id of a message body that may not be a valid envelope, to record what happened to it. */
-export function taskIdOf(body: string): string | undefined {
+/** The task id and namespace of a message body that may not be a valid envelope, to record what happened to it. */
+export function taskRefOf(body: string): { id: string; namespace: string } | undefined {
   try {
-    const id = (JSON.parse(body) as { id?: unknown }).id;
-    return typeof id === "string" && id.length > 0 && id.length <= 200 ? id : undefined;
+    const { id, namespace } = JSON.parse(body) as { id?: unknown; namespace?: unknown };
+    if (typeof id !== "string" || id.length === 0 || id.length > 200) return undefined;
+    if (namespace !== undefined && !namespaceName.safeParse(namespace).success) return undefined;
+    return { id, namespace: (namespace as string | undefined) ?? defaultNamespace };
   } catch {
     return undefined;
   }
@@ -85,7 +107,11 @@ export const scheduledTimePlaceholder = "<aws.scheduler.scheduled-time>";
  * each firing is a new task, while a retried delivery of one firing (same
  * scheduled time) is the same task, which the worker's claim runs once.
  */
-export function scheduledEnvelopeInput(scheduleName: string, task: ScheduledTask): string {
+export function scheduledEnvelopeInput(
+  scheduleName: string,
+  task: ScheduledTask,
+  namespace: string = defaultNamespace,
+): string {
   const definition = taskCatalog[task.type];
   const envelope: TaskEnvelope = {
     v: 1,
@@ -97,18 +123,30 @@ export function scheduledEnvelopeInput(scheduleName: string, task: ScheduledTask
     maxAttempts: definition.retry.maxAttempts,
     createdAt: scheduledTimePlaceholder,
     scheduleName,
+    // The default namespace's messages leave it out, as they did before namespaces.
+    ...(namespace === defaultNamespace ? {} : { namespace }),
   };
   return JSON.stringify(envelope);
 }
 
-/** Reads the task back from a schedule's target input; undefined when claw-tasks did not write it. */
-export function scheduledTaskOf(targetInput: string | undefined): ScheduledTask | undefined {
+/**
+ * Reads the task (and its namespace) back from a schedule's target input;
+ * undefined when claw-tasks did not write it.
+ */
+export function scheduledTaskOf(
+  targetInput: string | undefined,
+): (ScheduledTask & { readonly namespace: string }) | undefined {
   if (!targetInput) return undefined;
   try {
     const envelope = parseEnvelope(
       targetInput.replaceAll(scheduledTimePlaceholder, new Date(0).toISOString()),
     );
-    return { type: envelope.type, input: envelope.input, priority: envelope.priority };
+    return {
+      type: envelope.type,
+      input: envelope.input,
+      priority: envelope.priority,
+      namespace: namespaceOfEnvelope(envelope),
+    };
   } catch {
     return undefined;
   }

@@ -10,6 +10,7 @@ import { priorities } from "../tasks/lanes.ts";
 import { staticSchedules } from "../tasks/static-schedules.ts";
 import { ApiError, conflict, type FieldIssue, notFound, validationError } from "./api-error.ts";
 import { maxTargetInputChars, type ScheduledTask, scheduledEnvelopeInput } from "./envelope.ts";
+import { maxScheduleNameChars, storedScheduleName } from "./namespaces.ts";
 import {
   type ScheduleDefinition,
   ScheduleRejected,
@@ -92,7 +93,9 @@ export const scheduleViewSchema = z.object({
 export type ScheduleView = Readonly<z.output<typeof scheduleViewSchema>>;
 
 export interface ScheduleDeps {
+  /** The schedules of `namespace`: its schedules' tasks are submitted there. */
   readonly store: ScheduleStore;
+  readonly namespace: string;
   readonly now: () => Date;
   /** The stage's time zone, for schedules created without one. */
   readonly defaultTimeZone: string;
@@ -109,7 +112,7 @@ function parseTask(spec: z.output<typeof taskSpec>): ScheduledTask {
 }
 
 /** Checks what the body alone cannot: time zone, expression (and that it will fire), target input size. */
-function checkDefinition(definition: ScheduleDefinition, now: Date): void {
+function checkDefinition(definition: ScheduleDefinition, now: Date, namespace: string): void {
   const issues: FieldIssue[] = [];
   if (!isTimeZone(definition.timezone)) {
     issues.push({ path: "timezone", message: `unknown time zone ${definition.timezone} (use an IANA name)` });
@@ -133,7 +136,13 @@ function checkDefinition(definition: ScheduleDefinition, now: Date): void {
       issues.push({ path: "expression", message: error.message });
     }
   }
-  if (scheduledEnvelopeInput(definition.name, definition.task).length > maxTargetInputChars) {
+  if (storedScheduleName(namespace, definition.name).length > maxScheduleNameChars) {
+    issues.push({
+      path: "name",
+      message: `too long: with its namespace ("${namespace}.") it must fit in ${maxScheduleNameChars} characters`,
+    });
+  }
+  if (scheduledEnvelopeInput(definition.name, definition.task, namespace).length > maxTargetInputChars) {
     issues.push({
       path: "task.input",
       message: `too large for a schedule (the task message must fit in ${maxTargetInputChars} characters)`,
@@ -142,7 +151,10 @@ function checkDefinition(definition: ScheduleDefinition, now: Date): void {
   if (issues.length > 0) throw validationError(issues);
 }
 
-export function parseScheduleCreation(body: unknown, deps: Pick<ScheduleDeps, "now" | "defaultTimeZone">) {
+export function parseScheduleCreation(
+  body: unknown,
+  deps: Pick<ScheduleDeps, "now" | "defaultTimeZone" | "namespace">,
+) {
   const parsed = parseOrThrow(scheduleCreationBody, body);
   if (staticSchedules.some((schedule) => schedule.name === parsed.name)) {
     throw validationError([{ path: "name", message: "reserved for a schedule of the stack" }]);
@@ -155,7 +167,7 @@ export function parseScheduleCreation(body: unknown, deps: Pick<ScheduleDeps, "n
     enabled: parsed.enabled,
     ...(parsed.description === undefined ? {} : { description: parsed.description }),
   };
-  checkDefinition(definition, deps.now());
+  checkDefinition(definition, deps.now(), deps.namespace);
   return definition;
 }
 
@@ -230,7 +242,7 @@ export async function updateSchedule(name: string, body: unknown, deps: Schedule
   };
   // A schedule being switched off needs no future fire time; anything else is checked as at creation.
   if (next.enabled || change.expression !== undefined || change.timezone !== undefined || change.task) {
-    checkDefinition(next, deps.now());
+    checkDefinition(next, deps.now(), deps.namespace);
   }
   const updated = await withRejections(deps.store.update(next));
   if (!updated) throw notFound(`schedule ${name}`);

@@ -6,7 +6,8 @@
 import type { Lane } from "../tasks/lanes.ts";
 import { conflict, notFound } from "./api-error.ts";
 import { deliverTask } from "./delivery.ts";
-import { parseEnvelope } from "./envelope.ts";
+import { namespaceOfEnvelope, parseEnvelope } from "./envelope.ts";
+import { defaultNamespace } from "./namespaces.ts";
 import type { LaneQueues } from "./ports.ts";
 import { type SubmitTaskDeps, submitTaskFailure } from "./submit-task.ts";
 import type { Task } from "./task.ts";
@@ -76,22 +77,25 @@ export async function retryTask(id: string, deps: ManageTaskDeps): Promise<Task>
 /**
  * Moves a lane's dead letters back to its queues. A task whose message was
  * dead-lettered was recorded `failed`; it is queued again first, so the
- * redelivered message runs it.
+ * redelivered message runs it. A lane carries every namespace's tasks: each
+ * message's record is found in the namespace its envelope names (`depsIn`).
  */
 export async function redriveLane(
   lane: Lane,
   lanes: LaneQueues,
-  deps: ManageTaskDeps,
+  depsIn: (namespace: string) => ManageTaskDeps,
   maxMessages = 1_000,
 ): Promise<{ moved: number }> {
   const moved = await lanes.drainDeadLetters(
     lane,
     async (body) => {
       let envelope: ReturnType<typeof parseEnvelope>;
+      let deps: ManageTaskDeps;
       try {
         envelope = parseEnvelope(body);
+        deps = depsIn(namespaceOfEnvelope(envelope));
       } catch {
-        deps.log("dead letter is not a task envelope; left in the DLQ", { lane });
+        depsIn(defaultNamespace).log("dead letter is not a task envelope; left in the DLQ", { lane });
         return false;
       }
       const task = await deps.store.get(envelope.id);

@@ -27,7 +27,7 @@ export type CancelResult =
   | { readonly outcome: "not_found" };
 
 export interface IdempotencyClaim {
-  /** Who the key belongs to (the API key's hash), so clients cannot collide. */
+  /** Who the key belongs to (the API key's hash), so clients cannot collide; the store adds its namespace. */
   readonly scope: string;
   readonly key: string;
   /** Hash of the canonical request: the same key with another body is a conflict. */
@@ -75,7 +75,11 @@ export interface MinuteActivity {
   readonly entered: Readonly<Partial<Record<TaskStatus, number>>>;
 }
 
-/** Durable task records. */
+/**
+ * Durable task records of one namespace (namespaces.ts): every read and write
+ * is keyed by it, so a record of another namespace is not found. The worker
+ * and the API take a store bound to the task's or the caller's namespace.
+ */
 export interface TaskStore {
   /** Writes a new record, unless one with its id exists (then resolves `created: false`). */
   create(task: Task): Promise<CreateResult>;
@@ -231,6 +235,8 @@ export interface ApiKeyRecord {
   readonly scopes?: readonly ("submit" | "read" | "admin")[];
   /** Requests per second this key may make (per API instance); absent: the API's default. */
   readonly ratePerSecond?: number;
+  /** The namespace the key acts in (namespaces.ts); absent on keys made before namespaces: `default`. */
+  readonly namespace?: string;
   readonly createdAt: string;
   readonly revokedAt?: string;
 }
@@ -258,7 +264,11 @@ export class ScheduleRejected extends Error {
   }
 }
 
-/** Dynamic schedules, in one schedule group. Throws ScheduleRejected when the service refuses one. */
+/**
+ * Dynamic schedules of one namespace, in one schedule group. Throws
+ * ScheduleRejected when the service refuses one. A schedule of another
+ * namespace is not found, listed, changed or deleted.
+ */
 export interface ScheduleStore {
   /** Resolves undefined when a schedule of that name exists already. */
   create(schedule: ScheduleDefinition): Promise<StoredSchedule | undefined>;

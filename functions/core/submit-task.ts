@@ -15,13 +15,16 @@ import { envelopeOf } from "./envelope.ts";
 import { isPayloadRef, offloadIfLarge, payloadKeys } from "./payload.ts";
 import type { IdempotencyClaim, PayloadStore, TaskStore } from "./ports.ts";
 import type { Submission } from "./submission.ts";
-import type { Task } from "./task.ts";
+import type { Task, TaskSubmitter } from "./task.ts";
 
 /** How long an Idempotency-Key returns the task it first created. */
 export const idempotencyWindowSeconds = 24 * 3600;
 
 export interface SubmitTaskDeps extends DeliveryDeps {
+  /** The store of `namespace`: tasks and idempotency keys are written there. */
   readonly store: TaskStore;
+  /** The namespace new tasks live in (the caller's, or the task's own for callbacks). */
+  readonly namespace: string;
   readonly payloads: PayloadStore;
   readonly now: () => Date;
   readonly newId: () => string;
@@ -57,7 +60,13 @@ function requestHashOf(submission: Submission): string {
     .digest("hex");
 }
 
-export function newTask(submission: Submission, id: string, now: Date): Task {
+/** Who and where a new task comes from: its namespace, and the key that submitted it (if any). */
+export interface TaskOrigin {
+  readonly namespace: string;
+  readonly submittedBy?: TaskSubmitter;
+}
+
+export function newTask(submission: Submission, id: string, now: Date, origin?: TaskOrigin): Task {
   const at = now.toISOString();
   const status = submission.runAt ? "scheduled" : "queued";
   return {
@@ -76,14 +85,21 @@ export function newTask(submission: Submission, id: string, now: Date): Task {
     ...(submission.timeLimits ? { timeLimits: submission.timeLimits } : {}),
     ...(submission.callbackUrl ? { callbackUrl: submission.callbackUrl } : {}),
     ...(submission.tags ? { tags: submission.tags } : {}),
+    ...(origin ? { namespace: origin.namespace } : {}),
+    ...(origin?.submittedBy ? { submittedBy: origin.submittedBy } : {}),
     history: [{ status, at }],
   };
 }
 
+/**
+ * Submits a task into `deps.namespace`; `submittedBy` names the API key that
+ * asked (none for the system's own tasks, such as completion callbacks).
+ */
 export async function submitTask(
   submission: Submission,
   deps: SubmitTaskDeps,
   idempotency?: IdempotencyRequest,
+  submittedBy?: TaskSubmitter,
 ): Promise<SubmitResult> {
   const now = deps.now();
   let id = deps.newId();
@@ -107,7 +123,10 @@ export async function submitTask(
   }
   // A large input goes to S3 first (one more round trip, for large inputs only).
   const input = await offloadIfLarge(submission.input, payloadKeys.input(id), deps.payloads);
-  let task = newTask({ ...submission, input }, id, now);
+  let task = newTask({ ...submission, input }, id, now, {
+    namespace: deps.namespace,
+    ...(submittedBy ? { submittedBy } : {}),
+  });
   // A schedule's input holds 8 KB: a task due too late for SQS whose envelope is larger keeps its input
   // in S3 instead (one more round trip, for those tasks only), so its schedule carries a reference.
   if (

@@ -112,6 +112,15 @@ export const taskProgressSchema = z.object({
 });
 export type TaskProgress = Readonly<z.output<typeof taskProgressSchema>>;
 
+/** Who submitted a task: the key's name and short id (never its secret or full hash). */
+export const taskSubmitterSchema = z.object({
+  name: z.string(),
+  keyId: z
+    .string()
+    .describe("The first characters of the key's id, as `GET /v1/keys` and the logs show them."),
+});
+export type TaskSubmitter = Readonly<z.output<typeof taskSubmitterSchema>>;
+
 /** Per-task time limits, at most the type's own. */
 export const taskTimeLimitsSchema = z.object({
   softSeconds: z.number().positive(),
@@ -152,6 +161,13 @@ export const taskSchema = z
     callbackUrl: z.string().optional().describe("Gets a `send_notification` task when the task ends."),
     scheduleName: z.string().optional(),
     tags: z.record(z.string(), z.string()).optional(),
+    namespace: z
+      .string()
+      .optional()
+      .describe("The namespace the task lives in (its submitter's); absent on tasks made before namespaces."),
+    submittedBy: taskSubmitterSchema
+      .optional()
+      .describe("The API key that submitted the task; absent for schedules and the system's own tasks."),
     history: z.array(taskTransitionSchema),
     historyDropped: z
       .int()

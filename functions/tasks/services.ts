@@ -1,6 +1,7 @@
 /**
  * What the task modules are given: the ports of the capabilities their lane
- * uses (catalog `uses`), built once per worker process from its environment.
+ * uses (catalog `uses`), built from the worker's environment once per process
+ * and namespace (the task's own).
  * A module takes the ports it needs with `required`, so a worker wired
  * without one fails the type's first task, naming it (the worker builds a
  * type's handler when its first task runs; see handlers.ts).
@@ -20,6 +21,8 @@ import type {
 } from "../core/task-ports.ts";
 
 export interface TaskServices {
+  /** The namespace of the task these ports serve: its store, conversations and knowledge bases are that namespace's. */
+  readonly namespace: string;
   readonly store: TaskStore;
   readonly queue: TaskQueue;
   readonly now: () => Date;

@@ -23,7 +23,7 @@ import { deliveryMeasurement, publishTaskMetrics } from "../adapters/task-metric
 import { tracingMiddleware } from "../adapters/tracing.ts";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
-import { parseEnvelope, type TaskEnvelope, taskIdOf } from "../core/envelope.ts";
+import { namespaceOfEnvelope, parseEnvelope, type TaskEnvelope, taskRefOf } from "../core/envelope.ts";
 import { leaseMarginSeconds, runDelivery } from "../core/run-task.ts";
 import { newTaskId } from "../core/task-ids.ts";
 import { capabilitiesOfLane, type TaskType, taskCatalog } from "../tasks/catalog.ts";
@@ -39,10 +39,12 @@ const maxReceiveCount = numberFromEnv("MAX_RECEIVE_COUNT", 5);
 const tableName = requireEnv("TASK_TABLE_NAME");
 const resultTtlSeconds = numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400;
 // Every port loads its adapter and SDK client on first use (lazy-port.ts): module init stays small.
-const store = lazyPort(async () => {
-  const { createDynamoTaskStore } = await import("../adapters/dynamodb-task-store.ts");
-  return createDynamoTaskStore(await dynamoDocumentClient(), { tableName, resultTtlSeconds });
-});
+// A task's record lives in its namespace (the envelope names it): each delivery uses that namespace's store.
+const storeIn = (namespace: string) =>
+  lazyPort(async () => {
+    const { createDynamoTaskStore } = await import("../adapters/dynamodb-task-store.ts");
+    return createDynamoTaskStore(await dynamoDocumentClient(), { tableName, resultTtlSeconds, namespace });
+  });
 // Its own lane (hops, retries) and the notification lane (completion callbacks); every lane and
 // its DLQ when its task types repair and inspect lanes (check_task_health).
 const urls = uses.has("laneQueues")
@@ -78,8 +80,7 @@ async function rateLimitOf(type: TaskType): Promise<number | undefined> {
   return taskCatalog[type].ratePerMinute;
 }
 
-const submitDeps = {
-  store,
+const sharedDeps = {
   queue,
   payloads: lazyPort(async () => {
     const { createS3PayloadStore } = await import("../adapters/s3-payload-store.ts");
@@ -91,36 +92,59 @@ const submitDeps = {
   maxSqsDelaySeconds,
   log: logInfo,
 };
-const deps = {
-  ...submitDeps,
-  handlers: createTaskHandlers(
-    lane,
-    buildTaskServices(uses, {
-      store,
-      queue,
-      lanes: uses.has("laneQueues")
-        ? lazyPort(async () => {
-            const { createSqsLaneQueues } = await import("../adapters/sqs-task-queue.ts");
-            return createSqsLaneQueues(await sqsClient(), urls);
-          })
-        : undefined,
-      log: logInfo,
-    }),
-  ),
+const servicesIn = buildTaskServices(uses, {
+  storeIn,
+  queue,
+  lanes: uses.has("laneQueues")
+    ? lazyPort(async () => {
+        const { createSqsLaneQueues } = await import("../adapters/sqs-task-queue.ts");
+        return createSqsLaneQueues(await sqsClient(), urls);
+      })
+    : undefined,
+  log: logInfo,
+});
+const laneDeps = {
+  ...sharedDeps,
   rateLimiter: lazyPort(async () => {
     const { createDynamoRateLimiter } = await import("../adapters/dynamodb-rate-limits.ts");
     return createDynamoRateLimiter(await dynamoDocumentClient(), tableName);
   }),
   rateLimitOf,
-  onTerminal: async (task: Parameters<typeof queueCallback>[0]) => {
-    await queueCallback(task, submitDeps).catch((error: unknown) =>
-      logger.error("completion callback could not be queued", { taskId: task.id, error: error as Error }),
-    );
-  },
   random: Math.random,
   cancelPollMs: numberFromEnv("CANCEL_POLL_MS", 2_000),
   leaseMarginSeconds: numberFromEnv("LEASE_MARGIN_SECONDS", leaseMarginSeconds),
 };
+
+/** Namespaces whose deps a process keeps; past this many the map starts over (building them is cheap). */
+const keptNamespaces = 100;
+const depsByNamespace = new Map<string, ReturnType<typeof depsOf>>();
+
+/** The delivery deps of one namespace: its store, the handlers over its ports, its callbacks. */
+function depsOf(namespace: string) {
+  const services = servicesIn(namespace);
+  const submitDeps = { ...sharedDeps, store: services.store, namespace };
+  return {
+    ...laneDeps,
+    ...submitDeps,
+    handlers: createTaskHandlers(lane, services),
+    // A callback task lands in the namespace of the task it reports on.
+    onTerminal: async (task: Parameters<typeof queueCallback>[0]) => {
+      await queueCallback(task, submitDeps).catch((error: unknown) =>
+        logger.error("completion callback could not be queued", { taskId: task.id, error: error as Error }),
+      );
+    },
+  };
+}
+
+function depsIn(namespace: string): ReturnType<typeof depsOf> {
+  let deps = depsByNamespace.get(namespace);
+  if (!deps) {
+    if (depsByNamespace.size >= keptNamespaces) depsByNamespace.clear();
+    deps = depsOf(namespace);
+    depsByNamespace.set(namespace, deps);
+  }
+  return deps;
+}
 
 /** The queue URL a record came from: the lane's queue whose name ends its ARN. */
 function queueUrlOf(record: SQSRecord): string | undefined {
@@ -150,14 +174,17 @@ async function returnSoon(record: SQSRecord, receiveCount: number): Promise<void
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const receiveCount = Number(record.attributes.ApproximateReceiveCount);
-  const taskId = taskIdOf(record.body);
+  const ref = taskRefOf(record.body);
+  const taskId = ref?.id;
   // A child logger per record: the batch's records run in parallel, so shared keys would mix.
-  const log = logger.createChild({ persistentKeys: { lane, ...(taskId ? { taskId } : {}) } });
+  const log = logger.createChild({
+    persistentKeys: { lane, ...(ref ? { taskId: ref.id, namespace: ref.namespace } : {}) },
+  });
   let envelope: TaskEnvelope | undefined;
   try {
     envelope = parseEnvelope(record.body);
     log.appendPersistentKeys({ taskType: envelope.type });
-    const report = await runDelivery(envelope, deps);
+    const report = await runDelivery(envelope, depsIn(namespaceOfEnvelope(envelope)));
     log.info("delivery handled", {
       outcome: report.outcome,
       receiveCount,
@@ -175,10 +202,10 @@ async function processRecord(record: SQSRecord): Promise<void> {
       error: error as Error,
       receiveCount,
     });
-    if (receiveCount >= maxReceiveCount && taskId) {
+    if (receiveCount >= maxReceiveCount && ref && taskId) {
       const message = `message failed ${receiveCount} deliveries and went to the ${lane} dead-letter queue: ${(error as Error).message}`;
-      await store
-        .markDeadLettered(taskId, { type: "dead_lettered", message, retryable: true }, new Date())
+      await depsIn(ref.namespace)
+        .store.markDeadLettered(taskId, { type: "dead_lettered", message, retryable: true }, new Date())
         .then(() => {
           if (envelope) publishTaskMetrics({ lane, type: envelope.type, taskId, counts: ["failed"] });
         })

@@ -18,7 +18,8 @@ import type { TaskCapability } from "../tasks/catalog.ts";
 import type { TaskServices } from "../tasks/services.ts";
 
 export interface CoreServices {
-  readonly store: TaskStore;
+  /** The task store of a namespace. */
+  readonly storeIn: (namespace: string) => TaskStore;
   readonly queue: TaskQueue;
   /** Built by the worker when the lane `uses` laneQueues. */
   readonly lanes: LaneQueues | undefined;
@@ -47,40 +48,27 @@ function webhooksFromEnv(): NonNullable<TaskServices["webhooks"]> {
   };
 }
 
-export function buildTaskServices(uses: ReadonlySet<TaskCapability>, core: CoreServices): TaskServices {
+/**
+ * The task types' ports of one namespace: the task store, conversations and
+ * knowledge bases of the task's namespace (what a task writes lands there);
+ * models, webhooks, topics and lanes shared. Settings are read once, here.
+ */
+export function buildTaskServices(
+  uses: ReadonlySet<TaskCapability>,
+  core: CoreServices,
+): (namespace: string) => TaskServices {
   const knowledge = uses.has("knowledgeRead") || uses.has("knowledgeWrite");
   const conversationTable = uses.has("conversations") ? requireEnv("CONVERSATION_TABLE_NAME") : undefined;
   const knowledgeTable = knowledge ? requireEnv("KNOWLEDGE_TABLE_NAME") : undefined;
+  const vectors = knowledge ? vectorIndexFromEnv() : undefined;
   const documentBucket = uses.has("documentBucket") ? requireEnv("DOCUMENT_BUCKET_NAME") : undefined;
-  return {
-    store: core.store,
+  const shared = {
     queue: core.queue,
     log: core.log,
     now: () => new Date(),
     metrics: emitMetric,
     ...(uses.has("chatModel") ? { chat: chatModelFromEnv() } : {}),
     ...(uses.has("embeddingModel") ? { embeddings: embeddingModelFromEnv() } : {}),
-    ...(conversationTable
-      ? {
-          conversations: lazyPort(async () => {
-            const { createDynamoConversationStore } = await import(
-              "../adapters/dynamodb-conversation-store.ts"
-            );
-            return createDynamoConversationStore(await dynamoDocumentClient(), conversationTable);
-          }),
-        }
-      : {}),
-    ...(knowledgeTable
-      ? {
-          knowledgeDocuments: lazyPort(async () => {
-            const { createDynamoKnowledgeDocuments } = await import(
-              "../adapters/dynamodb-knowledge-store.ts"
-            );
-            return createDynamoKnowledgeDocuments(await dynamoDocumentClient(), knowledgeTable);
-          }),
-          vectors: vectorIndexFromEnv(),
-        }
-      : {}),
     ...(documentBucket
       ? {
           documentSource: lazyPort(async () => {
@@ -100,4 +88,30 @@ export function buildTaskServices(uses: ReadonlySet<TaskCapability>, core: CoreS
       : {}),
     ...(core.lanes ? { lanes: core.lanes } : {}),
   };
+  return (namespace) => ({
+    ...shared,
+    store: core.storeIn(namespace),
+    namespace,
+    ...(conversationTable
+      ? {
+          conversations: lazyPort(async () => {
+            const { createDynamoConversationStore } = await import(
+              "../adapters/dynamodb-conversation-store.ts"
+            );
+            return createDynamoConversationStore(await dynamoDocumentClient(), conversationTable, namespace);
+          }),
+        }
+      : {}),
+    ...(knowledgeTable && vectors
+      ? {
+          knowledgeDocuments: lazyPort(async () => {
+            const { createDynamoKnowledgeDocuments } = await import(
+              "../adapters/dynamodb-knowledge-store.ts"
+            );
+            return createDynamoKnowledgeDocuments(await dynamoDocumentClient(), knowledgeTable, namespace);
+          }),
+          vectors: vectors.inNamespace(namespace),
+        }
+      : {}),
+  });
 }

@@ -19,11 +19,15 @@ afterAll(async () => {
 describeTaskStoreContract("DynamoDB Local", async () => {
   const copy = await copyTaskTable();
   copies.push(copy);
-  return {
-    store: createDynamoTaskStore(copy.client, {
+  const storeIn = (namespace?: string) =>
+    createDynamoTaskStore(copy.client, {
       tableName: copy.tableName,
       resultTtlSeconds: contractResultTtlSeconds,
-    }),
+      ...(namespace ? { namespace } : {}),
+    });
+  return {
+    store: storeIn(),
+    inNamespace: storeIn,
     // Counters may move to an aggregator off the hot path: allow them a few seconds.
     countsLagMs: 10_000,
   };

@@ -5,6 +5,7 @@
  */
 import type { TaskEnvelope } from "../../functions/core/envelope.ts";
 import type { ManageTaskDeps } from "../../functions/core/manage-task.ts";
+import { defaultNamespace } from "../../functions/core/namespaces.ts";
 import type { DelayedDelivery, PayloadStore, TaskQueue } from "../../functions/core/ports.ts";
 import type { RunTaskDeps } from "../../functions/core/run-task.ts";
 import type { TaskHandlers, UntypedTaskHandler } from "../../functions/core/task-handler.ts";
@@ -33,8 +34,10 @@ export interface CorePorts {
   advance(seconds: number): Date;
   now(): Date;
   readonly logged: { message: string; details: Record<string, unknown> }[];
-  /** Submit, cancel, retry and redrive deps. */
+  /** Submit, cancel, retry and redrive deps, in the default namespace. */
   readonly deps: ManageTaskDeps & { readonly ended: string[] };
+  /** The same deps in another namespace: its own store over the same data, the same queue and clock. */
+  depsIn(namespace: string): ManageTaskDeps & { readonly ended: string[] };
   /** Delivery deps around `echo`, whose handler is `handler`. */
   delivery(handler: UntypedTaskHandler, overrides?: Partial<RunTaskDeps>): RunTaskDeps;
 }
@@ -87,6 +90,19 @@ export function corePorts(start = new Date("2026-03-01T12:00:00.000Z")): CorePor
   const onTerminal = async (task: { id: string }) => {
     ended.push(task.id);
   };
+  const deps = {
+    store,
+    namespace: defaultNamespace,
+    queue,
+    payloads,
+    now,
+    newId: () => `task-${++nextId}`,
+    delays,
+    maxSqsDelaySeconds: 900,
+    log,
+    onTerminal,
+    ended,
+  };
   return {
     store,
     sent,
@@ -101,18 +117,8 @@ export function corePorts(start = new Date("2026-03-01T12:00:00.000Z")): CorePor
     },
     now,
     logged,
-    deps: {
-      store,
-      queue,
-      payloads,
-      now,
-      newId: () => `task-${++nextId}`,
-      delays,
-      maxSqsDelaySeconds: 900,
-      log,
-      onTerminal,
-      ended,
-    },
+    deps,
+    depsIn: (namespace) => ({ ...deps, store: store.inNamespace(namespace), namespace }),
     delivery: (handler, overrides = {}) => ({
       store,
       queue,

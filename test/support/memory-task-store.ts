@@ -10,6 +10,7 @@
  * report them later (the contract asserts them only with polling).
  */
 import type { TaskEnvelope } from "../../functions/core/envelope.ts";
+import { defaultNamespace } from "../../functions/core/namespaces.ts";
 import type {
   AttemptOutcome,
   CancelResult,
@@ -51,17 +52,31 @@ interface IdempotencyEntry {
 export interface MemoryTaskStoreOptions {
   /** How long a finished task is kept before it may be deleted. */
   readonly resultTtlSeconds: number;
+  /** The namespace this store reads and writes; absent: `default`. */
+  readonly namespace?: string;
 }
 
-/** A TaskStore in memory. */
-export type MemoryTaskStore = TaskStore;
+/** A TaskStore in memory, bound to one namespace; `inNamespace` gives the store of another over the same data. */
+export type MemoryTaskStore = TaskStore & {
+  inNamespace(namespace: string): MemoryTaskStore;
+};
 
 const epochOf = (at: Date | string) => Math.floor(new Date(at).getTime() / 1000);
 const createdKey = (task: Task) => `${task.createdAt}#${task.id}`;
 const minuteOf = (at: Date | string) => new Date(at).toISOString().slice(0, 16);
 const copy = <T>(value: T): T => structuredClone(value);
 
-export function createMemoryTaskStore(options: MemoryTaskStoreOptions): MemoryTaskStore {
+/**
+ * Each namespace keeps its own records, keys and counts, as each has its own
+ * partitions in DynamoDB: a record of one is never found from another.
+ */
+export function createMemoryTaskStore(
+  options: MemoryTaskStoreOptions,
+  namespaces: Map<string, MemoryTaskStore> = new Map(),
+): MemoryTaskStore {
+  const namespace = options.namespace ?? defaultNamespace;
+  const known = namespaces.get(namespace);
+  if (known) return known;
   const tasks = new Map<string, StoredRecord>();
   const keys = new Map<string, IdempotencyEntry>();
   const byStatus = new Map<TaskStatus, number>();
@@ -118,7 +133,9 @@ export function createMemoryTaskStore(options: MemoryTaskStoreOptions): MemoryTa
     return { ok: true, task: copy(record.task) };
   }
 
-  return {
+  const store: MemoryTaskStore = {
+    inNamespace: (other) => createMemoryTaskStore({ ...options, namespace: other }, namespaces),
+
     async create(task: Task): Promise<CreateResult> {
       if (tasks.has(task.id)) return { created: false, existingTaskId: task.id, requestHash: "" };
       tasks.set(task.id, { task: copy(task) });
@@ -389,4 +406,6 @@ export function createMemoryTaskStore(options: MemoryTaskStoreOptions): MemoryTa
       });
     },
   };
+  namespaces.set(namespace, store);
+  return store;
 }

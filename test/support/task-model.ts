@@ -31,6 +31,7 @@ import { expect } from "vitest";
 import { ApiError } from "../../functions/core/api-error.ts";
 import type { TaskEnvelope } from "../../functions/core/envelope.ts";
 import { type ManageTaskDeps, redriveLane, retryTask } from "../../functions/core/manage-task.ts";
+import { defaultNamespace } from "../../functions/core/namespaces.ts";
 import type {
   AttemptOutcome,
   DelayedDelivery,
@@ -144,6 +145,7 @@ function harness(store: TaskStore, model: Model, runPrefix: string): Real {
     behaviour: "succeed",
     deps: {
       store,
+      namespace: defaultNamespace,
       queue,
       payloads,
       now,
@@ -663,7 +665,7 @@ class Redrive implements ModelCommand {
         note(model, "redrive requeued a dead letter");
       } else note(model, `redrive left a ${task.status} task alone`);
     }
-    const { moved } = await redriveLane("default", real.lanes, real.deps);
+    const { moved } = await redriveLane("default", real.lanes, () => real.deps);
     expect(moved).toBe(copies.length);
     takeSent(model, real, ids);
     for (const id of new Set(ids)) await verifyTask(model, real, id);

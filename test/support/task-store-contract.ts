@@ -19,7 +19,10 @@ import type { Task, TaskStatus } from "../../functions/core/task.ts";
 import { newTaskId } from "../../functions/core/task-ids.ts";
 
 export interface ContractStore {
+  /** The store of the default namespace. */
   readonly store: TaskStore;
+  /** The store of another namespace, over the same records. */
+  readonly inNamespace: (namespace: string) => TaskStore;
   /** How long counts() may lag behind the records (0: at once). */
   readonly countsLagMs: number;
 }
@@ -79,7 +82,7 @@ export async function expectCounts(
 export function describeTaskStoreContract(name: string, makeStore: TaskStoreFactory): void {
   describe(`TaskStore contract: ${name}`, () => {
     async function setUp() {
-      const { store, countsLagMs } = await makeStore();
+      const { store, countsLagMs, inNamespace } = await makeStore();
       const clock = contractClock();
       const create = async (extra: Partial<Submission> = {}) => {
         const task = newTaskAt(submissionOf(extra), clock.now());
@@ -95,8 +98,49 @@ export function describeTaskStoreContract(name: string, makeStore: TaskStoreFact
         expect(claimed.claimed).toBe(true);
         return task;
       };
-      return { store, countsLagMs, clock, create, claim, running };
+      return { store, countsLagMs, inNamespace, clock, create, claim, running };
     }
+
+    describe("namespaces", () => {
+      it("finds, changes and lists a task only in its own namespace", async () => {
+        const { store, inNamespace, clock, create } = await setUp();
+        const other = inNamespace("contract-other");
+        const ours = await create();
+        const failed = await create();
+        await store.failUnsent(failed.id, failure("enqueue_failed"), clock.now());
+        expect(await other.get(ours.id)).toBeUndefined();
+        expect(await other.cancel(ours.id, clock.now())).toEqual({ outcome: "not_found" });
+        expect(await other.requeue(failed.id, clock.now())).toEqual({});
+        expect(await other.isCancelRequested(ours.id)).toBe(false);
+        expect((await other.list({}, 50, undefined)).items.map((task) => task.id)).not.toContain(ours.id);
+        // Nothing the other namespace tried changed our records.
+        expect((await store.get(ours.id))?.status).toBe("queued");
+        expect((await store.get(failed.id))?.status).toBe("failed");
+      });
+
+      it("keeps the same idempotency key apart per namespace", async () => {
+        const { store, inNamespace, clock } = await setUp();
+        const other = inNamespace("contract-other");
+        const claim = { scope: "same-scope", key: randomUUID(), requestHash: "h", ttlSeconds: 3600 };
+        expect(await store.reserveIdempotencyKey(claim, "task-a", clock.now())).toEqual({ created: true });
+        expect(await other.reserveIdempotencyKey(claim, "task-b", clock.now())).toEqual({ created: true });
+      });
+
+      it("claims a message into its namespace, with the namespace and submitter the envelope names", async () => {
+        const { inNamespace, clock } = await setUp();
+        const other = inNamespace("contract-other");
+        const task = newTask(submissionOf(), newTaskId(clock.now()), clock.now(), {
+          namespace: "contract-other",
+          submittedBy: { name: "contract key", keyId: "0123456789ab" },
+        });
+        const claimed = await other.claim(envelopeOf(task), clock.now(), leaseFrom(clock.now()));
+        expect(claimed.claimed).toBe(true);
+        expect(await other.get(task.id)).toMatchObject({
+          namespace: "contract-other",
+          submittedBy: { name: "contract key", keyId: "0123456789ab" },
+        });
+      });
+    });
 
     describe("create and get", () => {
       it("stores a task as given and refuses a second record under its id", async () => {

@@ -42,6 +42,7 @@ describe("API keys", () => {
       name: "admin",
       createdAt: at(0).toISOString(),
       scopes: [...scopes],
+      namespace: "default",
     });
     expect(JSON.stringify(await store.list())).not.toContain(key);
     expect(await authenticate(`Bearer ${key}`, store, "admin")).toEqual(record);

@@ -147,6 +147,7 @@ function fakes(fail: { send?: boolean; schedule?: boolean; cancel?: boolean } = 
   } as unknown as TaskStore;
   const deps: SubmitTaskDeps & ManageTaskDeps = {
     store,
+    namespace: "default",
     queue,
     delays,
     maxSqsDelaySeconds,

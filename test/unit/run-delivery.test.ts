@@ -358,7 +358,7 @@ describe("task management", () => {
       const ports = corePorts();
       const envelope = await submitted(ports);
       await ports.store.markDeadLettered(envelope.id, deadLettered, ports.now());
-      const { moved } = await redriveLane("default", deadLetters([JSON.stringify(envelope)]), ports.deps);
+      const { moved } = await redriveLane("default", deadLetters([JSON.stringify(envelope)]), ports.depsIn);
       expect(moved).toBe(1);
       expect(await ports.store.get(envelope.id)).toMatchObject({ status: "queued", attempts: 0 });
       expect((await runDelivery(ports.sent[0]!.envelope, ports.delivery(succeed))).outcome).toBe("succeeded");
@@ -380,7 +380,11 @@ describe("task management", () => {
       ports.sent.length = 0;
 
       const bodies = [cancelled, succeeded, retried].map((envelope) => JSON.stringify(envelope));
-      const { moved } = await redriveLane("default", deadLetters([...bodies, "not an envelope"]), ports.deps);
+      const { moved } = await redriveLane(
+        "default",
+        deadLetters([...bodies, "not an envelope"]),
+        ports.depsIn,
+      );
       expect(moved).toBe(3);
       expect((await ports.store.get(cancelled.id))?.status).toBe("cancelled");
       expect((await ports.store.get(succeeded.id))?.status).toBe("succeeded");

@@ -130,7 +130,12 @@ describe("the task message of a schedule", () => {
       scheduleName: "nightly",
     });
     expect(at("2025-03-08T10:01:00Z").id).not.toBe(first.id);
-    expect(scheduledTaskOf(template)).toEqual({ type: "echo", input: { value: 1 }, priority: "low" });
+    expect(scheduledTaskOf(template)).toEqual({
+      type: "echo",
+      input: { value: 1 },
+      priority: "low",
+      namespace: "default",
+    });
     expect(scheduledTaskOf('{"not":"ours"}')).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@
 import { createMemoryTaskStore } from "../support/memory-task-store.ts";
 import { contractResultTtlSeconds, describeTaskStoreContract } from "../support/task-store-contract.ts";
 
-describeTaskStoreContract("in memory", async () => ({
-  store: createMemoryTaskStore({ resultTtlSeconds: contractResultTtlSeconds }),
-  countsLagMs: 0,
-}));
+describeTaskStoreContract("in memory", async () => {
+  const store = createMemoryTaskStore({ resultTtlSeconds: contractResultTtlSeconds });
+  return { store, inNamespace: (namespace) => store.inNamespace(namespace), countsLagMs: 0 };
+});
