@@ -6,6 +6,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { onFirstUse } from "../adapters/lazy-port.ts";
 import { apiGatewayRequestIdPath, logger } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
@@ -14,9 +15,17 @@ import { shortIdOf } from "../core/api-keys.ts";
 import { authenticate } from "../core/authenticate.ts";
 import { defaultNamespace, requestNamespace } from "../core/namespaces.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
-import { celeryCompatRouteHandlers } from "./celery-compat-routes.ts";
+import { celeryCompatRoutes } from "./celery-compat.ts";
 import { createApiDeps } from "./dependencies.ts";
-import { ApiError, errorResponse, header, json, type RouteHandlers, type RouteResult } from "./http.ts";
+import {
+  ApiError,
+  errorResponse,
+  header,
+  json,
+  type RouteHandlers,
+  type RouteRequest,
+  type RouteResult,
+} from "./http.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { monitorRoutes } from "./monitor-routes.ts";
 import { queueRoutes } from "./queue-routes.ts";
@@ -26,6 +35,20 @@ import { taskRoutes } from "./task-routes.ts";
 import { taskTypeRoutes } from "./task-type-routes.ts";
 
 const deps = createApiDeps();
+
+/**
+ * The Celery-compatible routes' handlers load with the first request for one
+ * (a chunk of their own): a cold start serving the native API does not parse them.
+ */
+const celeryHandlers = onFirstUse(async () =>
+  (await import("./celery-compat-routes.ts")).celeryCompatRouteHandlers(deps),
+);
+const lazyCeleryHandlers: RouteHandlers = Object.fromEntries(
+  celeryCompatRoutes.map((route) => {
+    const key = `${route.method} ${route.path}` as keyof RouteHandlers;
+    return [key, async (request: RouteRequest) => (await celeryHandlers())[key]!(request)];
+  }),
+);
 
 const routeHandlers: RouteHandlers = {
   "GET /v1/health": async () => json(200, { status: "ok", time: new Date().toISOString() }),
@@ -37,7 +60,7 @@ const routeHandlers: RouteHandlers = {
   ...taskTypeRoutes(deps),
   ...scheduleRoutes(deps),
   ...monitorRoutes(),
-  ...celeryCompatRouteHandlers(deps),
+  ...lazyCeleryHandlers,
 };
 
 const pageRouteKeys = pageRoutes.map((route): PageRouteKey => `${route.method} ${route.path}`);

@@ -68,7 +68,13 @@ describe("the key command", () => {
 
     const listed = JSON.parse((await keys("list", "--json")).stdout) as KeyJson[];
     const entry = listed.find((item) => item.id === key.id);
-    expect(entry).toEqual({ id: key.id, name, scopes: [...apiScopes], createdAt: key.createdAt });
+    expect(entry).toEqual({
+      id: key.id,
+      name,
+      scopes: [...apiScopes],
+      namespace: "default",
+      createdAt: key.createdAt,
+    });
     expect(JSON.stringify(listed)).not.toContain(key.key!);
 
     const revoked = await keys("revoke", "--id", key.id.slice(0, 8));
@@ -85,11 +91,44 @@ describe("the key command", () => {
   it("prints a new key once, with its scopes, for a human", async () => {
     const created = await keys("create", "--name", "reader", "--scopes", "read");
     expect(created.code, created.stderr).toBe(0);
-    expect(created.stdout).toMatch(/Created API key "reader" \(id [0-9a-f]{12}, scopes read\)/);
+    expect(created.stdout).toMatch(
+      /Created API key "reader" \(id [0-9a-f]{12}, namespace default, scopes read\)/,
+    );
     const key = /^\s+(ct_\S+)$/m.exec(created.stdout)?.[1];
     expect(key).toBeDefined();
     expect((await probe(key!)).status).toBe(404);
     expect((await api("POST", "/v1/tasks", { key: key!, body: { type: "echo" } })).status).toBe(403);
+  });
+
+  it("creates a key in a namespace (--namespace --json): its tasks live there, out of other keys' sight", async () => {
+    const namespace = `cli-${randomUUID().slice(0, 8)}`;
+    const created = await keys(
+      "create",
+      "--name",
+      "team key",
+      "--namespace",
+      namespace,
+      "--scopes",
+      "submit,read",
+      "--json",
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const key = JSON.parse(created.stdout) as KeyJson & { namespace: string };
+    expect(key).toMatchObject({ name: "team key", namespace, scopes: ["submit", "read"] });
+    expect(key.key).toMatch(/^ct_/);
+    const whoami = await api<{ namespace: string }>("GET", "/v1/whoami", { key: key.key! });
+    expect(whoami.body.namespace).toBe(namespace);
+    const task = await api<{ id: string; namespace: string }>("POST", "/v1/tasks", {
+      key: key.key!,
+      body: { type: "echo", input: { value: 1 }, delaySeconds: 600 },
+    });
+    expect(task.body.namespace).toBe(namespace);
+    // The runtime's admin key (default namespace) sees it only by naming the namespace.
+    expect((await api("GET", `/v1/tasks/${task.body.id}`)).status).toBe(404);
+    expect((await api("GET", `/v1/tasks/${task.body.id}?namespace=${namespace}`)).status).toBe(200);
+    const listed = JSON.parse((await keys("list", "--json")).stdout) as (KeyJson & { namespace: string })[];
+    expect(listed.find((item) => item.id === key.id)?.namespace).toBe(namespace);
+    await api("POST", `/v1/tasks/${task.body.id}/cancel?namespace=${namespace}`);
   });
 
   it("refuses to revoke by a name two active keys share, and revokes neither", async () => {
@@ -112,6 +151,7 @@ describe("the key command", () => {
     ],
     [["rotate"], /unknown command rotate/],
     [["list", "--stage", "dev"], /give one of --stage, --table, --local/],
+    [["create", "--name", "x", "--namespace", "Bad/Name"], /--namespace takes 1-32 lower-case letters/],
   ])("answers %j with usage and exit code 2", async (args, message) => {
     const run = await keys(...args);
     expect(run.code).toBe(2);
