@@ -7,10 +7,11 @@
 import * as z from "zod";
 import { scheduleViewSchema } from "../core/manage-schedules.ts";
 import { workerViewSchema } from "../core/manage-workers.ts";
+import { namespaceName } from "../core/namespaces.ts";
 import { laneDepthSchema } from "../core/ports.ts";
 import { taskErrorInfoSchema, taskSchema } from "../core/task.ts";
 import { celeryCompatTag, celeryErrorSchema } from "./celery-compat.ts";
-import { apiRoutes, type RouteContract } from "./routes.ts";
+import { actsInNamespace, apiRoutes, type RouteContract } from "./routes.ts";
 import { errorBodySchema, rateLimitSchema, taskPageSchema } from "./schemas.ts";
 
 type JsonSchema = Record<string, unknown>;
@@ -91,6 +92,16 @@ function parametersOf(route: RouteContract): JsonSchema[] {
       schema: converted,
     });
   }
+  if (actsInNamespace(route)) {
+    parameters.push({
+      name: "namespace",
+      in: "query",
+      required: false,
+      description:
+        "The namespace to act in: the key's own by default; only an admin key may name another (403 otherwise).",
+      schema: inline(namespaceName, "input"),
+    });
+  }
   for (const [name, schema] of Object.entries(route.headers ?? {})) {
     const converted = inline(schema, "input");
     parameters.push({
@@ -132,7 +143,9 @@ function buildDocument() {
       };
     }
     const keyErrors = route.scope === "public" ? [] : route.scope === "key" ? [401, 429] : [401, 403, 429];
-    const errorStatuses = [...route.errors, ...keyErrors, 500];
+    // A route acting in a namespace answers a bad `namespace` with a 400 naming it.
+    const namespaceErrors = actsInNamespace(route) && !route.errors.includes(400) ? [400] : [];
+    const errorStatuses = [...route.errors, ...namespaceErrors, ...keyErrors, 500];
     for (const status of errorStatuses.sort((a, b) => a - b)) {
       // Authentication, throttling and internal errors come before a route's own handler: the API's own body.
       const own = route.errorSchema && ![401, 403, 429, 500].includes(status);

@@ -391,3 +391,11 @@ export type RouteKey = ApiRoute extends infer Route
   : never;
 
 export const routeKeyOf = (route: ApiRoute): RouteKey => `${route.method} ${route.path}` as RouteKey;
+
+/** Paths whose routes act in a namespace (core/namespaces.ts); keys, lanes, workers and rate limits are shared. */
+const namespacedPaths =
+  /^\/(v1\/(tasks|stats|conversations|knowledge-bases|schedules)|api\/v1\/tasks(?!\/workers))(\/|$)/;
+
+/** Whether a route acts in the caller's namespace (an admin key may name another with `?namespace=`). */
+export const actsInNamespace = (route: Pick<RouteContract, "path" | "scope">): boolean =>
+  route.scope !== "public" && namespacedPaths.test(route.path);
