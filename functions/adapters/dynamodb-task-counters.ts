@@ -26,6 +26,7 @@ import {
   appliedBatchKey,
   defaultNamespace,
   minuteSortKey,
+  namespaceRegistryKey,
   statsPartition,
   totalsSortKey,
   ttlAttribute,
@@ -95,6 +96,8 @@ const transactionLimit = 100;
 export interface TaskCounters {
   counts(namespace?: string): Promise<TaskCounts>;
   activity(now: Date, minutes: number, namespace?: string): Promise<MinuteActivity[]>;
+  /** The namespaces that hold tasks (the default one always). */
+  namespaces(): Promise<string[]>;
   /**
    * Applies a stream batch at most once: the increments and a marker named by
    * the batch's first sequence number (unique in the stream) are written in one
@@ -107,10 +110,11 @@ export interface TaskCounters {
   apply(changes: readonly TaskRecordChange[]): Promise<boolean>;
 }
 
-/** The items a change adds to: its namespace's totals and its minute. */
+/** The items a change adds to: its namespace's totals and its minute, and for a new record the namespace registry. */
 const itemsOf = (change: TaskRecordChange) => [
   `${change.namespace}|totals`,
   `${change.namespace}|${change.at.slice(0, 16)}`,
+  ...(change.before === undefined ? ["|namespaces"] : []),
 ];
 
 /** Splits changes, in stream order, into parts that fit one transaction (with the checkpoint). */
@@ -163,6 +167,21 @@ export function createDynamoTaskCounters(client: DynamoDBDocumentClient, tableNa
         addAll({ pk: statsPartition(namespace), sk: minuteSortKey(minute) }, counts, expiresAt);
       }
     }
+    // New records register their namespace (a set: adding a known one changes nothing).
+    const created = new Set(
+      changes.filter((change) => change.before === undefined).map((change) => change.namespace),
+    );
+    if (created.size > 0) {
+      updates.push({
+        Update: {
+          TableName: tableName,
+          Key: namespaceRegistryKey,
+          UpdateExpression: "ADD #names :names",
+          ExpressionAttributeNames: { "#names": "names" },
+          ExpressionAttributeValues: { ":names": created },
+        },
+      });
+    }
     if (updates.length === 0) return true;
     const marker = {
       Put: {
@@ -189,6 +208,12 @@ export function createDynamoTaskCounters(client: DynamoDBDocumentClient, tableNa
   }
 
   return {
+    async namespaces() {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: namespaceRegistryKey }));
+      const names = Item?.names instanceof Set ? [...(Item.names as Set<string>)] : [];
+      return [...new Set([defaultNamespace, ...names])].sort();
+    },
+
     async counts(namespace = defaultNamespace) {
       const { Item } = await client.send(
         new GetCommand({ TableName: tableName, Key: { pk: statsPartition(namespace), sk: totalsSortKey } }),

@@ -692,6 +692,8 @@ export function createDynamoTaskStore(
 
     counts: () => counters.counts(namespace),
 
+    namespaces: () => counters.namespaces(),
+
     activity: (now, minutes) => counters.activity(now, minutes, namespace),
 
     async findSubmittedBetween(status, createdAfter, createdBefore, limit) {

@@ -17,6 +17,9 @@
  *   (tasks submitted and statuses entered in that minute, kept a few hours by
  *   TTL); `stats#applied` / `<first sequence number>` marks a stream batch as
  *   counted, so a retried batch counts nothing twice.
+ * - The namespaces that hold tasks: `namespaces` / `all`, a string set the
+ *   counters add a namespace to when they count its first records, so the
+ *   housekeeping tasks can visit every namespace's partitions.
  */
 import { defaultNamespace } from "../core/namespaces.ts";
 import type { Task } from "../core/task.ts";
@@ -158,3 +161,5 @@ export const minuteSortKey = (minute: string) => `minute#${minute}`;
 export const activityRetentionMinutes = 180;
 /** Marks a stream batch as counted, by the sequence number of its first record. */
 export const appliedBatchKey = (firstSequence: string) => ({ pk: "stats#applied", sk: firstSequence });
+/** The item listing the namespaces that hold tasks (a string set, `names`). */
+export const namespaceRegistryKey = { pk: "namespaces", sk: "all" } as const;

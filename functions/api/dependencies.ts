@@ -19,9 +19,8 @@ import {
   laneQueueUrlsFromEnv,
   mappingIdsFromEnv,
 } from "../adapters/lane-environment.ts";
-import { lazyPort } from "../adapters/lazy-port.ts";
+import { lazyPort, onFirstUse } from "../adapters/lazy-port.ts";
 import { logInfo } from "../adapters/logger.ts";
-import { embeddingModelFromEnv } from "../adapters/model-providers.ts";
 import { publishTaskMetrics } from "../adapters/task-metrics.ts";
 import { vectorIndexFromEnv } from "../adapters/vector-index.ts";
 import { cachedKeyLookup } from "../core/authenticate.ts";
@@ -54,7 +53,8 @@ export interface NamespaceDeps extends ManageTaskDeps {
   readonly store: TaskStore;
   readonly schedules: ScheduleDeps;
   readonly conversations: ConversationStore;
-  readonly knowledge: { readonly vectors: VectorIndex; readonly embeddings: EmbeddingModel };
+  /** The embedding model loads with the first search (its providers' code is not needed at init). */
+  readonly knowledge: { readonly vectors: VectorIndex; readonly embeddings: () => Promise<EmbeddingModel> };
 }
 
 /** The API's ports: shared ones (lanes, keys, workers, rate limits) and, per namespace, `inNamespace`. */
@@ -125,7 +125,9 @@ export function createApiDeps(): ApiDeps {
   const mappingIds = mappingIdsFromEnv(laneNames);
   const conversationTable = requireEnv("CONVERSATION_TABLE_NAME");
   const vectors = vectorIndexFromEnv();
-  const embeddings = embeddingModelFromEnv();
+  const embeddings = onFirstUse(async () =>
+    (await import("../adapters/model-providers.ts")).embeddingModelFromEnv(),
+  );
   const scheduleTimeZone = requireEnv("SCHEDULE_TIME_ZONE");
   return {
     now: sharedSubmitDeps.now,

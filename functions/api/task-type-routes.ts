@@ -5,7 +5,6 @@
  */
 import type * as z from "zod";
 import { notFound } from "../core/api-error.ts";
-import { searchKnowledgeBase } from "../core/knowledge.ts";
 import { parseOrThrow } from "../core/validation.ts";
 import { identifier } from "../tasks/catalog.ts";
 import type { ApiDeps } from "./dependencies.ts";
@@ -39,11 +38,14 @@ async function conversationHistory(deps: ApiDeps, { event, namespace }: RouteReq
 async function searchKnowledge(deps: ApiDeps, { event, namespace }: RouteRequest) {
   const knowledgeBaseId = parseOrThrow(identifier, event.pathParameters?.kb ?? "", ["kb"]);
   const query = parseOrThrow(searchQuery, event.queryStringParameters ?? {});
+  const { vectors, embeddings } = deps.inNamespace(namespace).knowledge;
+  // The search code and the model providers load with the first search, not at cold start.
+  const [{ searchKnowledgeBase }, model] = await Promise.all([import("../core/knowledge.ts"), embeddings()]);
   const result = await searchKnowledgeBase(
     knowledgeBaseId,
     query.q,
     query.k,
-    deps.inNamespace(namespace).knowledge,
+    { vectors, embeddings: model },
     AbortSignal.timeout(20_000),
   );
   return json(200, {

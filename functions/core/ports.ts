@@ -126,6 +126,11 @@ export interface TaskStore {
   list(filter: TaskListFilter, limit: number, cursor: string | undefined): Promise<TaskPage>;
   counts(): Promise<TaskCounts>;
   /**
+   * Every namespace that holds tasks (the default one always), for the
+   * housekeeping tasks that visit them all; may lag the records a few seconds.
+   */
+  namespaces(): Promise<string[]>;
+  /**
    * Tasks in `status` submitted in [createdAfter, createdBefore], oldest first,
    * at most `limit`, with their lease (check_task_health). The store reads the
    * records created in that window, so callers keep it short.

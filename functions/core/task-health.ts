@@ -14,6 +14,9 @@
  * cleanup_expired_results: deletes finished records past their expiry in
  * bounded batches (DynamoDB TTL deletes them too, but up to 48 h late);
  * each delete is conditional on the expiry, so a re-run deletes nothing twice.
+ *
+ * Both visit every namespace that holds tasks (`TaskStore.namespaces`), each
+ * through its own store, whichever namespace the housekeeping task runs in.
  */
 
 import { laneNames } from "../tasks/lanes.ts";
@@ -23,7 +26,10 @@ import type { Task } from "./task.ts";
 import type { MetricSink } from "./task-ports.ts";
 
 export interface HealthDeps {
+  /** The store of the namespace the task runs in: it names every namespace to visit. */
   readonly store: TaskStore;
+  /** The store of each namespace. */
+  readonly storeIn: (namespace: string) => TaskStore;
   readonly queue: TaskQueue;
   readonly lanes: LaneQueues;
   readonly metrics: MetricSink;
@@ -83,30 +89,40 @@ export async function checkTaskHealth(
   const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
 
   const windowStart = ago(options.scanWindowSeconds);
-  const running = await deps.store.findSubmittedBetween("running", windowStart, now, options.scanLimit);
   const stuckBefore = ago(options.stuckGraceSeconds).toISOString();
-  const stuck = running
-    .filter((stored: StoredTask) => stored.leaseUntil !== undefined && stored.leaseUntil < stuckBefore)
-    .map((stored) => stored.task);
-  signal.throwIfAborted();
-
   const unsentBefore = ago(options.unsentAfterSeconds);
-  const queued = await deps.store.findSubmittedBetween(
-    "queued",
-    new Date(unsentBefore.getTime() - options.scanWindowSeconds * 1000),
-    unsentBefore,
-    options.scanLimit,
-  );
-  const retrying = (await deps.store.findSubmittedBetween("retrying", windowStart, now, options.scanLimit))
-    .map((stored) => stored.task as Task & { nextAttemptAt?: string })
-    .filter((task) => task.nextAttemptAt !== undefined && task.nextAttemptAt < unsentBefore.toISOString());
-  signal.throwIfAborted();
+  const stuck: Task[] = [];
+  const queued: Task[] = [];
+  const retrying: Task[] = [];
+  for (const namespace of await deps.store.namespaces()) {
+    const store = deps.storeIn(namespace);
+    // The message sent again names the task's namespace, also for a record written before namespaces.
+    const inNamespace = (task: Task): Task => ({ ...task, namespace });
+    const running = await store.findSubmittedBetween("running", windowStart, now, options.scanLimit);
+    stuck.push(
+      ...running
+        .filter((stored: StoredTask) => stored.leaseUntil !== undefined && stored.leaseUntil < stuckBefore)
+        .map((stored) => inNamespace(stored.task)),
+    );
+    signal.throwIfAborted();
+    const waiting = await store.findSubmittedBetween(
+      "queued",
+      new Date(unsentBefore.getTime() - options.scanWindowSeconds * 1000),
+      unsentBefore,
+      options.scanLimit,
+    );
+    queued.push(...waiting.map((stored) => inNamespace(stored.task)));
+    retrying.push(
+      ...(await store.findSubmittedBetween("retrying", windowStart, now, options.scanLimit))
+        .map((stored) => stored.task as Task & { nextAttemptAt?: string })
+        .filter((task) => task.nextAttemptAt !== undefined && task.nextAttemptAt < unsentBefore.toISOString())
+        .map(inNamespace),
+    );
+    signal.throwIfAborted();
+  }
 
   const stuckRunning = await requeue(stuck, deps.queue);
-  const unsentQueued = await requeue(
-    queued.map((stored) => stored.task),
-    deps.queue,
-  );
+  const unsentQueued = await requeue(queued, deps.queue);
   const overdueRetrying = await requeue(retrying, deps.queue);
 
   const depths = await Promise.all(laneNames.map((lane) => deps.lanes.depth(lane)));
@@ -142,22 +158,31 @@ const cleanupBatch = 100;
 
 export async function cleanupExpiredResults(
   batchLimit: number,
-  deps: { readonly store: TaskStore; readonly now: () => Date; readonly metrics: MetricSink },
+  deps: {
+    readonly store: TaskStore;
+    readonly storeIn: (namespace: string) => TaskStore;
+    readonly now: () => Date;
+    readonly metrics: MetricSink;
+  },
   signal: AbortSignal,
 ): Promise<CleanupResult> {
   let examined = 0;
   let deleted = 0;
-  while (examined < batchLimit) {
-    signal.throwIfAborted();
-    const now = deps.now();
-    const ids = await deps.store.findExpired(now, Math.min(cleanupBatch, batchLimit - examined));
-    if (ids.length === 0) break;
-    const results = await Promise.all(ids.map((id) => deps.store.deleteExpired(id, now)));
-    examined += ids.length;
-    const deletedNow = results.filter(Boolean).length;
-    deleted += deletedNow;
-    // Nothing deleted in a whole batch means the rest are not deletable now; stop rather than spin.
-    if (deletedNow === 0) break;
+  // The batch limit holds for the run, across namespaces.
+  for (const namespace of await deps.store.namespaces()) {
+    const store = deps.storeIn(namespace);
+    while (examined < batchLimit) {
+      signal.throwIfAborted();
+      const now = deps.now();
+      const ids = await store.findExpired(now, Math.min(cleanupBatch, batchLimit - examined));
+      if (ids.length === 0) break;
+      const results = await Promise.all(ids.map((id) => store.deleteExpired(id, now)));
+      examined += ids.length;
+      const deletedNow = results.filter(Boolean).length;
+      deleted += deletedNow;
+      // Nothing deleted in a whole batch means the rest are not deletable now; stop rather than spin.
+      if (deletedNow === 0) break;
+    }
   }
   deps.metrics("ExpiredRecordsDeleted", deleted);
   return { examined, deleted, skipped: examined - deleted, limitReached: examined >= batchLimit };

@@ -24,6 +24,8 @@ export interface TaskServices {
   /** The namespace of the task these ports serve: its store, conversations and knowledge bases are that namespace's. */
   readonly namespace: string;
   readonly store: TaskStore;
+  /** The store of any namespace, for the housekeeping types that visit them all. */
+  readonly storeIn: (namespace: string) => TaskStore;
   readonly queue: TaskQueue;
   readonly now: () => Date;
   readonly log: (message: string, details: Record<string, unknown>) => void;

@@ -63,6 +63,7 @@ export function buildTaskServices(
   const vectors = knowledge ? vectorIndexFromEnv() : undefined;
   const documentBucket = uses.has("documentBucket") ? requireEnv("DOCUMENT_BUCKET_NAME") : undefined;
   const shared = {
+    storeIn: core.storeIn,
     queue: core.queue,
     log: core.log,
     now: () => new Date(),

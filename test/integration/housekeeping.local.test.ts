@@ -17,7 +17,7 @@ import type { Task, TaskStatus } from "../../functions/core/task.ts";
 import type { HealthReport } from "../../functions/core/task-health.ts";
 import { newTaskId } from "../../functions/core/task-ids.ts";
 import { laneNames } from "../../functions/tasks/lanes.ts";
-import { api, laneQueueUrl, localRuntime, submit, waitForStatus } from "./api-client.ts";
+import { api, eventually, laneQueueUrl, localRuntime, submit, waitForStatus } from "./api-client.ts";
 
 const runtime = localRuntime();
 
@@ -39,7 +39,11 @@ async function writeTask(
   status: TaskStatus,
   createdAt: string,
   extra: Record<string, unknown> = {},
+  namespace?: string,
 ): Promise<Task> {
+  const target = namespace
+    ? createDynamoTaskStore(dynamo, { tableName, resultTtlSeconds: 7 * 86_400, namespace })
+    : store;
   const task: Task = {
     // A ULID for its creation time, as the API makes ids: the record lands in its creation month's partition.
     id: newTaskId(new Date(createdAt)),
@@ -54,13 +58,13 @@ async function writeTask(
     updatedAt: createdAt,
     history: [{ status, at: createdAt }],
   };
-  expect(await store.create(task)).toEqual({ created: true });
+  expect(await target.create(task)).toEqual({ created: true });
   const names = Object.keys(extra);
   if (names.length > 0) {
     await dynamo.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: taskKeyOf(task.id),
+        Key: taskKeyOf(task.id, namespace),
         UpdateExpression: `SET ${names.map((_, index) => `#n${index} = :v${index}`).join(", ")}`,
         ExpressionAttributeNames: Object.fromEntries(names.map((name, index) => [`#n${index}`, name])),
         ExpressionAttributeValues: Object.fromEntries(
@@ -133,5 +137,28 @@ describe("check_task_health", () => {
     expect(stuckDone).toMatchObject({ status: "succeeded", attempts: 2, result: "written running" });
     expect(unsentDone).toMatchObject({ status: "succeeded", attempts: 1, result: "written queued" });
     expect((await api<Task>("GET", `/v1/tasks/${alive.id}`)).body.status).toBe("running");
+  });
+
+  it("repairs the tasks of every namespace, each in its own", async () => {
+    const namespace = `hk-${newTaskId().slice(-6).toLowerCase()}`;
+    const stuck = await writeTask("running", hoursAgo(2), { leaseUntil: hoursAgo(1) }, namespace);
+    // The counters register a namespace when they count its first record (from the table's stream).
+    await eventually(
+      () => store.namespaces(),
+      (names) => names.includes(namespace),
+    );
+    const run = await submit({
+      type: "check_task_health",
+      input: { unsentAfterSeconds: 600, scanWindowSeconds: 3 * 3_600 },
+    });
+    const done = await waitForStatus(run.id, ["succeeded", "failed"]);
+    expect((done.result as HealthReport).stuckRunning.requeued).toContain(stuck.id);
+    const repaired = await eventually(
+      async () => (await api<Task>("GET", `/v1/tasks/${stuck.id}?namespace=${namespace}`)).body,
+      (task) => task.status === "succeeded",
+    );
+    expect(repaired).toMatchObject({ attempts: 2, result: "written running" });
+    // It ran in its own namespace: the default namespace has no such task.
+    expect((await api("GET", `/v1/tasks/${stuck.id}`)).status).toBe(404);
   });
 });

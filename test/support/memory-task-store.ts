@@ -136,6 +136,10 @@ export function createMemoryTaskStore(
   const store: MemoryTaskStore = {
     inNamespace: (other) => createMemoryTaskStore({ ...options, namespace: other }, namespaces),
 
+    async namespaces() {
+      return [...new Set([defaultNamespace, ...namespaces.keys()])].sort();
+    },
+
     async create(task: Task): Promise<CreateResult> {
       if (tasks.has(task.id)) return { created: false, existingTaskId: task.id, requestHash: "" };
       tasks.set(task.id, { task: copy(task) });
