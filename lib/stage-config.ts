@@ -110,6 +110,13 @@ export const stageConfigSchema = z.strictObject({
     burst: z.int().min(1),
   }),
   lanes: z.partialRecord(z.enum(laneNames), laneSizingSchema),
+  /**
+   * The fraction of a rate-limited task type's limit one namespace may take
+   * (e.g. 0.5: half), so a busy namespace cannot starve the others; counted
+   * apart per namespace, on top of the type's global limit. @default 1 (no
+   * share: the global limit only, as with a single namespace)
+   */
+  rateLimitNamespaceShare: z.number().gt(0).max(1).optional(),
   /** Chat and embedding models of the task types (generate_ai_response, the knowledge tasks, search). */
   models: modelsSchema,
   vectorIndex: vectorIndexSchema,

@@ -7,6 +7,9 @@
  * than N starts, whichever workers make them. Only rate-limited types pay
  * for this (one Query and one UpdateItem per start).
  *
+ * A namespace's share of a type's limit (RATE_LIMIT_NAMESPACE_SHARE) is
+ * counted the same way in slots of its own, `rate#<type>#<namespace>`.
+ *
  * Run-time overrides live at `config` / `rate#<type>`.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
@@ -16,13 +19,17 @@ import type { TaskType } from "../tasks/catalog.ts";
 
 const windowMs = 60_000;
 
+/** The slots' partition: the type's, or one namespace's share of it. */
+const slotPartition = (type: TaskType, namespace?: string) =>
+  namespace === undefined ? `rate#${type}` : `rate#${type}#${namespace}`;
+
 export function createDynamoRateLimiter(client: DynamoDBDocumentClient, tableName: string): RateLimiter {
-  async function takenSlots(type: TaskType): Promise<Map<number, number>> {
+  async function takenSlots(partition: string): Promise<Map<number, number>> {
     const { Items = [] } = await client.send(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": `rate#${type}` },
+        ExpressionAttributeValues: { ":pk": partition },
         ConsistentRead: true,
       }),
     );
@@ -31,12 +38,12 @@ export function createDynamoRateLimiter(client: DynamoDBDocumentClient, tableNam
     );
   }
 
-  async function take(type: TaskType, slot: number, nowMs: number): Promise<boolean> {
+  async function take(partition: string, slot: number, nowMs: number): Promise<boolean> {
     try {
       await client.send(
         new UpdateCommand({
           TableName: tableName,
-          Key: { pk: `rate#${type}`, sk: `slot#${slot}` },
+          Key: { pk: partition, sk: `slot#${slot}` },
           UpdateExpression: "SET takenAt = :now",
           ConditionExpression: "attribute_not_exists(takenAt) OR takenAt <= :cutoff",
           ExpressionAttributeValues: { ":now": nowMs, ":cutoff": nowMs - windowMs },
@@ -50,16 +57,17 @@ export function createDynamoRateLimiter(client: DynamoDBDocumentClient, tableNam
   }
 
   return {
-    async acquire(type, perMinute, now): Promise<RateDecision> {
+    async acquire(type, perMinute, now, namespace): Promise<RateDecision> {
+      const partition = slotPartition(type, namespace);
       const nowMs = now.getTime();
       const slots = Array.from({ length: perMinute }, (_, slot) => slot);
       for (let round = 0; round < 2; round++) {
-        const taken = await takenSlots(type);
+        const taken = await takenSlots(partition);
         const free = slots.filter((slot) => (taken.get(slot) ?? 0) <= nowMs - windowMs);
         // Random order, so concurrent workers seldom race for the same slot.
         for (let tries = 0; tries < 3 && free.length > 0; tries++) {
           const [slot] = free.splice(Math.floor(Math.random() * free.length), 1);
-          if (await take(type, slot!, nowMs)) return { granted: true };
+          if (await take(partition, slot!, nowMs)) return { granted: true };
         }
         if (free.length === 0) {
           const oldest = Math.min(...slots.map((slot) => taken.get(slot) ?? 0));

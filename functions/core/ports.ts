@@ -206,8 +206,12 @@ export type RateDecision =
 
 /** Global rate limits, shared by every worker. */
 export interface RateLimiter {
-  /** Takes one start of `type` if fewer than `perMinute` started in the last 60 s. */
-  acquire(type: TaskType, perMinute: number, now: Date): Promise<RateDecision>;
+  /**
+   * Takes one start of `type` if fewer than `perMinute` started in the last
+   * 60 s: of every namespace, or, with `namespace`, of that namespace alone
+   * (its share of the type's limit, counted apart).
+   */
+  acquire(type: TaskType, perMinute: number, now: Date, namespace?: string): Promise<RateDecision>;
 }
 
 /** Rate limits changed at run time, overriding the catalog. */

@@ -17,7 +17,7 @@
 import { type TaskDefinition, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { retryDelaySeconds } from "./backoff.ts";
 import { type DeliveryDeps, deliver } from "./delivery.ts";
-import type { TaskEnvelope } from "./envelope.ts";
+import { namespaceOfEnvelope, type TaskEnvelope } from "./envelope.ts";
 import { offloadIfLarge, payloadKeys, resolvePayload } from "./payload.ts";
 import type { AttemptOutcome, PayloadStore, RateLimiter, TaskQueue, TaskStore } from "./ports.ts";
 import type { Task, TaskProgress, TaskTimeLimits } from "./task.ts";
@@ -75,6 +75,12 @@ export interface RunTaskDeps extends DeliveryDeps {
   readonly rateLimiter: RateLimiter;
   /** The type's limit in starts per minute now (run-time override or catalog); undefined = unlimited. */
   readonly rateLimitOf: (type: TaskType) => Promise<number | undefined>;
+  /**
+   * The fraction (0..1] of a type's rate limit one namespace may take, so a
+   * busy namespace cannot starve the others; absent or 1: no share, the
+   * global limit only (the default).
+   */
+  readonly namespaceRateShare?: number;
   /** Called with a task that has just ended and has a callbackUrl (completion callbacks). */
   readonly onTerminal: (task: Task) => Promise<void>;
   readonly now: () => Date;
@@ -85,6 +91,10 @@ export interface RunTaskDeps extends DeliveryDeps {
   readonly leaseMarginSeconds: number;
   readonly log: (message: string, details: Record<string, unknown>) => void;
 }
+
+/** Starts per minute one namespace may take of a type's `limit`: at least one. */
+export const namespaceShareOf = (limit: number, share = 1): number =>
+  Math.max(1, Math.min(limit, Math.floor(limit * share)));
 
 const secondsUntil = (time: string, now: Date) => Math.ceil((Date.parse(time) - now.getTime()) / 1000);
 
@@ -109,10 +119,20 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
   }
   const limit = await deps.rateLimitOf(envelope.type);
   if (limit !== undefined) {
-    const decision = await deps.rateLimiter.acquire(envelope.type, limit, now);
-    if (!decision.granted) {
-      await deps.queue.send(envelope, Math.min(deps.maxSqsDelaySeconds, decision.retryAfterSeconds));
-      return { outcome: "rate_limited" };
+    // The namespace's share first: a start it refuses never takes one of the global slots from others.
+    const share = namespaceShareOf(limit, deps.namespaceRateShare);
+    const decisions = [
+      ...(share < limit
+        ? [() => deps.rateLimiter.acquire(envelope.type, share, now, namespaceOfEnvelope(envelope))]
+        : []),
+      () => deps.rateLimiter.acquire(envelope.type, limit, now),
+    ];
+    for (const acquire of decisions) {
+      const decision = await acquire();
+      if (!decision.granted) {
+        await deps.queue.send(envelope, Math.min(deps.maxSqsDelaySeconds, decision.retryAfterSeconds));
+        return { outcome: "rate_limited" };
+      }
     }
   }
 

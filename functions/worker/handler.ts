@@ -110,6 +110,7 @@ const laneDeps = {
     return createDynamoRateLimiter(await dynamoDocumentClient(), tableName);
   }),
   rateLimitOf,
+  namespaceRateShare: numberFromEnv("RATE_LIMIT_NAMESPACE_SHARE", 1),
   random: Math.random,
   cancelPollMs: numberFromEnv("CANCEL_POLL_MS", 2_000),
   leaseMarginSeconds: numberFromEnv("LEASE_MARGIN_SECONDS", leaseMarginSeconds),

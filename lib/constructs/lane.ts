@@ -94,6 +94,9 @@ export class LaneResources extends Construct {
         LANE: lane,
         RESULT_TTL_DAYS: String(stage.resultTtlDays),
         MAX_RECEIVE_COUNT: String(definition.maxReceiveCount),
+        ...(stage.rateLimitNamespaceShare !== undefined && stage.rateLimitNamespaceShare < 1
+          ? { RATE_LIMIT_NAMESPACE_SHARE: String(stage.rateLimitNamespaceShare) }
+          : {}),
       },
     });
     props.tables.bindTaskRecords(this.worker);

@@ -11,10 +11,13 @@
  * fires every second).
  */
 import { randomBytes } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDynamoRateLimiter } from "../../functions/adapters/dynamodb-rate-limits.ts";
 import type { ScheduleView } from "../../functions/core/manage-schedules.ts";
 import type { Task, TaskStatus } from "../../functions/core/task.ts";
-import { type ApiResponse, api, eventually } from "./api-client.ts";
+import { type ApiResponse, api, eventually, localRuntime } from "./api-client.ts";
 
 interface CreatedKey {
   readonly key: string;
@@ -341,5 +344,28 @@ describe("namespaces", () => {
     ).then(([countA, , countB]) => [countA, countB]);
     expect(countA).not.toBe(countB);
     expect(total(await statsOf(adminB, namespaceA))).toBe(countA);
+  });
+
+  it("the DynamoDB rate limiter counts a namespace's share in slots of its own", async () => {
+    const runtime = localRuntime();
+    const client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        region: runtime.region,
+        endpoint: runtime.endpoints.dynamodb,
+        credentials: runtime.credentials,
+      }),
+    );
+    try {
+      const limiter = createDynamoRateLimiter(client, runtime.outputs.TaskTableName!);
+      const now = new Date();
+      const take = (namespace: string) => limiter.acquire("echo", 2, now, namespace);
+      expect(await take(namespaceA)).toEqual({ granted: true });
+      expect(await take(namespaceA)).toEqual({ granted: true });
+      expect(await take(namespaceA)).toMatchObject({ granted: false });
+      // Another namespace's share is counted apart.
+      expect(await take(namespaceB)).toEqual({ granted: true });
+    } finally {
+      client.destroy();
+    }
   });
 });

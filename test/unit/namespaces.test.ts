@@ -3,15 +3,16 @@
  * submitted in one namespace is not found, cancelled or retried from
  * another; idempotency keys are per namespace; a task and its message name
  * its namespace and submitter; a redriven dead letter is queued again in its
- * own namespace; a request acts in its key's namespace unless an admin key
- * names another.
+ * own namespace; a namespace takes at most its share of a rate limit; a
+ * request acts in its key's namespace unless an admin key names another.
  */
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../functions/core/api-error.ts";
 import { createApiKey, submitterOf } from "../../functions/core/api-keys.ts";
 import { cancelTask, redriveLane, retryTask } from "../../functions/core/manage-task.ts";
 import { namespacedId, requestNamespace, storedScheduleName } from "../../functions/core/namespaces.ts";
-import type { ApiKeyRecord, ApiKeyStore, LaneQueues } from "../../functions/core/ports.ts";
+import type { ApiKeyRecord, ApiKeyStore, LaneQueues, RateLimiter } from "../../functions/core/ports.ts";
+import { namespaceShareOf, runDelivery } from "../../functions/core/run-task.ts";
 import type { Submission } from "../../functions/core/submission.ts";
 import { submitTask } from "../../functions/core/submit-task.ts";
 import { corePorts } from "../support/core-ports.ts";
@@ -80,6 +81,64 @@ describe("namespaces in the task use cases", () => {
     expect(await redriveLane("default", lanes, ports.depsIn)).toEqual({ moved: 1 });
     expect((await teamB.store.get(task.id))?.status).toBe("queued");
     expect(await ports.deps.store.get(task.id)).toBeUndefined();
+  });
+});
+
+describe("a namespace's share of a rate limit", () => {
+  /** A limiter in memory with the DynamoDB one's rule: at most `perMinute` grants per slot set and minute. */
+  function countingLimiter(): RateLimiter & { readonly asked: string[] } {
+    const granted = new Map<string, number>();
+    const asked: string[] = [];
+    return {
+      asked,
+      async acquire(type, perMinute, _now, namespace) {
+        const slots = namespace === undefined ? type : `${type}#${namespace}`;
+        asked.push(slots);
+        const used = granted.get(slots) ?? 0;
+        if (used >= perMinute) return { granted: false, retryAfterSeconds: 30 };
+        granted.set(slots, used + 1);
+        return { granted: true };
+      },
+    };
+  }
+
+  it("stops a busy namespace at its share, leaving the rest of the type's limit to the others", async () => {
+    const ports = corePorts();
+    const limiter = countingLimiter();
+    const run = async (namespace: string) => {
+      const { task } = await submitTask(echo, ports.depsIn(namespace));
+      const envelope = ports.sent.at(-1)!.envelope;
+      const deps = ports.delivery(async () => "ran", {
+        store: ports.store.inNamespace(namespace),
+        rateLimiter: limiter,
+        rateLimitOf: async () => 4,
+        namespaceRateShare: 0.5,
+      });
+      expect(envelope.id).toBe(task.id);
+      return (await runDelivery(envelope, deps)).outcome;
+    };
+    const busy = [await run("busy"), await run("busy"), await run("busy")];
+    expect(busy).toEqual(["succeeded", "succeeded", "rate_limited"]);
+    // The busy namespace's refused start took none of the type's 4 global slots.
+    expect([await run("quiet"), await run("quiet")]).toEqual(["succeeded", "succeeded"]);
+    expect(await run("quiet")).toBe("rate_limited");
+    expect(limiter.asked.filter((slots) => slots === "echo")).toHaveLength(4);
+  });
+
+  it("is at least one start a minute, and no share (1, the default) asks the global limit only", async () => {
+    expect(namespaceShareOf(3, 0.1)).toBe(1);
+    expect(namespaceShareOf(10, 0.5)).toBe(5);
+    expect(namespaceShareOf(10)).toBe(10);
+    const ports = corePorts();
+    const limiter = countingLimiter();
+    await submitTask(echo, ports.depsIn("team-a"));
+    const deps = ports.delivery(async () => "ran", {
+      store: ports.store.inNamespace("team-a"),
+      rateLimiter: limiter,
+      rateLimitOf: async () => 4,
+    });
+    expect((await runDelivery(ports.sent.at(-1)!.envelope, deps)).outcome).toBe("succeeded");
+    expect(limiter.asked).toEqual(["echo"]);
   });
 });
 
