@@ -317,7 +317,7 @@ describe("web monitor", { timeout: longTest }, () => {
     // The header names the key and its scopes.
     const page = await visit(reader.key);
     await expect.poll(() => page.textContent("#whoami .name"), patience).toBe(reader.name);
-    expect(await page.textContent("#whoami .scopes")).toBe("read");
+    expect(await page.textContent("#whoami .scopes")).toBe("default · read");
     await page.close();
 
     // A key that cannot read is refused at sign-in, saying why.
