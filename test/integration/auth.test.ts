@@ -1,7 +1,7 @@
 /**
  * Integration tier, any endpoint (local runtime or test:remote): every route but health needs a key (401 without one) with
  * the route's scope (403 with a key lacking it), but whoami answers any key
- * with its own name and scopes; keys are created, listed
+ * with its own name, scopes and namespace; keys are created, listed
  * (never shown again) and revoked through the admin routes; a key over its
  * rate gets 429.
  */
@@ -60,12 +60,18 @@ describe("authentication and scopes", () => {
   );
 
   it.each([[["read"]], [["submit"]], [["admin"]], [["submit", "read"]]])(
-    "tells a key with scopes %j its own name and scopes, and nothing of other keys",
+    "tells a key with scopes %j its own name, scopes and namespace, and nothing of other keys",
     async (scopes) => {
       const key = await createKey(scopes);
       const response = await api<KeyView>("GET", "/v1/whoami", { key: key.key });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ id: key.id, name: key.name, scopes, createdAt: expect.any(String) });
+      expect(response.body).toEqual({
+        id: key.id,
+        name: key.name,
+        scopes,
+        namespace: "default",
+        createdAt: expect.any(String),
+      });
     },
   );
 
