@@ -30,6 +30,7 @@ import { createKeyThrottle } from "../core/key-throttle.ts";
 import type { ScheduleDeps } from "../core/manage-schedules.ts";
 import type { ManageTaskDeps } from "../core/manage-task.ts";
 import type { WorkerDeps } from "../core/manage-workers.ts";
+import { perNamespace } from "../core/namespaces.ts";
 import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../core/ports.ts";
 import type { Task } from "../core/task.ts";
 import { newTaskId } from "../core/task-ids.ts";
@@ -68,7 +69,7 @@ export interface ApiDeps {
   readonly log: (message: string, details: Record<string, unknown>) => void;
   /** Counts a newly submitted task (metrics); not called for idempotent replays. */
   readonly recordSubmitted: (task: Task) => void;
-  /** The ports of one namespace (each call builds light proxies; adapters and clients load once per process). */
+  /** The ports of one namespace, built once per process and namespace (adapters and clients load on first use). */
   inNamespace(namespace: string): NamespaceDeps;
 }
 
@@ -132,7 +133,7 @@ export function createApiDeps(): ApiDeps {
   return {
     now: sharedSubmitDeps.now,
     log: sharedSubmitDeps.log,
-    inNamespace(namespace) {
+    inNamespace: perNamespace((namespace): NamespaceDeps => {
       const submitDeps = { ...sharedSubmitDeps, store: storeIn(namespace), namespace };
       return {
         ...submitDeps,
@@ -157,7 +158,7 @@ export function createApiDeps(): ApiDeps {
         }),
         knowledge: { vectors: vectors.inNamespace(namespace), embeddings },
       };
-    },
+    }),
     lanes,
     apiKeys: cachedKeyLookup(
       lazyPort(async () => {

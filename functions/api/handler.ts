@@ -92,9 +92,14 @@ function withoutNamespaceQuery(event: APIGatewayProxyEventV2): {
   return { event: { ...event, queryStringParameters: rest }, requested: requested ?? "" };
 }
 
-async function answer(
-  event: APIGatewayProxyEventV2,
-): Promise<{ result: RouteResult; caller?: ApiKeyRecord }> {
+/** A route's result, with who asked and in which namespace, when that got as far as being known. */
+interface Answer {
+  readonly result: RouteResult;
+  readonly caller?: ApiKeyRecord;
+  readonly namespace?: string;
+}
+
+async function answer(event: APIGatewayProxyEventV2): Promise<Answer> {
   let caller: ApiKeyRecord | undefined;
   try {
     const handle = routeHandlers[event.routeKey as keyof RouteHandlers];
@@ -111,7 +116,7 @@ async function answer(
     if (scope !== "public") deps.throttle.take(caller.keyHash, caller.ratePerSecond);
     const { event: routed, requested } = withoutNamespaceQuery(event);
     const namespace = scope === "public" ? defaultNamespace : requestNamespace(caller, requested);
-    return { result: await handle({ event: routed, caller, namespace }), caller };
+    return { result: await handle({ event: routed, caller, namespace }), caller, namespace };
   } catch (error) {
     if (error instanceof ApiError) {
       const response = errorResponse(error);
@@ -132,12 +137,14 @@ async function answer(
 }
 
 export async function routeRequest(event: APIGatewayProxyEventV2): Promise<RouteResult> {
-  const { result, caller } = await answer(event);
-  // The access line: who called (the key's short id, never the key), what, and the status.
+  const { result, caller, namespace } = await answer(event);
+  // The access line: who called (the key's short id, never the key), in which namespace, what, and the status.
+  const known = caller !== undefined && caller !== anonymous;
   logger.info("request", {
     routeKey: event.routeKey,
     status: result.statusCode,
-    ...(caller && caller !== anonymous ? { keyId: shortIdOf(caller), keyName: caller.name } : {}),
+    ...(known ? { keyId: shortIdOf(caller), keyName: caller.name } : {}),
+    ...(known && namespace ? { namespace } : {}),
   });
   return result;
 }

@@ -76,3 +76,21 @@ export const maxScheduleNameChars = 64;
  */
 export const storedScheduleName = (namespace: string, name: string): string =>
   namespace === defaultNamespace ? name : `${namespace}.${name}`;
+
+/**
+ * `build` memoized per namespace, so a process builds a namespace's ports
+ * once; past `keep` namespaces the memo starts over (building is cheap, and
+ * an admin naming many namespaces must not grow it without end).
+ */
+export function perNamespace<T>(build: (namespace: string) => T, keep = 100): (namespace: string) => T {
+  const built = new Map<string, T>();
+  return (namespace) => {
+    let value = built.get(namespace);
+    if (value === undefined) {
+      if (built.size >= keep) built.clear();
+      value = build(namespace);
+      built.set(namespace, value);
+    }
+    return value;
+  };
+}

@@ -24,6 +24,7 @@ import { tracingMiddleware } from "../adapters/tracing.ts";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
 import { namespaceOfEnvelope, parseEnvelope, type TaskEnvelope, taskRefOf } from "../core/envelope.ts";
+import { perNamespace } from "../core/namespaces.ts";
 import { leaseMarginSeconds, runDelivery } from "../core/run-task.ts";
 import { newTaskId } from "../core/task-ids.ts";
 import { capabilitiesOfLane, type TaskType, taskCatalog } from "../tasks/catalog.ts";
@@ -116,10 +117,6 @@ const laneDeps = {
   leaseMarginSeconds: numberFromEnv("LEASE_MARGIN_SECONDS", leaseMarginSeconds),
 };
 
-/** Namespaces whose deps a process keeps; past this many the map starts over (building them is cheap). */
-const keptNamespaces = 100;
-const depsByNamespace = new Map<string, ReturnType<typeof depsOf>>();
-
 /** The delivery deps of one namespace: its store, the handlers over its ports, its callbacks. */
 function depsOf(namespace: string) {
   const services = servicesIn(namespace);
@@ -137,15 +134,7 @@ function depsOf(namespace: string) {
   };
 }
 
-function depsIn(namespace: string): ReturnType<typeof depsOf> {
-  let deps = depsByNamespace.get(namespace);
-  if (!deps) {
-    if (depsByNamespace.size >= keptNamespaces) depsByNamespace.clear();
-    deps = depsOf(namespace);
-    depsByNamespace.set(namespace, deps);
-  }
-  return deps;
-}
+const depsIn = perNamespace(depsOf);
 
 /** The queue URL a record came from: the lane's queue whose name ends its ARN. */
 function queueUrlOf(record: SQSRecord): string | undefined {

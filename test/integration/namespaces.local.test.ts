@@ -11,6 +11,7 @@
  * fires every second).
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -367,5 +368,74 @@ describe("namespaces", () => {
     } finally {
       client.destroy();
     }
+  });
+
+  it("logs who did what: each request with the key's short id, key and rate-limit changes as audit lines", async () => {
+    const runtime = localRuntime();
+    /** The API function's log entries with `field`, parsed. */
+    const entries = (field: string) =>
+      readFileSync(runtime.functionLog, "utf8")
+        .split("\n")
+        .filter((line) => line.includes(`"${field}"`))
+        .map((line) => /^\[[^\]]+\] (\{.*\})$/.exec(line)?.[1])
+        .flatMap((json) => {
+          try {
+            return json ? [JSON.parse(json) as Record<string, unknown>] : [];
+          } catch {
+            return [];
+          }
+        });
+    const admin = (await api<{ id: string; name: string }>("GET", "/v1/whoami")).body;
+    const by = { keyId: admin.id.slice(0, 12), name: admin.name };
+
+    await as(userB, "GET", "/v1/stats");
+    const revoked = await createKey(`audited ${suffix}`, namespaceB, ["read"]);
+    expect((await api("DELETE", `/v1/keys/${revoked.id}`)).status).toBe(200);
+    const limit = (
+      await api<{ perMinute: number | null }>("PUT", "/v1/rate-limits/cleanup_expired_results", {
+        body: { perMinute: 60 },
+      })
+    ).body;
+    expect(limit.perMinute).toBe(60);
+    await api("DELETE", "/v1/rate-limits/cleanup_expired_results");
+
+    await eventually(
+      async () => entries("audit").map((entry) => entry.audit as Record<string, unknown>),
+      (audits) =>
+        audits.some(
+          (audit) => audit.action === "rate_limit.reset" && audit.type === "cleanup_expired_results",
+        ),
+    );
+    const audits = entries("audit").map((entry) => entry.audit as Record<string, unknown>);
+    expect(audits).toContainEqual(
+      expect.objectContaining({
+        action: "key.created",
+        by,
+        keyId: revoked.id.slice(0, 12),
+        namespace: namespaceB,
+      }),
+    );
+    expect(audits).toContainEqual(
+      expect.objectContaining({ action: "key.revoked", by, keyId: revoked.id.slice(0, 12) }),
+    );
+    expect(audits).toContainEqual(
+      expect.objectContaining({
+        action: "rate_limit.set",
+        by,
+        type: "cleanup_expired_results",
+        perMinute: 60,
+      }),
+    );
+    const requests = entries("keyId").filter((entry) => entry.message === "request");
+    expect(requests).toContainEqual(
+      expect.objectContaining({
+        routeKey: "GET /v1/stats",
+        status: 200,
+        keyId: userB.id.slice(0, 12),
+        namespace: namespaceB,
+      }),
+    );
+    // No log line carries a key itself.
+    expect(readFileSync(runtime.functionLog, "utf8")).not.toContain(userB.key);
   });
 });
