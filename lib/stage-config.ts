@@ -109,6 +109,13 @@ export const stageConfigSchema = z.strictObject({
     ratePerSecond: z.number().positive(),
     burst: z.int().min(1),
   }),
+  /**
+   * A queue and event-source mapping per priority in each lane, so `high`
+   * tasks overtake a backlog. Off: one queue per lane that every priority
+   * shares (tasks start in arrival order), a third of the mappings and of
+   * their idle polling; for stages that do not need the ordering (dev).
+   */
+  priorityQueues: z.boolean(),
   lanes: z.partialRecord(z.enum(laneNames), laneSizingSchema),
   /** Chat and embedding models of the task types (generate_ai_response, the knowledge tasks, search). */
   models: modelsSchema,
@@ -143,6 +150,8 @@ const dev: StageConfig = {
   apiThrottle: { ratePerSecond: 1_000, burst: 2_000 },
   // The original Celery Beat ran in China Standard Time.
   scheduleTimeZone: "Asia/Shanghai",
+  // One queue per lane: a third of the idle polling; priority is accepted but does not reorder.
+  priorityQueues: false,
   lanes: {},
   // The local runtime runs this stage: offline models, so `npm start` (and a first deployment) needs no network or keys.
   models: offlineModels,
@@ -162,6 +171,7 @@ const prod: StageConfig = {
   apiThrottle: { ratePerSecond: 1_000, burst: 2_000 },
   // The original Celery Beat ran in China Standard Time.
   scheduleTimeZone: "Asia/Shanghai",
+  priorityQueues: true,
   lanes: {},
   // Bedrock model access must be granted to the account for these models.
   models: {

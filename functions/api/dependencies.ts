@@ -16,8 +16,10 @@ import {
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
 import {
   delayedDeliverySettingsFromEnv,
+  laneQueueArnsFromEnv,
   laneQueueUrlsFromEnv,
   mappingIdsFromEnv,
+  separatePriorities,
 } from "../adapters/lane-environment.ts";
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logInfo } from "../adapters/logger.ts";
@@ -32,14 +34,7 @@ import type { WorkerDeps } from "../core/manage-workers.ts";
 import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../core/ports.ts";
 import type { Task } from "../core/task.ts";
 import { newTaskId } from "../core/task-ids.ts";
-import {
-  type Lane,
-  laneNames,
-  laneQueueArnVariable,
-  laneReservedConcurrencyVariable,
-  type Priority,
-  priorities,
-} from "../tasks/lanes.ts";
+import { laneNames, laneReservedConcurrencyVariable } from "../tasks/lanes.ts";
 import { scheduleDelivery } from "../tasks/static-schedules.ts";
 
 export interface ApiDeps extends ManageTaskDeps {
@@ -94,14 +89,7 @@ export function createApiDeps(): ApiDeps {
     groupName: requireEnv("SCHEDULE_GROUP_NAME"),
     roleArn: requireEnv("SCHEDULER_ROLE_ARN"),
     deadLetterQueueArn: requireEnv("SCHEDULE_DLQ_ARN"),
-    laneQueueArns: Object.fromEntries(
-      laneNames.map((lane) => [
-        lane,
-        Object.fromEntries(
-          priorities.map((priority) => [priority, requireEnv(laneQueueArnVariable(lane, priority))]),
-        ),
-      ]),
-    ) as Record<Lane, Record<Priority, string>>,
+    laneQueueArns: laneQueueArnsFromEnv(laneNames),
     ...scheduleDelivery,
   };
   const mappingIds = mappingIdsFromEnv(laneNames);
@@ -142,6 +130,7 @@ export function createApiDeps(): ApiDeps {
         const { createDynamoLaneActivity } = await import("../adapters/dynamodb-lane-activity.ts");
         return createDynamoLaneActivity(await dynamoDocumentClient(), { tableName, minIntervalMs: 0 });
       }),
+      mappedPriorities: (lane) => separatePriorities(mappingIds[lane]),
       reservedConcurrency: (lane) => {
         const reserved = process.env[laneReservedConcurrencyVariable(lane)];
         return reserved ? Number(reserved) : undefined;
