@@ -19,7 +19,7 @@ import { delayedDeliverySettingsFromEnv, laneQueueUrlsFromEnv } from "../adapter
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
-import { deliveryMeasurement, publishTaskMetrics } from "../adapters/task-metrics.ts";
+import { deliveryMeasurement, TaskMetricsBatch } from "../adapters/task-metrics.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
@@ -148,7 +148,7 @@ async function returnSoon(record: SQSRecord, receiveCount: number): Promise<void
   }
 }
 
-async function processRecord(record: SQSRecord): Promise<void> {
+async function processRecord(record: SQSRecord, metrics: TaskMetricsBatch): Promise<void> {
   const receiveCount = Number(record.attributes.ApproximateReceiveCount);
   const taskId = taskIdOf(record.body);
   // A child logger per record: the batch's records run in parallel, so shared keys would mix.
@@ -169,7 +169,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
           }
         : {}),
     });
-    publishTaskMetrics(deliveryMeasurement(lane, envelope.type, envelope.id, report));
+    metrics.add(deliveryMeasurement(lane, envelope.type, envelope.id, report));
   } catch (error) {
     log.error("delivery failed; the message will be delivered again", {
       error: error as Error,
@@ -180,7 +180,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
       await store
         .markDeadLettered(taskId, { type: "dead_lettered", message, retryable: true }, new Date())
         .then(() => {
-          if (envelope) publishTaskMetrics({ lane, type: envelope.type, taskId, counts: ["failed"] });
+          if (envelope) metrics.add({ lane, type: envelope.type, taskId, counts: ["failed"] });
         })
         .catch((markError: unknown) =>
           log.error("could not record dead letter", { error: markError as Error }),
@@ -204,9 +204,20 @@ export async function processBatch(event: SQSEvent, context: Context): Promise<S
   const recorded = activity
     .record(lane, new Date())
     .catch((error: unknown) => logger.warn("could not record lane activity", { error: error as Error }));
-  const response = await processPartialResponse(event, processRecord, processor, { context });
-  await recorded;
-  return response;
+  const metrics = new TaskMetricsBatch();
+  try {
+    return await processPartialResponse(
+      event,
+      (record: SQSRecord) => processRecord(record, metrics),
+      processor,
+      {
+        context,
+      },
+    );
+  } finally {
+    metrics.publish();
+    await recorded;
+  }
 }
 
 export const handler = middy(processBatch)
