@@ -52,6 +52,8 @@ export interface ApiDeps extends ManageTaskDeps {
   readonly workers: WorkerDeps;
   /** Counts a newly submitted task (metrics); not called for idempotent replays. */
   readonly recordSubmitted: (task: Task) => void;
+  /** The stage allows echo's destructive diagnostics (stage setting `echoDiagnostics`, env ECHO_DIAGNOSTICS). */
+  readonly echoDiagnostics: boolean;
 }
 
 export function createApiDeps(): ApiDeps {
@@ -149,5 +151,7 @@ export function createApiDeps(): ApiDeps {
     },
     recordSubmitted: (task) =>
       publishTaskMetrics({ lane: task.lane, type: task.type, taskId: task.id, counts: ["submitted"] }),
+    // Off unless the stack says on: a function deployed without the setting refuses diagnostics.
+    echoDiagnostics: process.env.ECHO_DIAGNOSTICS === "on",
   };
 }

@@ -12,9 +12,17 @@ import { tracingMiddleware } from "../adapters/tracing.ts";
 import { notFound } from "../core/api-error.ts";
 import { authenticate } from "../core/authenticate.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
-import { celeryCompatRouteHandlers } from "./celery-compat-routes.ts";
+import { celeryCompatRoutes } from "./celery-compat.ts";
 import { createApiDeps } from "./dependencies.ts";
-import { ApiError, errorResponse, header, json, type RouteHandlers, type RouteResult } from "./http.ts";
+import {
+  ApiError,
+  errorResponse,
+  header,
+  json,
+  type RouteHandler,
+  type RouteHandlers,
+  type RouteResult,
+} from "./http.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { monitorRoutes } from "./monitor-routes.ts";
 import { queueRoutes } from "./queue-routes.ts";
@@ -24,6 +32,27 @@ import { taskRoutes } from "./task-routes.ts";
 import { taskTypeRoutes } from "./task-type-routes.ts";
 
 const deps = createApiDeps();
+
+/** The Celery-compatible routes' handlers, loaded on the first such request (docs/cold-start.md). */
+let celeryHandlers: Promise<RouteHandlers> | undefined;
+const celeryCompatHandlers: RouteHandlers = Object.fromEntries(
+  celeryCompatRoutes.map((route) => {
+    const key = routeKeyOf(route);
+    const handle: RouteHandler = async (request) => {
+      celeryHandlers ??= import("./celery-compat-routes.ts").then(
+        (module) => module.celeryCompatRouteHandlers(deps),
+        (error: unknown) => {
+          celeryHandlers = undefined;
+          throw error;
+        },
+      );
+      const handler = (await celeryHandlers)[key];
+      if (!handler) throw new Error(`celery-compat-routes.ts has no handler for ${key}`);
+      return handler(request);
+    };
+    return [key, handle];
+  }),
+);
 
 const routeHandlers: RouteHandlers = {
   "GET /v1/health": async () => json(200, { status: "ok", time: new Date().toISOString() }),
@@ -35,7 +64,7 @@ const routeHandlers: RouteHandlers = {
   ...taskTypeRoutes(),
   ...scheduleRoutes(deps),
   ...monitorRoutes(),
-  ...celeryCompatRouteHandlers(deps),
+  ...celeryCompatHandlers,
 };
 
 const pageRouteKeys = pageRoutes.map((route): PageRouteKey => `${route.method} ${route.path}`);

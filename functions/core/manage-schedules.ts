@@ -22,6 +22,7 @@ import {
   nextFireTimes,
   parseScheduleExpression,
 } from "./schedule-expression.ts";
+import { callerInputIssues } from "./submission.ts";
 import { parseOrThrow } from "./validation.ts";
 
 export { maxTargetInputChars } from "./envelope.ts";
@@ -105,6 +106,8 @@ function parseTask(spec: z.output<typeof taskSpec>): ScheduledTask {
     ]);
   }
   const input = parseOrThrow(taskCatalog[spec.type].input, spec.input ?? {}, ["task", "input"]);
+  const issues = callerInputIssues(spec.type, input, "task.input");
+  if (issues.length > 0) throw validationError(issues);
   return { type: spec.type, input, priority: spec.priority };
 }
 

@@ -2,10 +2,18 @@
  * Use case: deliver a notification once. A delivery id (the task id unless
  * the input names one) is leased in the delivery ledger before sending and
  * recorded as delivered after, so a task run twice, or two tasks with the
- * same delivery id, send it once. Webhooks are signed (webhook-signature.ts)
- * and go through the SSRF-guarded transport; SNS messages carry the same
- * body and the delivery id as an attribute.
+ * same delivery id, send it once. Webhooks are signed (webhook-signature.ts,
+ * the Standard Webhooks scheme) and go through the SSRF-guarded transport;
+ * SNS messages carry the same body and the delivery id as an attribute.
+ *
+ * Two signing secrets: the system's own completion callbacks (`task.*`
+ * events, which only the system may send: callers get a 400 for them) are
+ * signed with the callback secret, everything callers send with the
+ * notification secret. A receiver that verifies a callback with the callback
+ * secret cannot be fooled by a notification an API caller had signed.
  */
+import { redactedUrl } from "./redacted-url.ts";
+import { isSystemEvent } from "./system-events.ts";
 import { TaskFailure } from "./task-failure.ts";
 import type { DeliveryLedger, TopicPublisher, WebhookTransport } from "./task-ports.ts";
 import { signWebhook, webhookHeaders } from "./webhook-signature.ts";
@@ -26,12 +34,20 @@ export interface NotificationContext {
   readonly signal: AbortSignal;
 }
 
+/** The two secrets webhooks are signed with, read when first needed (Secrets Manager). */
+export interface WebhookSigningSecrets {
+  /** Completion callbacks (`task.*` events), sent only by the system. */
+  readonly callbacks: () => Promise<string>;
+  /** Notifications that API callers submit. */
+  readonly notifications: () => Promise<string>;
+}
+
 export interface NotificationDeps {
   readonly ledger: DeliveryLedger;
   readonly now: () => Date;
   readonly webhook?: {
     readonly transport: WebhookTransport;
-    readonly signingSecret: () => Promise<string>;
+    readonly signingSecrets: WebhookSigningSecrets;
   };
   readonly topics?: TopicPublisher;
 }
@@ -110,16 +126,16 @@ async function post(
 ): Promise<{ status: number; responseExcerpt: string }> {
   if (!deps.webhook) throw new Error("webhook delivery is not configured for this worker");
   const timestamp = Math.floor(deps.now().getTime() / 1000);
-  const secret = await deps.webhook.signingSecret();
+  const secrets = deps.webhook.signingSecrets;
+  const secret = await (isSystemEvent(input.event) ? secrets.callbacks() : secrets.notifications());
   const response = await deps.webhook.transport.post(
     input.url!,
     {
       "content-type": "application/json",
-      "user-agent": "claw-tasks-webhooks/1",
-      [webhookHeaders.delivery]: deliveryId,
-      [webhookHeaders.event]: input.event,
+      "user-agent": "claw-tasks-webhooks/2",
+      [webhookHeaders.id]: deliveryId,
       [webhookHeaders.timestamp]: String(timestamp),
-      [webhookHeaders.signature]: signWebhook(secret, timestamp, body),
+      [webhookHeaders.signature]: signWebhook(secret, deliveryId, timestamp, body),
     },
     body,
     context.signal,
@@ -130,7 +146,7 @@ async function post(
   const retryable = response.status >= 500 || retryableStatuses.has(response.status);
   throw new TaskFailure(
     retryable ? "webhook_failed" : "webhook_rejected",
-    `webhook ${input.url} answered ${response.status}${response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : ""}: ${response.bodyExcerpt.slice(0, 200)}`,
+    `webhook ${redactedUrl(input.url!)} answered ${response.status}${response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : ""}: ${response.bodyExcerpt.slice(0, 200)}`,
     { retryable },
   );
 }

@@ -57,6 +57,12 @@ export interface TaskDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly timeLimitsReason?: string;
   /** Global rate limit across all workers, in completed starts per minute; absent means unlimited. */
   readonly ratePerMinute?: number;
+  /**
+   * The scope a key needs to submit this type over the API, besides the
+   * route's `submit` (403 without it); schedules and the system submit it freely.
+   * @default none beyond `submit`
+   */
+  readonly submitScope?: "admin";
 }
 
 /**
@@ -197,6 +203,8 @@ const taskDefinitions = {
     input: z.strictObject({ batchLimit: z.int().min(1).max(100_000).optional() }),
     retry: { ...defaultRetry, maxAttempts: 2 },
     timeLimits: defaultTimeLimits,
+    // Housekeeping deletes and repairs records of every caller: an operator's task.
+    submitScope: "admin",
   },
   check_task_health: {
     lane: "default",
@@ -221,6 +229,7 @@ const taskDefinitions = {
     timeLimits: { softSeconds: 50, hardSeconds: 60 },
     timeLimitsReason:
       "it fires every 5 minutes: a check still running after a minute is itself a fault, and must not overlap the next",
+    submitScope: "admin",
   },
   echo: {
     lane: "default",

@@ -11,7 +11,7 @@ export function createSendNotification(services: TaskServices): TaskHandler<"sen
   const deps = {
     ledger: webhooks.ledger,
     now: services.now,
-    webhook: { transport: webhooks.transport, signingSecret: webhooks.signingSecret },
+    webhook: { transport: webhooks.transport, signingSecrets: webhooks.signingSecrets },
     ...(services.topics ? { topics: services.topics } : {}),
   };
   return (input, context) =>
