@@ -178,7 +178,11 @@ const taskDefinitions = {
           .string()
           .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "an SNS topic ARN")
           .optional(),
-        event: z.string().min(1).max(200),
+        event: z
+          .string()
+          .min(1)
+          .max(200)
+          .describe("`task.*` events are the system's completion callbacks: refused for callers (400)."),
         payload: z.record(z.string(), z.unknown()).default({}),
         /** Sent once per id; defaults to the task id. */
         deliveryId: identifier.optional(),
@@ -199,7 +203,8 @@ const taskDefinitions = {
   cleanup_expired_results: {
     lane: "default",
     uses: ["taskRecordDeletion"],
-    description: "Delete task records whose results have expired (DynamoDB TTL deletion can lag up to 48 h).",
+    description:
+      "Delete task records whose results have expired (DynamoDB TTL deletion can lag up to 48 h). Submitted over the API by admin keys only.",
     input: z.strictObject({ batchLimit: z.int().min(1).max(100_000).optional() }),
     retry: { ...defaultRetry, maxAttempts: 2 },
     timeLimits: defaultTimeLimits,
@@ -210,7 +215,7 @@ const taskDefinitions = {
     lane: "default",
     uses: ["laneQueues"],
     description:
-      "Check lanes and records: stuck tasks, unsent tasks, DLQ depth; repair what can be repaired.",
+      "Check lanes and records: stuck tasks, unsent tasks, DLQ depth; repair what can be repaired. Submitted over the API by admin keys only.",
     input: z.strictObject({
       /** A running task whose lease ran out this long ago is stuck. */
       stuckGraceSeconds: z.int().min(0).max(86_400).default(300),
@@ -238,12 +243,22 @@ const taskDefinitions = {
       "Diagnostic: returns input.value after input.sleepMs (reporting progress in input.progressSteps steps); fails the first input.failTimes attempts (retryable), or always with input.fail = 'permanent'; input.ignoreAbort makes it ignore its AbortSignal; input.crashTimes ends the worker process (a crash) in the first N attempts.",
     input: z.strictObject({
       value: z.unknown().optional(),
-      sleepMs: z.int().min(0).max(600_000).default(0),
+      sleepMs: z
+        .int()
+        .min(0)
+        .max(600_000)
+        .default(0)
+        .describe("Over 10,000 ms only where the stage has echoDiagnostics on (403 otherwise)."),
       progressSteps: z.int().min(0).max(100).default(0),
       failTimes: z.int().min(0).max(100).default(0),
       fail: z.literal("permanent").optional(),
-      ignoreAbort: z.boolean().default(false),
-      crashTimes: z.int().min(0).max(10).default(0),
+      ignoreAbort: z.boolean().default(false).describe("Only where the stage has echoDiagnostics on."),
+      crashTimes: z
+        .int()
+        .min(0)
+        .max(10)
+        .default(0)
+        .describe("Above 0 only where the stage has echoDiagnostics on."),
     }),
     retry: defaultRetry,
     timeLimits: defaultTimeLimits,
