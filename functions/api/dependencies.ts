@@ -107,6 +107,8 @@ export function createApiDeps(): ApiDeps {
     ...scheduleDelivery,
   };
   const mappingIds = mappingIdsFromEnv(laneNames);
+  // Off unless the stack says on: a function deployed without the setting refuses diagnostics.
+  const echoDiagnostics = process.env.ECHO_DIAGNOSTICS === "on";
   return {
     ...submitDeps,
     onTerminal: (task) => queueCallback(task, submitDeps),
@@ -133,6 +135,7 @@ export function createApiDeps(): ApiDeps {
       }),
       now: () => new Date(),
       defaultTimeZone: requireEnv("SCHEDULE_TIME_ZONE"),
+      echoDiagnostics,
     },
     workers: {
       control: lazyPort(async () => {
@@ -151,7 +154,6 @@ export function createApiDeps(): ApiDeps {
     },
     recordSubmitted: (task) =>
       publishTaskMetrics({ lane: task.lane, type: task.type, taskId: task.id, counts: ["submitted"] }),
-    // Off unless the stack says on: a function deployed without the setting refuses diagnostics.
-    echoDiagnostics: process.env.ECHO_DIAGNOSTICS === "on",
+    echoDiagnostics,
   };
 }

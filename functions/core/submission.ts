@@ -152,17 +152,24 @@ export function authorizeSubmission(
       needed,
     });
   }
-  if (submission.type === "echo" && !rights.echoDiagnostics) {
-    const fields = echoDiagnosticsIn(submission.input as TaskInput<"echo">);
-    if (fields.length > 0) {
-      throw new ApiError(
-        403,
-        "forbidden",
-        `echo's diagnostics (${fields.map((field) => `input.${field}`).join(", ")}: crashes, sleeps over ${echoLongSleepMs} ms, ignored aborts) disturb workers, and this stage has them off (echoDiagnostics)`,
-        { fields: fields.map((field) => `input.${field}`) },
-      );
-    }
-  }
+  refuseEchoDiagnostics(submission, rights.echoDiagnostics, "input");
+}
+
+/** Refuses (403) an echo input with diagnostics when the stage has them off; `inputPath` prefixes the fields named. */
+export function refuseEchoDiagnostics(
+  task: Pick<Submission, "type" | "input">,
+  allowed: boolean,
+  inputPath: string,
+): void {
+  if (task.type !== "echo" || allowed) return;
+  const fields = echoDiagnosticsIn(task.input as TaskInput<"echo">).map((field) => `${inputPath}.${field}`);
+  if (fields.length === 0) return;
+  throw new ApiError(
+    403,
+    "forbidden",
+    `echo's diagnostics (${fields.join(", ")}: crashes, sleeps over ${echoLongSleepMs} ms, ignored aborts) disturb workers, and this stage has them off (echoDiagnostics)`,
+    { fields },
+  );
 }
 
 export function parseSubmission(body: unknown, now: Date): Submission {

@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../functions/core/api-error.ts";
+import { parseScheduleCreation } from "../../functions/core/manage-schedules.ts";
 import type { ApiKeyRecord } from "../../functions/core/ports.ts";
 import { authorizeSubmission, parseSubmission } from "../../functions/core/submission.ts";
 import { taskCatalog, taskTypes } from "../../functions/tasks/catalog.ts";
@@ -175,5 +176,43 @@ describe("authorizeSubmission", () => {
     expect(
       refusal(() => authorizeSubmission(submission, { caller: key(["submit"]), echoDiagnostics: false })),
     ).toBeUndefined();
+  });
+});
+
+describe("schedules follow the same rules", () => {
+  const schedule = (task: Record<string, unknown>) => ({ name: "nightly", expression: "rate(1 day)", task });
+  const deps = (echoDiagnostics: boolean) => ({ now: () => now, defaultTimeZone: "UTC", echoDiagnostics });
+  const errorOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return error as ApiError;
+    }
+    return undefined;
+  };
+
+  it("refuses a task.* event in a schedule's task (400 naming task.input.event)", () => {
+    const error = errorOf(() =>
+      parseScheduleCreation(
+        schedule({
+          type: "send_notification",
+          input: { url: "https://hooks.example.test/", event: "task.failed" },
+        }),
+        deps(true),
+      ),
+    );
+    expect(error).toMatchObject({ status: 400 });
+    expect((error!.details as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toEqual([
+      "task.input.event",
+    ]);
+  });
+
+  it("refuses echo diagnostics in a schedule where the stage has them off (403), and takes them where it has them on", () => {
+    const crashing = schedule({ type: "echo", input: { crashTimes: 2 } });
+    expect(errorOf(() => parseScheduleCreation(crashing, deps(false)))).toMatchObject({
+      status: 403,
+      details: { fields: ["task.input.crashTimes"] },
+    });
+    expect(errorOf(() => parseScheduleCreation(crashing, deps(true)))).toBeUndefined();
   });
 });
