@@ -64,6 +64,16 @@ export interface NotificationResult {
   readonly responseExcerpt?: string;
 }
 
+/**
+ * The ledger's id of a delivery. Callbacks get a key space of their own
+ * (`#` is not allowed in a caller's `deliveryId`), so a notification whose
+ * caller picked a callback's delivery id (a task id any `read` key can list)
+ * cannot mark that callback as sent and suppress it.
+ */
+function ledgerIdOf(event: string, deliveryId: string): string {
+  return isSystemEvent(event) ? `callback#${deliveryId}` : deliveryId;
+}
+
 /** How long a sender holds a delivery id; longer than the task's hard limit. */
 const leaseSeconds = 60;
 const retryableStatuses = new Set([408, 425, 429]);
@@ -74,9 +84,10 @@ export async function sendNotification(
   deps: NotificationDeps,
 ): Promise<NotificationResult> {
   const deliveryId = input.deliveryId ?? context.taskId;
+  const ledgerId = ledgerIdOf(input.event, deliveryId);
   const now = deps.now();
   const start = await deps.ledger.begin(
-    deliveryId,
+    ledgerId,
     context.taskId,
     now,
     new Date(now.getTime() + leaseSeconds * 1000),
@@ -108,11 +119,16 @@ export async function sendNotification(
         ? await publish(input, deliveryId, body, deps)
         : await post(input, deliveryId, body, context, deps);
     const deliveredAt = deps.now().toISOString();
-    await deps.ledger.complete({ deliveryId, status: sent.status ?? 0, deliveredAt, taskId: context.taskId });
+    await deps.ledger.complete({
+      deliveryId: ledgerId,
+      status: sent.status ?? 0,
+      deliveredAt,
+      taskId: context.taskId,
+    });
     return { deliveryId, channel: input.channel, alreadyDelivered: false, deliveredAt, ...sent };
   } catch (error) {
     // Give the id back so the next attempt may send at once.
-    await deps.ledger.release(deliveryId, context.taskId).catch(() => {});
+    await deps.ledger.release(ledgerId, context.taskId).catch(() => {});
     throw error;
   }
 }

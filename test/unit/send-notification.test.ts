@@ -1,0 +1,111 @@
+/**
+ * Unit tier: sendNotification (functions/core/send-notification.ts) on an
+ * in-memory delivery ledger and a recording transport: which secret signs
+ * what, and that no caller's notification can suppress a callback.
+ */
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it } from "vitest";
+import {
+  type NotificationInput,
+  sendNotification,
+  type WebhookSigningSecrets,
+} from "../../functions/core/send-notification.ts";
+import type { DeliveryLedger, DeliveryRecord, WebhookTransport } from "../../functions/core/task-ports.ts";
+
+const callbackSecret = `whsec_${Buffer.alloc(32, 1).toString("base64")}`;
+const notificationSecret = `whsec_${Buffer.alloc(32, 2).toString("base64")}`;
+const secrets: WebhookSigningSecrets = {
+  callbacks: async () => callbackSecret,
+  notifications: async () => notificationSecret,
+};
+
+function memoryLedger(): DeliveryLedger {
+  const delivered = new Map<string, DeliveryRecord>();
+  return {
+    async begin(deliveryId) {
+      const record = delivered.get(deliveryId);
+      return record ? { state: "delivered", record } : { state: "started" };
+    },
+    async complete(record) {
+      delivered.set(record.deliveryId, record);
+    },
+    async release() {},
+  };
+}
+
+function recordingTransport() {
+  const sent: { url: string; headers: Record<string, string>; body: string }[] = [];
+  const transport: WebhookTransport = {
+    async post(url, headers, body) {
+      sent.push({ url, headers, body });
+      return { status: 204, bodyExcerpt: "" };
+    },
+  };
+  return { sent, transport };
+}
+
+function sender(signingSecrets = secrets) {
+  const { sent, transport } = recordingTransport();
+  const deps = { ledger: memoryLedger(), now: () => new Date(), webhook: { transport, signingSecrets } };
+  const send = (input: Omit<NotificationInput, "channel">, taskId: string) =>
+    sendNotification(
+      { channel: "webhook", ...input },
+      { taskId, attempt: 1, submittedAt: new Date().toISOString(), signal: AbortSignal.timeout(5_000) },
+      deps,
+    );
+  return { sent, send };
+}
+
+describe("sendNotification", () => {
+  it("signs callbacks with the callback secret and callers' notifications with the other", async () => {
+    const { sent, send } = sender();
+    await send(
+      { url: "https://hooks.example.test/a", event: "task.succeeded", payload: { taskId: "t1" } },
+      "cb1",
+    );
+    await send({ url: "https://hooks.example.test/a", event: "report.ready", payload: {} }, "n1");
+    const [callback, notification] = sent;
+    expect(new Webhook(callbackSecret).verify(callback!.body, callback!.headers)).toMatchObject({
+      event: "task.succeeded",
+    });
+    expect(() => new Webhook(notificationSecret).verify(callback!.body, callback!.headers)).toThrow();
+    expect(new Webhook(notificationSecret).verify(notification!.body, notification!.headers)).toMatchObject({
+      event: "report.ready",
+    });
+    expect(() => new Webhook(callbackSecret).verify(notification!.body, notification!.headers)).toThrow();
+    expect(callback!.headers["webhook-id"]).toBe("cb1");
+  });
+
+  it("sends a callback even when a caller's notification already used its delivery id", async () => {
+    const { sent, send } = sender();
+    const squatted = await send(
+      { url: "https://attacker.example.test/", event: "anything", payload: {}, deliveryId: "cb7" },
+      "n7",
+    );
+    expect(squatted.alreadyDelivered).toBe(false);
+    const callback = await send(
+      { url: "https://hooks.example.test/mine", event: "task.failed", payload: { taskId: "t7" } },
+      "cb7",
+    );
+    expect(callback).toMatchObject({ deliveryId: "cb7", alreadyDelivered: false, status: 204 });
+    expect(sent.map((request) => request.url)).toEqual([
+      "https://attacker.example.test/",
+      "https://hooks.example.test/mine",
+    ]);
+    // The callback itself is still sent once.
+    const again = await send(
+      { url: "https://hooks.example.test/mine", event: "task.failed", payload: { taskId: "t7" } },
+      "cb7",
+    );
+    expect(again.alreadyDelivered).toBe(true);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("fails a delivery whose secret is not a Standard Webhooks key rather than sign with another key", async () => {
+    const { sent, send } = sender({ ...secrets, notifications: async () => "not base64!" });
+    await expect(send({ url: "https://hooks.example.test/", event: "x", payload: {} }, "n9")).rejects.toThrow(
+      /base64/,
+    );
+    expect(sent).toHaveLength(0);
+  });
+});
