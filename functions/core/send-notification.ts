@@ -160,10 +160,11 @@ async function post(
     return { status: response.status, responseExcerpt: response.bodyExcerpt };
   }
   const retryable = response.status >= 500 || retryableStatuses.has(response.status);
+  // The receiver's answer may hold anything: the log gets it, the record the status.
   throw new TaskFailure(
     retryable ? "webhook_failed" : "webhook_rejected",
-    `webhook ${redactedUrl(input.url!)} answered ${response.status}${response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : ""}: ${response.bodyExcerpt.slice(0, 200)}`,
-    { retryable },
+    `webhook ${redactedUrl(input.url!)} answered ${response.status}${response.status >= 300 && response.status < 400 ? " (redirects are not followed)" : ""}`,
+    { retryable, detail: `response: ${response.bodyExcerpt.slice(0, 500)}` },
   );
 }
 

@@ -10,6 +10,7 @@ import {
   sendNotification,
   type WebhookSigningSecrets,
 } from "../../functions/core/send-notification.ts";
+import type { TaskFailure } from "../../functions/core/task-failure.ts";
 import type { DeliveryLedger, DeliveryRecord, WebhookTransport } from "../../functions/core/task-ports.ts";
 
 const callbackSecret = `whsec_${Buffer.alloc(32, 1).toString("base64")}`;
@@ -99,6 +100,31 @@ describe("sendNotification", () => {
     );
     expect(again.alreadyDelivered).toBe(true);
     expect(sent).toHaveLength(2);
+  });
+
+  it("records a refused delivery's status and redacted URL; the receiver's answer goes to the log only", async () => {
+    const transport: WebhookTransport = {
+      post: async () => ({ status: 500, bodyExcerpt: "stack trace at /srv/internal/app.py, db=10.0.0.9" }),
+    };
+    const deps = {
+      ledger: memoryLedger(),
+      now: () => new Date(),
+      webhook: { transport, signingSecrets: secrets },
+    };
+    const failure = await sendNotification(
+      { channel: "webhook", url: "https://hooks.example.test/in?token=abc", event: "x", payload: {} },
+      { taskId: "n5", attempt: 1, submittedAt: new Date().toISOString(), signal: AbortSignal.timeout(5_000) },
+      deps,
+    ).then(
+      () => undefined,
+      (error: TaskFailure) => error,
+    );
+    expect(failure).toMatchObject({
+      type: "webhook_failed",
+      retryable: true,
+      message: "webhook https://hooks.example.test/in?redacted answered 500",
+    });
+    expect(failure!.detail).toContain("10.0.0.9");
   });
 
   it("fails a delivery whose secret is not a Standard Webhooks key rather than sign with another key", async () => {
