@@ -252,6 +252,7 @@ async function runWithinLimits(
     attempt: task.attempts,
     maxAttempts: task.maxAttempts,
     submittedAt: task.createdAt,
+    tags: task.tags ?? {},
     signal: controller.signal,
     async reportProgress(progress: TaskProgress) {
       const nowMs = Date.now();

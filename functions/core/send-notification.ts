@@ -32,6 +32,8 @@ export interface NotificationContext {
   readonly attempt: number;
   readonly submittedAt: string;
   readonly signal: AbortSignal;
+  /** The task carries the system's callback tag (system-events.ts): only then may a `task.*` event use the callback secret. */
+  readonly systemCallback: boolean;
 }
 
 /** The two secrets webhooks are signed with, read when first needed (Secrets Manager). */
@@ -70,8 +72,13 @@ export interface NotificationResult {
  * caller picked a callback's delivery id (a task id any `read` key can list)
  * cannot mark that callback as sent and suppress it.
  */
-function ledgerIdOf(event: string, deliveryId: string): string {
-  return isSystemEvent(event) ? `callback#${deliveryId}` : deliveryId;
+function ledgerIdOf(input: NotificationInput, context: NotificationContext, deliveryId: string): string {
+  return isCallback(input, context) ? `callback#${deliveryId}` : deliveryId;
+}
+
+/** A completion callback the system made: a `task.*` event on a task with the system's callback tag. */
+function isCallback(input: NotificationInput, context: NotificationContext): boolean {
+  return context.systemCallback && isSystemEvent(input.event);
 }
 
 /** How long a sender holds a delivery id; longer than the task's hard limit. */
@@ -84,7 +91,7 @@ export async function sendNotification(
   deps: NotificationDeps,
 ): Promise<NotificationResult> {
   const deliveryId = input.deliveryId ?? context.taskId;
-  const ledgerId = ledgerIdOf(input.event, deliveryId);
+  const ledgerId = ledgerIdOf(input, context, deliveryId);
   const now = deps.now();
   const start = await deps.ledger.begin(
     ledgerId,
@@ -143,7 +150,9 @@ async function post(
   if (!deps.webhook) throw new Error("webhook delivery is not configured for this worker");
   const timestamp = Math.floor(deps.now().getTime() / 1000);
   const secrets = deps.webhook.signingSecrets;
-  const secret = await (isSystemEvent(input.event) ? secrets.callbacks() : secrets.notifications());
+  // Both marks, the event and the tag only the system sets: a task.* event a caller stored before
+  // callers were refused them (or any other way) is still signed as a notification.
+  const secret = await (isCallback(input, context) ? secrets.callbacks() : secrets.notifications());
   const response = await deps.webhook.transport.post(
     input.url!,
     {

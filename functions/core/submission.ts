@@ -16,7 +16,7 @@ import { type Priority, priorities } from "../tasks/lanes.ts";
 import { ApiError, type FieldIssue, validationError } from "./api-error.ts";
 import { type Scope, scopesOf } from "./authenticate.ts";
 import type { ApiKeyRecord } from "./ports.ts";
-import { isSystemEvent, systemEventPrefix } from "./system-events.ts";
+import { callbackTag, isSystemEvent, systemEventPrefix } from "./system-events.ts";
 import type { TaskTimeLimits } from "./task.ts";
 import { parseOrThrow } from "./validation.ts";
 
@@ -180,6 +180,12 @@ export function parseSubmission(body: unknown, now: Date): Submission {
   const definition = taskCatalog[parsed.type];
   const input = parseOrThrow(definition.input, parsed.input ?? {}, ["input"]);
   const issues: FieldIssue[] = [...callerInputIssues(parsed.type, input, "input")];
+  if (parsed.tags && Object.hasOwn(parsed.tags, callbackTag)) {
+    issues.push({
+      path: `tags.${callbackTag}`,
+      message: "reserved: the system tags completion callbacks with it",
+    });
+  }
 
   if (parsed.delaySeconds !== undefined && parsed.runAt !== undefined) {
     issues.push({ path: "runAt", message: "give either delaySeconds or runAt, not both" });

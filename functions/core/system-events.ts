@@ -8,6 +8,14 @@
 /** Events of this prefix are the system's own. */
 export const systemEventPrefix = "task.";
 
+/**
+ * The tag a completion callback's task carries (the id of the task it is
+ * about). Only the system sets it: callers get a 400 for it (submission.ts),
+ * so a stored task with it and a `task.*` event is a callback the system
+ * made, whenever it was made.
+ */
+export const callbackTag = "callbackFor";
+
 /** True for the events only the system sends. */
 export function isSystemEvent(event: string): boolean {
   return event.startsWith(systemEventPrefix);

@@ -3,6 +3,7 @@
  * delivery id (functions/core/send-notification.ts).
  */
 import { sendNotification } from "../core/send-notification.ts";
+import { callbackTag } from "../core/system-events.ts";
 import type { TaskHandler } from "../core/task-handler.ts";
 import { required, type TaskServices } from "./services.ts";
 
@@ -22,6 +23,7 @@ export function createSendNotification(services: TaskServices): TaskHandler<"sen
         attempt: context.attempt,
         submittedAt: context.submittedAt,
         signal: context.signal,
+        systemCallback: context.tags?.[callbackTag] !== undefined,
       },
       deps,
     );

@@ -10,6 +10,7 @@ import {
   sendNotification,
   type WebhookSigningSecrets,
 } from "../../functions/core/send-notification.ts";
+import { isSystemEvent } from "../../functions/core/system-events.ts";
 import type { TaskFailure } from "../../functions/core/task-failure.ts";
 import type { DeliveryLedger, DeliveryRecord, WebhookTransport } from "../../functions/core/task-ports.ts";
 
@@ -48,10 +49,21 @@ function recordingTransport() {
 function sender(signingSecrets = secrets) {
   const { sent, transport } = recordingTransport();
   const deps = { ledger: memoryLedger(), now: () => new Date(), webhook: { transport, signingSecrets } };
-  const send = (input: Omit<NotificationInput, "channel">, taskId: string) =>
+  /** Sends as the worker would; `systemCallback` as for a task with the system's callback tag. */
+  const send = (
+    input: Omit<NotificationInput, "channel">,
+    taskId: string,
+    systemCallback = isSystemEvent(input.event),
+  ) =>
     sendNotification(
       { channel: "webhook", ...input },
-      { taskId, attempt: 1, submittedAt: new Date().toISOString(), signal: AbortSignal.timeout(5_000) },
+      {
+        taskId,
+        attempt: 1,
+        submittedAt: new Date().toISOString(),
+        signal: AbortSignal.timeout(5_000),
+        systemCallback,
+      },
       deps,
     );
   return { sent, send };
@@ -75,6 +87,19 @@ describe("sendNotification", () => {
     });
     expect(() => new Webhook(callbackSecret).verify(notification!.body, notification!.headers)).toThrow();
     expect(callback!.headers["webhook-id"]).toBe("cb1");
+  });
+
+  it("signs a task.* event without the system's callback tag (stored by a caller before they were refused) as a notification", async () => {
+    const { sent, send } = sender();
+    await send(
+      { url: "https://attacker.example.test/", event: "task.succeeded", payload: {} },
+      "old1",
+      false,
+    );
+    expect(() => new Webhook(callbackSecret).verify(sent[0]!.body, sent[0]!.headers)).toThrow();
+    expect(new Webhook(notificationSecret).verify(sent[0]!.body, sent[0]!.headers)).toMatchObject({
+      event: "task.succeeded",
+    });
   });
 
   it("sends a callback even when a caller's notification already used its delivery id", async () => {
@@ -113,7 +138,13 @@ describe("sendNotification", () => {
     };
     const failure = await sendNotification(
       { channel: "webhook", url: "https://hooks.example.test/in?token=abc", event: "x", payload: {} },
-      { taskId: "n5", attempt: 1, submittedAt: new Date().toISOString(), signal: AbortSignal.timeout(5_000) },
+      {
+        taskId: "n5",
+        attempt: 1,
+        submittedAt: new Date().toISOString(),
+        signal: AbortSignal.timeout(5_000),
+        systemCallback: false,
+      },
       deps,
     ).then(
       () => undefined,

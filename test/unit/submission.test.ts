@@ -117,6 +117,14 @@ describe("what callers may submit that the system may", () => {
   });
 });
 
+describe("the system's callback tag", () => {
+  it("is refused in a caller's tags with a 400 naming it", () => {
+    expect(issuesOf({ type: "echo", tags: { callbackFor: "t1" } })).toEqual([
+      { path: "tags.callbackFor", message: expect.stringContaining("reserved") },
+    ]);
+  });
+});
+
 describe("authorizeSubmission", () => {
   const key = (scopes: ApiKeyRecord["scopes"]): ApiKeyRecord => ({
     keyHash: "h",
