@@ -122,6 +122,16 @@ export const stageConfigSchema = z.strictObject({
   vectorIndex: vectorIndexSchema,
   /** CIDR ranges webhooks may reach despite the SSRF guard (e.g. a VPC's own). @default none */
   webhookAllowedCidrs: z.array(z.cidrv4().or(z.cidrv6())).optional(),
+  /**
+   * Accept echo's destructive diagnostics over the API (crashTimes, sleeps
+   * over 10 s, ignoreAbort): they crash or hold workers, so a production
+   * stage answers 403 to them.
+   */
+  echoDiagnostics: z.boolean(),
+  /** Webhook URLs may be plain `http:` (local receivers); off, only `https:` is delivered. */
+  webhookAllowHttp: z.boolean(),
+  /** Ports webhooks may reach besides 80 and 443. @default none */
+  webhookAllowedPorts: z.array(z.int().min(1).max(65_535)).optional(),
   /** SNS topics send_notification may publish to. @default none */
   notificationTopicArns: z.array(z.string().regex(/^arn:aws[\w-]*:sns:/, "an SNS topic ARN")).optional(),
 });
@@ -156,6 +166,8 @@ const dev: StageConfig = {
   // The local runtime runs this stage: offline models, so `npm start` (and a first deployment) needs no network or keys.
   models: offlineModels,
   vectorIndex: { kind: "dynamodb" },
+  echoDiagnostics: true,
+  webhookAllowHttp: true,
 };
 
 const prod: StageConfig = {
@@ -179,6 +191,9 @@ const prod: StageConfig = {
     embeddings: { provider: "bedrock", modelId: "amazon.titan-embed-text-v2:0", dimensions: 1024 },
   },
   vectorIndex: { kind: "dynamodb" },
+  // Crashing or hanging workers on purpose is for test stages.
+  echoDiagnostics: false,
+  webhookAllowHttp: false,
 };
 
 export const builtInStages: Readonly<Record<string, StageConfig>> = { dev, prod };

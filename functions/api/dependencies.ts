@@ -47,6 +47,8 @@ export interface ApiDeps extends ManageTaskDeps {
   readonly workers: WorkerDeps;
   /** Counts a newly submitted task (metrics); not called for idempotent replays. */
   readonly recordSubmitted: (task: Task) => void;
+  /** The stage allows echo's destructive diagnostics (stage setting `echoDiagnostics`, env ECHO_DIAGNOSTICS). */
+  readonly echoDiagnostics: boolean;
 }
 
 export function createApiDeps(): ApiDeps {
@@ -93,6 +95,8 @@ export function createApiDeps(): ApiDeps {
     ...scheduleDelivery,
   };
   const mappingIds = mappingIdsFromEnv(laneNames);
+  // Off unless the stack says on: a function deployed without the setting refuses diagnostics.
+  const echoDiagnostics = process.env.ECHO_DIAGNOSTICS === "on";
   return {
     ...submitDeps,
     onTerminal: (task) => queueCallback(task, submitDeps),
@@ -119,6 +123,7 @@ export function createApiDeps(): ApiDeps {
       }),
       now: () => new Date(),
       defaultTimeZone: requireEnv("SCHEDULE_TIME_ZONE"),
+      echoDiagnostics,
     },
     workers: {
       control: lazyPort(async () => {
@@ -138,5 +143,6 @@ export function createApiDeps(): ApiDeps {
     },
     recordSubmitted: (task) =>
       publishTaskMetrics({ lane: task.lane, type: task.type, taskId: task.id, counts: ["submitted"] }),
+    echoDiagnostics,
   };
 }

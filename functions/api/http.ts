@@ -37,7 +37,11 @@ export function lazyRouteHandlers(
     keys.map((key): [string, RouteHandler] => [
       key,
       async (request) => {
-        loading ??= load();
+        // A failed load (say, a transient error) is tried again by the next request.
+        loading ??= load().catch((error: unknown) => {
+          loading = undefined;
+          throw error;
+        });
         const handle = (await loading)[key];
         if (!handle) throw new Error(`the lazily loaded routes lack ${key}`);
         return handle(request);

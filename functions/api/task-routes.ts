@@ -7,8 +7,9 @@ import { validationError } from "../core/api-error.ts";
 import { cancelTask, retryTask } from "../core/manage-task.ts";
 import { resolvePayload } from "../core/payload.ts";
 import { InvalidCursor, type TaskListFilter, type TaskPage } from "../core/ports.ts";
-import { parseSubmission, submissionOptions } from "../core/submission.ts";
+import { authorizeSubmission, parseSubmission, submissionOptions } from "../core/submission.ts";
 import { type IdempotencyRequest, submitTask } from "../core/submit-task.ts";
+import { taskView } from "../core/task-view.ts";
 import { parseOrThrow } from "../core/validation.ts";
 import type { ApiDeps } from "./dependencies.ts";
 import {
@@ -47,13 +48,14 @@ const submissionOptionKeys = Object.keys(submissionOptions.shape);
 export function taskRoutes(deps: ApiDeps): RouteHandlers {
   async function submit(request: RouteRequest, body: unknown) {
     const submission = parseSubmission(body, deps.now());
+    authorizeSubmission(submission, { caller: request.caller, echoDiagnostics: deps.echoDiagnostics });
     const { task, replayed } = await submitTask(
       submission,
       deps,
       idempotencyOf(request.event, request.caller.keyHash),
     );
     if (!replayed) deps.recordSubmitted(task);
-    const response = json(202, task);
+    const response = json(202, taskView(task));
     if (replayed) response.headers = { ...response.headers, "idempotent-replayed": "true" };
     return response;
   }
@@ -93,7 +95,7 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
         query.limit,
         query.cursor,
       );
-      return json(200, { items: page.items, nextCursor: page.nextCursor });
+      return json(200, { items: page.items.map(taskView), nextCursor: page.nextCursor });
     },
 
     "GET /v1/tasks/{id}": async ({ event }) => {
@@ -105,15 +107,15 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
         resolvePayload(task.input, deps.payloads),
         resolvePayload(task.result, deps.payloads),
       ]);
-      return json(200, { ...task, input, ...(task.result === undefined ? {} : { result }) });
+      return json(200, taskView({ ...task, input, ...(task.result === undefined ? {} : { result }) }));
     },
 
     "POST /v1/tasks/{id}/cancel": async ({ event }) => {
       const { task, immediate } = await cancelTask(pathParameter(event, "id"), deps);
-      return json(immediate ? 200 : 202, task);
+      return json(immediate ? 200 : 202, taskView(task));
     },
 
     "POST /v1/tasks/{id}/retry": async ({ event }) =>
-      json(202, await retryTask(pathParameter(event, "id"), deps)),
+      json(202, taskView(await retryTask(pathParameter(event, "id"), deps))),
   };
 }

@@ -628,6 +628,62 @@ describe("worker management", () => {
   });
 });
 
+describe("webhooks and diagnostics per stage", () => {
+  const apiVariables = (of: Template) => {
+    const [api] = Object.values(
+      of.findResources("AWS::Lambda::Function", {
+        Properties: { Environment: { Variables: { API_KEY_TABLE_NAME: Match.anyValue() } } },
+      }) as Resources,
+    );
+    return variablesOf(api!);
+  };
+  const notificationWorkerVariables = (of: Template) => {
+    const [worker] = Object.values(
+      of.findResources("AWS::Lambda::Function", {
+        Properties: { Environment: { Variables: { LANE: "notification_default" } } },
+      }) as Resources,
+    );
+    return variablesOf(worker!);
+  };
+
+  it("has echo diagnostics and plain-http webhooks in dev, and neither in prod", () => {
+    expect(stageConfig("dev")).toMatchObject({ echoDiagnostics: true, webhookAllowHttp: true });
+    expect(stageConfig("prod")).toMatchObject({ echoDiagnostics: false, webhookAllowHttp: false });
+    const prod = synth(stageConfig("prod"));
+    expect(apiVariables(template).ECHO_DIAGNOSTICS).toBe("on");
+    expect(apiVariables(prod).ECHO_DIAGNOSTICS).toBe("off");
+    expect(notificationWorkerVariables(template).WEBHOOK_ALLOW_HTTP).toBe("on");
+    expect(notificationWorkerVariables(prod).WEBHOOK_ALLOW_HTTP).toBe("off");
+    expect(notificationWorkerVariables(prod).WEBHOOK_ALLOWED_PORTS).toBeUndefined();
+  });
+
+  it("passes the ports a stage allows to the webhook worker", () => {
+    const more = synth({ ...stageConfig("dev"), webhookAllowedPorts: [8443, 9443] });
+    expect(notificationWorkerVariables(more).WEBHOOK_ALLOWED_PORTS).toBe("8443,9443");
+  });
+
+  it("signs callbacks and notifications with two secrets, both readable by the webhook worker only", () => {
+    const secrets = Object.keys(template.findResources("AWS::SecretsManager::Secret"));
+    const callbackSecret = secrets.find((id) => id.startsWith("TaskTypesCallbackSigningSecret"));
+    const notificationSecret = secrets.find((id) => id.startsWith("TaskTypesWebhookSigningSecret"));
+    expect(callbackSecret).toBeDefined();
+    expect(notificationSecret).toBeDefined();
+    const variables = notificationWorkerVariables(template);
+    expect(variables.CALLBACK_SIGNING_SECRET_ARN).toEqual({ Ref: callbackSecret });
+    expect(variables.WEBHOOK_SIGNING_SECRET_ARN).toEqual({ Ref: notificationSecret });
+    const readers = Object.values(
+      template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+    )
+      .filter((resource) => resource.Type === "AWS::IAM::Policy")
+      .filter((policy) =>
+        JSON.stringify(policy.Properties.PolicyDocument).includes(`"Ref":"${callbackSecret}"`),
+      );
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0]!.Properties.Roles)).toMatch(/LaneNotificationDefaultWorker/);
+    template.hasOutput("CallbackSigningSecretArn", { Value: { Ref: callbackSecret } });
+  });
+});
+
 /** The logical id of a lane's queue for one priority (by its tags). */
 function laneQueueId(lane: string, priority: string): string {
   const queues = template.findResources("AWS::SQS::Queue") as Record<
