@@ -4,7 +4,7 @@
  *
  * - SQS polling: Lambda's event-source mapping keeps long-polling each
  *   queue while it is empty (5 pollers per mapping, one 20 s ReceiveMessage
- *   each, all billed);
+ *   each, all billed); a DynamoDB stream's mapping polls for free;
  * - the CloudWatch dashboard(s) and alarm metrics;
  * - the static schedules: each run is a Scheduler invocation, a message in
  *   and out of the default lane, a worker invocation, a task record written
@@ -60,9 +60,13 @@ const perRun = {
   customMetrics: 3,
 };
 
-/** Queries each run makes, by task type: one per shard of the (idle: one) month bucket its window covers, per status. */
-function readQueriesOf(type: string, lanes: number): { queries: number; sqs: number } {
-  if (type === "check_task_health") return { queries: 3 * taskShards, sqs: lanes * 4 };
+/**
+ * Reads each run makes, by task type: one query per shard of the (idle: one)
+ * month bucket its window covers, per status; the health check also reads
+ * the depth of every lane queue (each priority's or the shared one, and the DLQ).
+ */
+function readQueriesOf(type: string, laneQueues: number): { queries: number; sqs: number } {
+  if (type === "check_task_health") return { queries: 3 * taskShards, sqs: laneQueues };
   if (type === "cleanup_expired_results") return { queries: terminalStatuses.length * taskShards, sqs: 0 };
   return { queries: 0, sqs: 0 };
 }
@@ -87,12 +91,17 @@ export function idleCost(stage: string, template: Template, prices: Prices): Idl
   };
   const lines: IdleCostLine[] = [];
 
-  const mappings = resourcesOfType(template, "AWS::Lambda::EventSourceMapping").length;
+  // Only SQS mappings poll SQS; a DynamoDB stream mapping's GetRecords calls (the counters function's) are free.
+  const queueIds = new Set(resourcesOfType(template, "AWS::SQS::Queue").map(([id]) => id));
+  const mappings = resourcesOfType(template, "AWS::Lambda::EventSourceMapping").filter(([, mapping]) => {
+    const source = mapping.Properties?.EventSourceArn as { "Fn::GetAtt"?: string[] } | undefined;
+    return queueIds.has(source?.["Fn::GetAtt"]?.[0] ?? "");
+  }).length;
   const pollers = mappings * price("sqsEventSourcePollersPerMapping");
   const receives = pollers * (secondsPerMonth / price("sqsEventSourceLongPollSeconds"));
   lines.push({
     item: "SQS polling by the event-source mappings",
-    quantity: `${mappings} mappings × ${price("sqsEventSourcePollersPerMapping")} pollers, one 20 s long poll each: ${(receives / 1e6).toFixed(2)} M empty receives`,
+    quantity: `${mappings} SQS mappings × ${price("sqsEventSourcePollersPerMapping")} pollers, one 20 s long poll each: ${(receives / 1e6).toFixed(2)} M empty receives`,
     monthlyUsd: (receives / 1e6) * price("sqsStandardPerMillionRequests"),
   });
 
@@ -114,6 +123,9 @@ export function idleCost(stage: string, template: Template, prices: Prices): Idl
     monthlyUsd: alarmMetrics * price("cloudwatchStandardAlarmPerMetricMonth"),
   });
 
+  const laneQueues = resourcesOfType(template, "AWS::SQS::Queue").filter(([, queue]) =>
+    ((queue.Properties?.Tags ?? []) as { Key: string }[]).some((tag) => tag.Key === "claw-tasks:lane"),
+  ).length;
   const lanes = resourcesOfType(template, "AWS::Lambda::Function").filter(
     ([, fn]) => (fn.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables?.LANE,
   );
@@ -124,7 +136,7 @@ export function idleCost(stage: string, template: Template, prices: Prices): Idl
     const runs = runsPerMonth(expression, String(properties.ScheduleExpressionTimezone ?? "UTC"));
     const target = properties.Target as { Input?: string } | undefined;
     const type = String((JSON.parse(target?.Input ?? "{}") as { type?: string }).type ?? properties.Name);
-    const reads = readQueriesOf(type, lanes.length);
+    const reads = readQueriesOf(type, laneQueues);
     const perRunUsd =
       price("schedulerPerMillionInvocations") / 1e6 +
       ((perRun.sqsRequests + reads.sqs) * price("sqsStandardPerMillionRequests")) / 1e6 +

@@ -117,7 +117,13 @@ export class ClawTasksStack extends Stack {
     });
     new CfnOutput(this, "WebhookSigningSecretArn", {
       value: this.taskTypeResources.webhookSigningSecret.secretArn,
-      description: "Secrets Manager secret with the HMAC key webhook receivers verify X-Claw-Signature with",
+      description:
+        "Secrets Manager secret: the Standard Webhooks key of the notifications API callers send (send_notification)",
+    });
+    new CfnOutput(this, "CallbackSigningSecretArn", {
+      value: this.taskTypeResources.callbackSigningSecret.secretArn,
+      description:
+        "Secrets Manager secret: the Standard Webhooks key of completion callbacks (callbackUrl, task.* events)",
     });
     new CfnOutput(this, "ApiKeyTableName", {
       value: this.tables.apiKeyTable.tableName,

@@ -109,6 +109,13 @@ export const stageConfigSchema = z.strictObject({
     ratePerSecond: z.number().positive(),
     burst: z.int().min(1),
   }),
+  /**
+   * A queue and event-source mapping per priority in each lane, so `high`
+   * tasks overtake a backlog. Off: one queue per lane that every priority
+   * shares (tasks start in arrival order), a third of the mappings and of
+   * their idle polling; for stages that do not need the ordering (dev).
+   */
+  priorityQueues: z.boolean(),
   lanes: z.partialRecord(z.enum(laneNames), laneSizingSchema),
   /**
    * The fraction of a rate-limited task type's limit one namespace may take
@@ -122,6 +129,16 @@ export const stageConfigSchema = z.strictObject({
   vectorIndex: vectorIndexSchema,
   /** CIDR ranges webhooks may reach despite the SSRF guard (e.g. a VPC's own). @default none */
   webhookAllowedCidrs: z.array(z.cidrv4().or(z.cidrv6())).optional(),
+  /**
+   * Accept echo's destructive diagnostics over the API (crashTimes, sleeps
+   * over 10 s, ignoreAbort): they crash or hold workers, so a production
+   * stage answers 403 to them.
+   */
+  echoDiagnostics: z.boolean(),
+  /** Webhook URLs may be plain `http:` (local receivers); off, only `https:` is delivered. */
+  webhookAllowHttp: z.boolean(),
+  /** Ports webhooks may reach besides 80 and 443. @default none */
+  webhookAllowedPorts: z.array(z.int().min(1).max(65_535)).optional(),
   /** SNS topics send_notification may publish to. @default none */
   notificationTopicArns: z.array(z.string().regex(/^arn:aws[\w-]*:sns:/, "an SNS topic ARN")).optional(),
 });
@@ -150,10 +167,14 @@ const dev: StageConfig = {
   apiThrottle: { ratePerSecond: 1_000, burst: 2_000 },
   // The original Celery Beat ran in China Standard Time.
   scheduleTimeZone: "Asia/Shanghai",
+  // One queue per lane: a third of the idle polling; priority is accepted but does not reorder.
+  priorityQueues: false,
   lanes: {},
   // The local runtime runs this stage: offline models, so `npm start` (and a first deployment) needs no network or keys.
   models: offlineModels,
   vectorIndex: { kind: "dynamodb" },
+  echoDiagnostics: true,
+  webhookAllowHttp: true,
 };
 
 const prod: StageConfig = {
@@ -169,6 +190,7 @@ const prod: StageConfig = {
   apiThrottle: { ratePerSecond: 1_000, burst: 2_000 },
   // The original Celery Beat ran in China Standard Time.
   scheduleTimeZone: "Asia/Shanghai",
+  priorityQueues: true,
   lanes: {},
   // Bedrock model access must be granted to the account for these models.
   models: {
@@ -176,6 +198,9 @@ const prod: StageConfig = {
     embeddings: { provider: "bedrock", modelId: "amazon.titan-embed-text-v2:0", dimensions: 1024 },
   },
   vectorIndex: { kind: "dynamodb" },
+  // Crashing or hanging workers on purpose is for test stages.
+  echoDiagnostics: false,
+  webhookAllowHttp: false,
 };
 
 export const builtInStages: Readonly<Record<string, StageConfig>> = { dev, prod };

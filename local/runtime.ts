@@ -506,8 +506,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           S3_FORCE_PATH_STYLE: "true",
           AWS_ENDPOINT_URL_SNS: via(endpoints.sns),
           AWS_ENDPOINT_URL_SECRETS_MANAGER: via(endpoints.secretsManager),
-          // Local webhook receivers listen on loopback, which the SSRF guard otherwise refuses.
+          // Local webhook receivers listen on loopback, on any port, over plain http, which the SSRF guard otherwise refuses.
           WEBHOOK_ALLOWED_CIDRS: env.CLAW_TASKS_WEBHOOK_ALLOWED_CIDRS ?? "127.0.0.0/8,::1/128",
+          WEBHOOK_ALLOWED_PORTS: env.CLAW_TASKS_WEBHOOK_ALLOWED_PORTS ?? "1-65535",
+          WEBHOOK_ALLOW_HTTP: "on",
           AWS_ENDPOINT_URL_SCHEDULER: via(schedulerEndpoint),
           AWS_ENDPOINT_URL_LAMBDA: via(lambdaService.url),
           ...(endpoints.general ? { AWS_ENDPOINT_URL: via(endpoints.general) } : {}),

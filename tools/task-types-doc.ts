@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { echoLongSleepMs } from "../functions/core/submission.ts";
 import { defaultTimeLimits, type TaskType, taskCatalog, taskTypes } from "../functions/tasks/catalog.ts";
 import { lanes } from "../functions/tasks/lanes.ts";
 import { staticSchedules } from "../functions/tasks/static-schedules.ts";
@@ -51,6 +52,10 @@ export function taskTypesMarkdown(): string {
       retryOf(type),
     ];
   });
+  const adminTypes = taskTypes
+    .filter((type) => taskCatalog[type].submitScope === "admin")
+    .map((type) => `\`${type}\``)
+    .join(" and ");
   const table = [
     "| Task type | Lane (original queue) | Rate limit (original) | Time limits soft / hard | Retry policy |",
     "|---|---|---|---|---|",
@@ -75,6 +80,14 @@ types run on the static schedules, in the stage's time zone (Asia/Shanghai by
 default, as Celery's \`timezone\` was).
 
 ${table}
+
+Who may submit: a key with the \`submit\` scope, and for ${adminTypes} the
+\`admin\` scope too (catalog \`submitScope\`; \`403\` without it). \`echo\`'s
+diagnostics that crash or hold workers (\`crashTimes\`, \`sleepMs\` over
+${echoLongSleepMs.toLocaleString("en")} ms, \`ignoreAbort\`) are refused with \`403\` where the stage has
+\`echoDiagnostics\` off (\`prod\`). \`send_notification\`'s \`task.*\` events belong to
+the system's completion callbacks: callers get \`400\` for them
+([security](security.md#webhook-signatures)).
 
 Lanes (the original's queues): each is a queue per priority, a dead-letter
 queue and a worker function whose timeout is its types' longest hard limit

@@ -24,10 +24,20 @@ const retryableErrors = new Set([
 function typedFailure(error: unknown, signal: AbortSignal): unknown {
   if (signal.aborted) return signal.reason;
   const name = (error as { name?: string }).name ?? "Error";
-  const message = `Bedrock: ${name}: ${(error as Error).message}`;
+  // Bedrock's messages name model and account ARNs: the record gets the error name, the log the message.
+  const safeName = /^[A-Za-z]{1,64}$/.test(name) ? name : "Error";
+  const detail = `Bedrock: ${name}: ${(error as Error).message}`;
   return retryableErrors.has(name)
-    ? new TaskFailure("model_unavailable", message, { retryable: true, cause: error })
-    : new TaskFailure("model_request_rejected", message, { retryable: false, cause: error });
+    ? new TaskFailure("model_unavailable", `the model is unavailable (${safeName}); retrying`, {
+        retryable: true,
+        cause: error,
+        detail,
+      })
+    : new TaskFailure("model_request_rejected", `the model refused the request (${safeName})`, {
+        retryable: false,
+        cause: error,
+        detail,
+      });
 }
 
 /** A client, or how to get one on first use (aws-clients.ts). */

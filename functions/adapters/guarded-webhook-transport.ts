@@ -4,13 +4,17 @@
  * address it resolves to must pass, and the connection is made to the
  * checked address (the request's `lookup` answers with it), while TLS still
  * verifies the certificate against the host name. Redirects are not followed.
+ * Only ports 80 and 443 unless the stage allows more, and `http:` only where
+ * the stage allows it. A refusal says "destination refused" and names no
+ * address the host resolved to (that would map the private network for the
+ * caller); the worker logs the address with the task id.
  */
 import { lookup as dnsLookup } from "node:dns/promises";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { BlockList } from "node:net";
 import { isIP } from "node:net";
-import { blockedReason } from "../core/network-guard.ts";
+import { blockedReason, type PortRule, standardWebhookPorts } from "../core/network-guard.ts";
 import { permanentFailure, TaskFailure } from "../core/task-failure.ts";
 import type { WebhookResponse, WebhookTransport } from "../core/task-ports.ts";
 
@@ -19,6 +23,10 @@ export type Resolver = (hostname: string) => Promise<{ address: string; family: 
 export interface GuardedTransportOptions {
   /** Ranges admitted despite the guard (local development). */
   readonly allowList?: BlockList;
+  /** Ports a webhook may reach. @default 80 and 443 */
+  readonly allowedPorts?: PortRule;
+  /** Deliver to plain `http:` URLs (development stages). @default false: `https:` only */
+  readonly allowHttp?: boolean;
   /** Per request, on top of the task's signal. @default 10 s */
   readonly timeoutMs?: number;
   /** @default the system resolver (all addresses) */
@@ -26,6 +34,11 @@ export interface GuardedTransportOptions {
 }
 
 const excerptBytes = 2_048;
+
+/** The refusal every blocked destination gets: the same words, no resolved address. */
+function destinationRefused(why: string, detail?: string): TaskFailure {
+  return permanentFailure("webhook_target_blocked", `destination refused: ${why}`, detail);
+}
 
 const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
@@ -42,9 +55,10 @@ export async function vetTarget(
     try {
       addresses = await resolve(bare);
     } catch (error) {
-      throw new TaskFailure("webhook_unreachable", `could not resolve ${bare}: ${(error as Error).message}`, {
+      throw new TaskFailure("webhook_unreachable", `could not resolve ${bare}`, {
         retryable: true,
         cause: error,
+        detail: (error as Error).message,
       });
     }
   }
@@ -54,10 +68,13 @@ export async function vetTarget(
   for (const { address } of addresses) {
     const reason = blockedReason(address, allowList);
     if (reason) {
-      throw permanentFailure(
-        "webhook_target_blocked",
-        `webhook target ${bare} resolves to ${address}, a ${reason} address; refused`,
-      );
+      // An address the caller wrote may be named; one that DNS answered may not.
+      throw isIP(bare)
+        ? destinationRefused(`${bare} is a ${reason} address`)
+        : destinationRefused(
+            `${bare} resolves to an address webhooks may not reach`,
+            `${bare} resolves to ${address}, a ${reason} address`,
+          );
     }
   }
   const chosen = addresses[0]!;
@@ -67,14 +84,19 @@ export async function vetTarget(
 export function createGuardedWebhookTransport(options: GuardedTransportOptions = {}): WebhookTransport {
   const resolve = options.resolve ?? systemResolver;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const allowedPorts = options.allowedPorts ?? standardWebhookPorts;
+  const allowHttp = options.allowHttp ?? false;
   return {
     async post(url, headers, body, signal): Promise<WebhookResponse> {
       const target = new URL(url);
-      if (target.protocol !== "https:" && target.protocol !== "http:") {
-        throw permanentFailure(
-          "webhook_target_blocked",
-          `webhook URL must be http(s), got ${target.protocol}`,
+      if (target.protocol !== "https:" && (target.protocol !== "http:" || !allowHttp)) {
+        throw destinationRefused(
+          `${target.protocol} URLs are not delivered here; use https:${allowHttp ? " or http:" : " (this stage allows no plain http)"}`,
         );
+      }
+      const port = Number(target.port || (target.protocol === "https:" ? 443 : 80));
+      if (!allowedPorts(port)) {
+        throw destinationRefused(`port ${port} is not allowed; webhooks reach ports 80 and 443`);
       }
       const { address, family } = await vetTarget(target.hostname, resolve, options.allowList);
       const send = target.protocol === "https:" ? httpsRequest : httpRequest;
@@ -112,10 +134,11 @@ export function createGuardedWebhookTransport(options: GuardedTransportOptions =
           if (signal.aborted) reject(signal.reason);
           else
             reject(
-              new TaskFailure("webhook_unreachable", `webhook ${target.origin}: ${error.message}`, {
-                retryable: true,
-                cause: error,
-              }),
+              new TaskFailure(
+                "webhook_unreachable",
+                `webhook ${target.protocol}//${target.host} unreachable (${(error as NodeJS.ErrnoException).code ?? error.name})`,
+                { retryable: true, cause: error, detail: error.message },
+              ),
             );
         });
         request.end(body);

@@ -1,7 +1,7 @@
 /**
- * WorkerControl on Lambda: a lane's worker consumes one queue per priority,
- * each through its own SQS event-source mapping, found by the UUIDs the stack
- * passes in LANE_MAPPING_ID_<LANE>_<PRIORITY>. Pausing sets Enabled false on
+ * WorkerControl on Lambda: a lane's worker consumes one queue per priority
+ * (or one shared queue), each through its own SQS event-source mapping, found
+ * by the UUIDs the stack passes in LANE_MAPPING_ID_<LANE>_<PRIORITY>. Pausing sets Enabled false on
  * all of them (Lambda stops polling; messages stay queued); resizing sets
  * each mapping's MaximumConcurrency to its priority's share of the lane's size.
  */
@@ -12,8 +12,8 @@ import {
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
 import type { WorkerControl, WorkerMapping } from "../core/ports.ts";
-import { type Priority, priorities, priorityConcurrency } from "../tasks/lanes.ts";
-import type { MappingIds } from "./lane-environment.ts";
+import { type Priority, priorityConcurrency } from "../tasks/lanes.ts";
+import { type MappingIds, separatePriorities } from "./lane-environment.ts";
 
 function toMapping(priority: Priority, configuration: EventSourceMappingConfiguration): WorkerMapping {
   const functionArn = configuration.FunctionArn ?? "";
@@ -32,7 +32,7 @@ export function createLambdaWorkerControl(client: LambdaClient, mappingIds: Mapp
   return {
     async get(lane) {
       return Promise.all(
-        priorities.map(async (priority) =>
+        separatePriorities(mappingIds[lane]).map(async (priority) =>
           toMapping(
             priority,
             await client.send(new GetEventSourceMappingCommand({ UUID: mappingIds[lane][priority] })),
@@ -42,7 +42,7 @@ export function createLambdaWorkerControl(client: LambdaClient, mappingIds: Mapp
     },
     async update(lane, change) {
       return Promise.all(
-        priorities.map(async (priority) => {
+        separatePriorities(mappingIds[lane]).map(async (priority) => {
           const updated = await client.send(
             new UpdateEventSourceMappingCommand({
               UUID: mappingIds[lane][priority],

@@ -46,29 +46,28 @@ async function postJson(
     });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    throw new TaskFailure(
-      "model_unavailable",
-      `model endpoint ${url} unreachable: ${(error as Error).message}`,
-      {
-        retryable: true,
-        cause: error,
-      },
-    );
+    // The endpoint's URL and the network error stay in the log (task-failure.ts).
+    throw new TaskFailure("model_unavailable", "the model endpoint is unreachable", {
+      retryable: true,
+      cause: error,
+      detail: `model endpoint ${url} unreachable: ${(error as Error).message}`,
+    });
   }
   const text = await response.text();
   if (!response.ok) {
     const retryable = response.status >= 500 || retryableStatuses.has(response.status);
     throw new TaskFailure(
       retryable ? "model_unavailable" : "model_request_rejected",
-      `model endpoint ${url} answered ${response.status}: ${text.slice(0, 500)}`,
-      { retryable },
+      `the model endpoint answered ${response.status}`,
+      { retryable, detail: `model endpoint ${url} answered ${response.status}: ${text.slice(0, 500)}` },
     );
   }
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch {
-    throw new TaskFailure("model_bad_response", `model endpoint ${url} answered with non-JSON`, {
+    throw new TaskFailure("model_bad_response", "the model endpoint answered with non-JSON", {
       retryable: true,
+      detail: `model endpoint ${url} answered with non-JSON: ${text.slice(0, 500)}`,
     });
   }
 }

@@ -1,7 +1,9 @@
 /**
  * DocumentSource on S3: reads an object as UTF-8 text, refusing objects
  * larger than the limit (before downloading them) and ones that are not
- * valid UTF-8.
+ * valid UTF-8. Failures name no bucket or key in their message (the task
+ * record is every `read` key's to see); the location is in their detail,
+ * which the worker logs.
  */
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { permanentFailure, TaskFailure } from "../core/task-failure.ts";
@@ -23,7 +25,8 @@ export function createS3DocumentSource(client: S3Client, defaultBucket: string |
         if ((head.ContentLength ?? 0) > maxDocumentBytes) {
           throw permanentFailure(
             "document_too_large",
-            `${where} is ${head.ContentLength} bytes; the limit is ${maxDocumentBytes}`,
+            `the document is ${head.ContentLength} bytes; the limit is ${maxDocumentBytes}`,
+            where,
           );
         }
         const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: location.key }), {
@@ -33,15 +36,19 @@ export function createS3DocumentSource(client: S3Client, defaultBucket: string |
         try {
           return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
         } catch {
-          throw permanentFailure("document_not_text", `${where} is not UTF-8 text`);
+          throw permanentFailure("document_not_text", "the document is not UTF-8 text", where);
         }
       } catch (error) {
         if (error instanceof TaskFailure || signal.aborted) throw error;
         const name = (error as { name?: string }).name ?? "";
         if (["NoSuchKey", "NotFound", "NoSuchBucket", "AccessDenied", "Forbidden"].includes(name)) {
-          throw permanentFailure("document_unavailable", `${where}: ${name}`);
+          throw permanentFailure("document_unavailable", `the document could not be read (${name})`, where);
         }
-        throw error;
+        throw new TaskFailure("document_unavailable", "the document could not be read; retrying", {
+          retryable: true,
+          cause: error,
+          detail: `${where}: ${(error as Error).message}`,
+        });
       }
     },
   };

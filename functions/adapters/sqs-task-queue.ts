@@ -1,6 +1,7 @@
 /**
- * The lane queues on SQS: one queue per lane and priority, plus the lane's
- * dead-letter queue; URLs come from the environment.
+ * The lane queues on SQS: one queue per lane and priority (or one per lane
+ * that every priority shares), plus the lane's dead-letter queue; URLs come
+ * from the environment.
  */
 import {
   DeleteMessageBatchCommand,
@@ -11,8 +12,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import type { LaneDepth, LaneQueues, TaskQueue } from "../core/ports.ts";
-import { type Lane, type Priority, priorities } from "../tasks/lanes.ts";
-import type { LaneQueueUrls } from "./lane-environment.ts";
+import type { Lane, Priority } from "../tasks/lanes.ts";
+import { type LaneQueueUrls, separatePriorities } from "./lane-environment.ts";
 
 function queueUrlOf(urls: LaneQueueUrls, lane: Lane, priority: Priority): string {
   const url = urls.queues[lane]?.[priority];
@@ -56,6 +57,12 @@ export function createSqsLaneQueues(client: SQSClient, urls: LaneQueueUrls): Lan
     };
   }
 
+  function queuesOf(lane: Lane): Record<Priority, string> {
+    const queues = urls.queues[lane];
+    if (!queues) throw new Error(`no queue URLs configured for lane ${lane}`);
+    return queues;
+  }
+
   function deadLetterUrlOf(lane: Lane): string {
     const url = urls.deadLetters[lane];
     if (!url) throw new Error(`no dead-letter queue URL configured for lane ${lane}`);
@@ -66,7 +73,7 @@ export function createSqsLaneQueues(client: SQSClient, urls: LaneQueueUrls): Lan
     async depth(lane): Promise<LaneDepth> {
       const [perPriority, deadLetters] = await Promise.all([
         Promise.all(
-          priorities.map(
+          separatePriorities(queuesOf(lane)).map(
             async (priority) => [priority, await attributesOf(queueUrlOf(urls, lane, priority))] as const,
           ),
         ),

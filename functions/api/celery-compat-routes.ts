@@ -11,7 +11,7 @@ import { submitterOf } from "../core/api-keys.ts";
 import { cancelTask, retryTask } from "../core/manage-task.ts";
 import { listWorkers, updateWorker, type WorkerView } from "../core/manage-workers.ts";
 import { resolvePayload } from "../core/payload.ts";
-import { parseSubmission } from "../core/submission.ts";
+import { authorizeSubmission, parseSubmission } from "../core/submission.ts";
 import { submitTask } from "../core/submit-task.ts";
 import type { Task, TaskStatus } from "../core/task.ts";
 import { parseOrThrow } from "../core/validation.ts";
@@ -179,8 +179,10 @@ function workerView(worker: WorkerView) {
 
 export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
   async function submit(request: RouteRequest, body: unknown, taskId: string | undefined) {
+    const submission = parseSubmission(body, deps.now());
+    authorizeSubmission(submission, { caller: request.caller, echoDiagnostics: deps.echoDiagnostics });
     const { task, replayed } = await submitTask(
-      parseSubmission(body, deps.now()),
+      submission,
       deps.inNamespace(request.namespace),
       taskId === undefined ? undefined : { scope: request.caller.keyHash, key: taskId },
       submitterOf(request.caller),

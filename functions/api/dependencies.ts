@@ -16,8 +16,10 @@ import {
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
 import {
   delayedDeliverySettingsFromEnv,
+  laneQueueArnsFromEnv,
   laneQueueUrlsFromEnv,
   mappingIdsFromEnv,
+  separatePriorities,
 } from "../adapters/lane-environment.ts";
 import { lazyPort, onFirstUse } from "../adapters/lazy-port.ts";
 import { logInfo } from "../adapters/logger.ts";
@@ -35,14 +37,7 @@ import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../c
 import type { Task } from "../core/task.ts";
 import { newTaskId } from "../core/task-ids.ts";
 import type { ConversationStore, EmbeddingModel, VectorIndex } from "../core/task-ports.ts";
-import {
-  type Lane,
-  laneNames,
-  laneQueueArnVariable,
-  laneReservedConcurrencyVariable,
-  type Priority,
-  priorities,
-} from "../tasks/lanes.ts";
+import { laneNames, laneReservedConcurrencyVariable } from "../tasks/lanes.ts";
 import { scheduleDelivery } from "../tasks/static-schedules.ts";
 
 /**
@@ -71,6 +66,8 @@ export interface ApiDeps {
   readonly recordSubmitted: (task: Task) => void;
   /** The ports of one namespace, built once per process and namespace (adapters and clients load on first use). */
   inNamespace(namespace: string): NamespaceDeps;
+  /** The stage allows echo's destructive diagnostics (stage setting `echoDiagnostics`, env ECHO_DIAGNOSTICS). */
+  readonly echoDiagnostics: boolean;
 }
 
 export function createApiDeps(): ApiDeps {
@@ -113,14 +110,7 @@ export function createApiDeps(): ApiDeps {
     groupName: requireEnv("SCHEDULE_GROUP_NAME"),
     roleArn: requireEnv("SCHEDULER_ROLE_ARN"),
     deadLetterQueueArn: requireEnv("SCHEDULE_DLQ_ARN"),
-    laneQueueArns: Object.fromEntries(
-      laneNames.map((lane) => [
-        lane,
-        Object.fromEntries(
-          priorities.map((priority) => [priority, requireEnv(laneQueueArnVariable(lane, priority))]),
-        ),
-      ]),
-    ) as Record<Lane, Record<Priority, string>>,
+    laneQueueArns: laneQueueArnsFromEnv(laneNames),
     ...scheduleDelivery,
   };
   const mappingIds = mappingIdsFromEnv(laneNames);
@@ -130,6 +120,8 @@ export function createApiDeps(): ApiDeps {
     (await import("../adapters/model-providers.ts")).embeddingModelFromEnv(),
   );
   const scheduleTimeZone = requireEnv("SCHEDULE_TIME_ZONE");
+  // Off unless the stack says on: a function deployed without the setting refuses diagnostics.
+  const echoDiagnostics = process.env.ECHO_DIAGNOSTICS === "on";
   return {
     now: sharedSubmitDeps.now,
     log: sharedSubmitDeps.log,
@@ -149,6 +141,7 @@ export function createApiDeps(): ApiDeps {
           namespace,
           now: () => new Date(),
           defaultTimeZone: scheduleTimeZone,
+          echoDiagnostics,
         },
         conversations: lazyPort(async () => {
           const { createDynamoConversationStore } = await import(
@@ -185,6 +178,7 @@ export function createApiDeps(): ApiDeps {
         const { createDynamoLaneActivity } = await import("../adapters/dynamodb-lane-activity.ts");
         return createDynamoLaneActivity(await dynamoDocumentClient(), { tableName, minIntervalMs: 0 });
       }),
+      mappedPriorities: (lane) => separatePriorities(mappingIds[lane]),
       reservedConcurrency: (lane) => {
         const reserved = process.env[laneReservedConcurrencyVariable(lane)];
         return reserved ? Number(reserved) : undefined;
@@ -192,5 +186,6 @@ export function createApiDeps(): ApiDeps {
     },
     recordSubmitted: (task) =>
       publishTaskMetrics({ lane: task.lane, type: task.type, taskId: task.id, counts: ["submitted"] }),
+    echoDiagnostics,
   };
 }

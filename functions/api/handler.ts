@@ -6,7 +6,6 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { onFirstUse } from "../adapters/lazy-port.ts";
 import { apiGatewayRequestIdPath, logger } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
@@ -22,8 +21,8 @@ import {
   errorResponse,
   header,
   json,
+  lazyRouteHandlers,
   type RouteHandlers,
-  type RouteRequest,
   type RouteResult,
 } from "./http.ts";
 import { keyRoutes } from "./key-routes.ts";
@@ -36,20 +35,6 @@ import { taskTypeRoutes } from "./task-type-routes.ts";
 
 const deps = createApiDeps();
 
-/**
- * The Celery-compatible routes' handlers load with the first request for one
- * (a chunk of their own): a cold start serving the native API does not parse them.
- */
-const celeryHandlers = onFirstUse(async () =>
-  (await import("./celery-compat-routes.ts")).celeryCompatRouteHandlers(deps),
-);
-const lazyCeleryHandlers: RouteHandlers = Object.fromEntries(
-  celeryCompatRoutes.map((route) => {
-    const key = `${route.method} ${route.path}` as keyof RouteHandlers;
-    return [key, async (request: RouteRequest) => (await celeryHandlers())[key]!(request)];
-  }),
-);
-
 const routeHandlers: RouteHandlers = {
   "GET /v1/health": async () => json(200, { status: "ok", time: new Date().toISOString() }),
   // The document is built on the first request for it, not at cold start.
@@ -60,7 +45,10 @@ const routeHandlers: RouteHandlers = {
   ...taskTypeRoutes(deps),
   ...scheduleRoutes(deps),
   ...monitorRoutes(),
-  ...lazyCeleryHandlers,
+  // The Celery-compatible routes serve callers still migrating: loaded on their first request.
+  ...lazyRouteHandlers(celeryCompatRoutes.map(routeKeyOf), async () =>
+    (await import("./celery-compat-routes.ts")).celeryCompatRouteHandlers(deps),
+  ),
 };
 
 const pageRouteKeys = pageRoutes.map((route): PageRouteKey => `${route.method} ${route.path}`);

@@ -26,6 +26,32 @@ export type RouteResult = APIGatewayProxyStructuredResultV2 & { headers?: Record
 export type RouteHandler = (request: RouteRequest) => Promise<RouteResult>;
 export type RouteHandlers = Partial<Record<RouteKey | PageRouteKey, RouteHandler>>;
 
+/**
+ * Handlers for `keys` whose module loads on the first request to one of
+ * them, so routes few callers use stay out of the cold start's code.
+ */
+export function lazyRouteHandlers(
+  keys: readonly (RouteKey | PageRouteKey)[],
+  load: () => Promise<RouteHandlers>,
+): RouteHandlers {
+  let loading: Promise<RouteHandlers> | undefined;
+  return Object.fromEntries(
+    keys.map((key): [string, RouteHandler] => [
+      key,
+      async (request) => {
+        // A failed load (say, a transient error) is tried again by the next request.
+        loading ??= load().catch((error: unknown) => {
+          loading = undefined;
+          throw error;
+        });
+        const handle = (await loading)[key];
+        if (!handle) throw new Error(`the lazily loaded routes lack ${key}`);
+        return handle(request);
+      },
+    ]),
+  );
+}
+
 export function json(statusCode: number, body: unknown): RouteResult {
   return {
     statusCode,

@@ -43,7 +43,7 @@ const tags = [
 const errorDescriptions: Readonly<Record<number, string>> = {
   400: "validation_error: details.issues[].path names each bad field.",
   401: "unauthorized: missing, unknown or revoked API key.",
-  403: "forbidden: the API key lacks the route's scope.",
+  403: "forbidden: the API key lacks the route's scope (or, on submit, the task type's), or the stage does not allow the request (echo diagnostics).",
   404: "not_found.",
   409: "conflict: the task's state does not allow it, or an Idempotency-Key was reused with another body.",
   413: "payload_too_large: the body is over 10 MB.",

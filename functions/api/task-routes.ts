@@ -8,8 +8,9 @@ import { submitterOf } from "../core/api-keys.ts";
 import { cancelTask, retryTask } from "../core/manage-task.ts";
 import { resolvePayload } from "../core/payload.ts";
 import { InvalidCursor, type TaskListFilter, type TaskPage } from "../core/ports.ts";
-import { parseSubmission, submissionOptions } from "../core/submission.ts";
+import { authorizeSubmission, parseSubmission, submissionOptions } from "../core/submission.ts";
 import { type IdempotencyRequest, submitTask } from "../core/submit-task.ts";
+import { taskView } from "../core/task-view.ts";
 import { parseOrThrow } from "../core/validation.ts";
 import type { ApiDeps, NamespaceDeps } from "./dependencies.ts";
 import {
@@ -48,6 +49,7 @@ const submissionOptionKeys = Object.keys(submissionOptions.shape);
 export function taskRoutes(deps: ApiDeps): RouteHandlers {
   async function submit(request: RouteRequest, body: unknown) {
     const submission = parseSubmission(body, deps.now());
+    authorizeSubmission(submission, { caller: request.caller, echoDiagnostics: deps.echoDiagnostics });
     const { task, replayed } = await submitTask(
       submission,
       deps.inNamespace(request.namespace),
@@ -55,7 +57,7 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
       submitterOf(request.caller),
     );
     if (!replayed) deps.recordSubmitted(task);
-    const response = json(202, task);
+    const response = json(202, taskView(task));
     if (replayed) response.headers = { ...response.headers, "idempotent-replayed": "true" };
     return response;
   }
@@ -95,7 +97,7 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
         query.limit,
         query.cursor,
       );
-      return json(200, { items: page.items, nextCursor: page.nextCursor });
+      return json(200, { items: page.items.map(taskView), nextCursor: page.nextCursor });
     },
 
     "GET /v1/tasks/{id}": async ({ event, namespace }) => {
@@ -108,15 +110,15 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
         resolvePayload(task.input, scoped.payloads),
         resolvePayload(task.result, scoped.payloads),
       ]);
-      return json(200, { ...task, input, ...(task.result === undefined ? {} : { result }) });
+      return json(200, taskView({ ...task, input, ...(task.result === undefined ? {} : { result }) }));
     },
 
     "POST /v1/tasks/{id}/cancel": async ({ event, namespace }) => {
       const { task, immediate } = await cancelTask(pathParameter(event, "id"), deps.inNamespace(namespace));
-      return json(immediate ? 200 : 202, task);
+      return json(immediate ? 200 : 202, taskView(task));
     },
 
     "POST /v1/tasks/{id}/retry": async ({ event, namespace }) =>
-      json(202, await retryTask(pathParameter(event, "id"), deps.inNamespace(namespace))),
+      json(202, taskView(await retryTask(pathParameter(event, "id"), deps.inNamespace(namespace)))),
   };
 }

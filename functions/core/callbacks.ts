@@ -6,6 +6,7 @@
 import { taskCatalog } from "../tasks/catalog.ts";
 import type { Submission } from "./submission.ts";
 import { type SubmitTaskDeps, submitTask } from "./submit-task.ts";
+import { callbackTag } from "./system-events.ts";
 import { isTerminal, type Task } from "./task.ts";
 
 export async function queueCallback(task: Task, deps: SubmitTaskDeps): Promise<void> {
@@ -27,7 +28,7 @@ export async function queueCallback(task: Task, deps: SubmitTaskDeps): Promise<v
     }),
     priority: "normal",
     maxAttempts: taskCatalog.send_notification.retry.maxAttempts,
-    tags: { callbackFor: task.id },
+    tags: { [callbackTag]: task.id },
   };
   await submitTask(submission, deps);
 }

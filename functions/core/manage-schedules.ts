@@ -23,6 +23,7 @@ import {
   nextFireTimes,
   parseScheduleExpression,
 } from "./schedule-expression.ts";
+import { callerInputIssues, refuseEchoDiagnostics } from "./submission.ts";
 import { parseOrThrow } from "./validation.ts";
 
 export { maxTargetInputChars } from "./envelope.ts";
@@ -99,15 +100,20 @@ export interface ScheduleDeps {
   readonly now: () => Date;
   /** The stage's time zone, for schedules created without one. */
   readonly defaultTimeZone: string;
+  /** The stage allows echo's destructive diagnostics in scheduled tasks (submission.ts). @default false */
+  readonly echoDiagnostics?: boolean;
 }
 
-function parseTask(spec: z.output<typeof taskSpec>): ScheduledTask {
+function parseTask(spec: z.output<typeof taskSpec>, echoDiagnostics = false): ScheduledTask {
   if (!isTaskType(spec.type)) {
     throw validationError([
       { path: "task.type", message: `unknown task type; known: ${taskTypes.join(", ")}` },
     ]);
   }
   const input = parseOrThrow(taskCatalog[spec.type].input, spec.input ?? {}, ["task", "input"]);
+  const issues = callerInputIssues(spec.type, input, "task.input");
+  if (issues.length > 0) throw validationError(issues);
+  refuseEchoDiagnostics({ type: spec.type, input }, echoDiagnostics, "task.input");
   return { type: spec.type, input, priority: spec.priority };
 }
 
@@ -153,7 +159,7 @@ function checkDefinition(definition: ScheduleDefinition, now: Date, namespace: s
 
 export function parseScheduleCreation(
   body: unknown,
-  deps: Pick<ScheduleDeps, "now" | "defaultTimeZone" | "namespace">,
+  deps: Pick<ScheduleDeps, "now" | "defaultTimeZone" | "echoDiagnostics" | "namespace">,
 ) {
   const parsed = parseOrThrow(scheduleCreationBody, body);
   if (staticSchedules.some((schedule) => schedule.name === parsed.name)) {
@@ -163,7 +169,7 @@ export function parseScheduleCreation(
     name: parsed.name,
     expression: parsed.expression.trim(),
     timezone: parsed.timezone ?? deps.defaultTimeZone,
-    task: parseTask(parsed.task),
+    task: parseTask(parsed.task, deps.echoDiagnostics),
     enabled: parsed.enabled,
     ...(parsed.description === undefined ? {} : { description: parsed.description }),
   };
@@ -236,7 +242,7 @@ export async function updateSchedule(name: string, body: unknown, deps: Schedule
     name,
     expression: change.expression?.trim() ?? current.expression,
     timezone: change.timezone ?? current.timezone,
-    task: change.task ? parseTask(change.task) : current.task,
+    task: change.task ? parseTask(change.task, deps.echoDiagnostics) : current.task,
     enabled: change.enabled ?? current.enabled,
     ...(description === undefined ? {} : { description }),
   };

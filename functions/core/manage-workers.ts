@@ -4,7 +4,7 @@
  * a lane's worker at run time.
  */
 import * as z from "zod";
-import { isLane, type Lane, laneNames, priorities, priorityConcurrency } from "../tasks/lanes.ts";
+import { isLane, type Lane, laneNames, type Priority, priorityConcurrency } from "../tasks/lanes.ts";
 import { notFound, validationError } from "./api-error.ts";
 import type { LaneActivity, LaneQueues, WorkerControl, WorkerMapping } from "./ports.ts";
 import { parseOrThrow } from "./validation.ts";
@@ -45,6 +45,8 @@ export interface WorkerDeps {
   readonly control: WorkerControl;
   readonly lanes: LaneQueues;
   readonly activity: LaneActivity;
+  /** The priorities with a mapping of their own in a lane (all three, or `normal` alone when the stage shares one queue). */
+  readonly mappedPriorities: (lane: Lane) => readonly Priority[];
   /** A lane worker's reserved concurrency, when the stage reserves it: its mappings together must stay within. */
   readonly reservedConcurrency: (lane: Lane) => number | undefined;
 }
@@ -101,7 +103,9 @@ export async function updateWorker(lane: string, body: unknown, deps: WorkerDeps
   const reserved = deps.reservedConcurrency(lane);
   if (change.maxConcurrency !== undefined && reserved !== undefined) {
     const size = change.maxConcurrency;
-    const needed = priorities.reduce((sum, priority) => sum + priorityConcurrency(size, priority), 0);
+    const needed = deps
+      .mappedPriorities(lane)
+      .reduce((sum, priority) => sum + priorityConcurrency(size, priority), 0);
     if (needed > reserved) {
       throw validationError([
         {

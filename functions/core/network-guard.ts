@@ -6,8 +6,10 @@
  *
  * Refused: loopback, private (RFC 1918, unique local), carrier-grade NAT,
  * link-local, cloud metadata endpoints, and the reserved, documentation,
- * benchmark, multicast and unspecified ranges; IPv4 inside IPv6 (mapped,
- * NAT64) is judged by its IPv4 address. An allow-list of CIDR ranges (for
+ * benchmark, multicast and unspecified ranges, and the tunnels and
+ * translators that carry an IPv4 address of the sender's choice (6to4,
+ * Teredo, IPv4-compatible and -translated, local-use NAT64, the 6to4 relay);
+ * IPv4 inside IPv6 (mapped, well-known NAT64) is judged by its IPv4 address. An allow-list of CIDR ranges (for
  * local development: loopback) admits addresses it covers, except the
  * metadata endpoints, which nothing admits.
  */
@@ -37,6 +39,18 @@ const ranges: readonly [string, number, "ipv4" | "ipv6", BlockedReason][] = [
   ["ff00::", 8, "ipv6", "reserved"],
   ["2001:db8::", 32, "ipv6", "reserved"],
   ["100::", 64, "ipv6", "reserved"],
+  // 6to4 relay anycast: traffic sent there is tunnelled to an IPv4 address.
+  ["192.88.99.0", 24, "ipv4", "reserved"],
+  // IPv4-compatible (::a.b.c.d, deprecated; e.g. ::7f00:1 is 127.0.0.1) and IPv4-translated (::ffff:0:a.b.c.d):
+  // both carry an IPv4 address that some stacks route to.
+  ["::", 96, "ipv6", "reserved"],
+  ["::ffff:0:0:0", 96, "ipv6", "reserved"],
+  // Tunnels and translators that reach an IPv4 address chosen by the sender: 6to4, Teredo, local-use NAT64.
+  ["2002::", 16, "ipv6", "reserved"],
+  ["2001::", 32, "ipv6", "reserved"],
+  ["64:ff9b:1::", 48, "ipv6", "reserved"],
+  // Site-local (deprecated), still routed inside some networks.
+  ["fec0::", 10, "ipv6", "private"],
 ];
 
 /** Instance metadata and credential endpoints (AWS EC2 IPv4/IPv6, ECS task metadata, Alibaba). */
@@ -87,4 +101,30 @@ export function blockedReason(address: string, allowList?: BlockList): BlockedRe
   if (allowList?.check(address, type)) return undefined;
   for (const [reason, list] of blockLists) if (list.check(address, type)) return reason;
   return undefined;
+}
+
+/** Which ports webhooks may reach. */
+export type PortRule = (port: number) => boolean;
+
+/** The ports of `http:` and `https:`: all a webhook may reach unless the stage allows more. */
+export const standardWebhookPorts: PortRule = (port) => port === 80 || port === 443;
+
+/**
+ * Parses the allowed ports of WEBHOOK_ALLOWED_PORTS (`8443,9000-9100`) into a
+ * rule that also admits 80 and 443; throws on a malformed entry.
+ */
+export function parseAllowedPorts(list: string): PortRule {
+  const ranges = list
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(entry);
+      const low = Number(match?.[1]);
+      const high = Number(match?.[2] ?? match?.[1]);
+      if (!match || low < 1 || high > 65_535 || low > high)
+        throw new Error(`not a port or port range: ${entry}`);
+      return [low, high] as const;
+    });
+  return (port) => standardWebhookPorts(port) || ranges.some(([low, high]) => port >= low && port <= high);
 }

@@ -21,7 +21,7 @@ import { namespaceOfEnvelope, type TaskEnvelope } from "./envelope.ts";
 import { offloadIfLarge, payloadKeys, resolvePayload } from "./payload.ts";
 import type { AttemptOutcome, PayloadStore, RateLimiter, TaskQueue, TaskStore } from "./ports.ts";
 import type { Task, TaskProgress, TaskTimeLimits } from "./task.ts";
-import { describeFailure, TaskFailure } from "./task-failure.ts";
+import { describeFailure, failureLogDetails, TaskFailure } from "./task-failure.ts";
 import type { TaskContext, TaskHandlers, UntypedTaskHandler } from "./task-handler.ts";
 
 /** Extra lease time past the hard limit, for recording the outcome. */
@@ -200,6 +200,13 @@ async function attempt(
     };
   } catch (thrown) {
     const error = describeFailure(thrown, definition.retry.nonRetryableErrors);
+    // The record keeps a safe message; the log keeps what it left out (task-failure.ts).
+    deps.log("attempt failed", {
+      taskId: task.id,
+      type: task.type,
+      attempt: task.attempts,
+      ...failureLogDetails(thrown),
+    });
     if (error.type === "cancelled") return { status: "cancelled", error };
     if (!error.retryable || task.attempts >= task.maxAttempts) return { status: "failed", error };
     const delaySeconds = retryDelaySeconds(definition.retry, task.attempts, deps.random);
@@ -265,6 +272,7 @@ async function runWithinLimits(
     attempt: task.attempts,
     maxAttempts: task.maxAttempts,
     submittedAt: task.createdAt,
+    tags: task.tags ?? {},
     signal: controller.signal,
     async reportProgress(progress: TaskProgress) {
       const nowMs = Date.now();

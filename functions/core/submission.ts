@@ -4,9 +4,19 @@
  * then the rules that tie fields together (times, limits).
  */
 import * as z from "zod";
-import { isTaskType, type TaskType, taskCatalog, taskInputSchema, taskTypes } from "../tasks/catalog.ts";
+import {
+  isTaskType,
+  type TaskInput,
+  type TaskType,
+  taskCatalog,
+  taskInputSchema,
+  taskTypes,
+} from "../tasks/catalog.ts";
 import { type Priority, priorities } from "../tasks/lanes.ts";
-import { type FieldIssue, validationError } from "./api-error.ts";
+import { ApiError, type FieldIssue, validationError } from "./api-error.ts";
+import { type Scope, scopesOf } from "./authenticate.ts";
+import type { ApiKeyRecord } from "./ports.ts";
+import { callbackTag, isSystemEvent, systemEventPrefix } from "./system-events.ts";
 import type { TaskTimeLimits } from "./task.ts";
 import { parseOrThrow } from "./validation.ts";
 
@@ -89,6 +99,79 @@ export const aiGenerateRequestSchema = taskInputSchema("generate_ai_response").e
   submissionOptions.shape,
 );
 
+/**
+ * What an API caller may not put in an input that the system itself may:
+ * the `task.*` events of `send_notification` are the completion callbacks',
+ * signed with their own secret (send-notification.ts). `inputPath` is where
+ * the input sits in the request body, for the issue's path.
+ */
+export function callerInputIssues(type: TaskType, input: unknown, inputPath: string): FieldIssue[] {
+  if (type !== "send_notification") return [];
+  const { event } = input as TaskInput<"send_notification">;
+  return isSystemEvent(event)
+    ? [
+        {
+          path: `${inputPath}.event`,
+          message: `events starting with "${systemEventPrefix}" are reserved for the system's completion callbacks`,
+        },
+      ]
+    : [];
+}
+
+/** An echo sleep longer than this holds a worker long enough to count as a diagnostic. */
+export const echoLongSleepMs = 10_000;
+
+/** The fields of an echo input that disturb workers (crashes, long or unabortable sleeps); empty when none. */
+export function echoDiagnosticsIn(input: TaskInput<"echo">): string[] {
+  return [
+    ...(input.crashTimes > 0 ? ["crashTimes"] : []),
+    ...(input.sleepMs > echoLongSleepMs ? ["sleepMs"] : []),
+    ...(input.ignoreAbort ? ["ignoreAbort"] : []),
+  ];
+}
+
+/** What a submitter may do besides its route's scope: its own scopes, and whether the stage allows diagnostics. */
+export interface SubmitterRights {
+  readonly caller: ApiKeyRecord;
+  /** The stage setting `echoDiagnostics` (off in prod). */
+  readonly echoDiagnostics: boolean;
+}
+
+/**
+ * Refuses (403) a submission the caller may not make although its route
+ * allows submitting: a task type that needs another scope (catalog
+ * `submitScope`), or echo's destructive diagnostics on a stage that has them off.
+ */
+export function authorizeSubmission(
+  submission: Pick<Submission, "type" | "input">,
+  rights: SubmitterRights,
+): void {
+  const needed: Scope | undefined = taskCatalog[submission.type].submitScope;
+  if (needed !== undefined && !scopesOf(rights.caller).includes(needed)) {
+    throw new ApiError(403, "forbidden", `submitting ${submission.type} needs the ${needed} scope`, {
+      needed,
+    });
+  }
+  refuseEchoDiagnostics(submission, rights.echoDiagnostics, "input");
+}
+
+/** Refuses (403) an echo input with diagnostics when the stage has them off; `inputPath` prefixes the fields named. */
+export function refuseEchoDiagnostics(
+  task: Pick<Submission, "type" | "input">,
+  allowed: boolean,
+  inputPath: string,
+): void {
+  if (task.type !== "echo" || allowed) return;
+  const fields = echoDiagnosticsIn(task.input as TaskInput<"echo">).map((field) => `${inputPath}.${field}`);
+  if (fields.length === 0) return;
+  throw new ApiError(
+    403,
+    "forbidden",
+    `echo's diagnostics (${fields.join(", ")}: crashes, sleeps over ${echoLongSleepMs} ms, ignored aborts) disturb workers, and this stage has them off (echoDiagnostics)`,
+    { fields },
+  );
+}
+
 export function parseSubmission(body: unknown, now: Date): Submission {
   const parsed = parseOrThrow(submissionBody, body);
   if (!isTaskType(parsed.type)) {
@@ -96,7 +179,13 @@ export function parseSubmission(body: unknown, now: Date): Submission {
   }
   const definition = taskCatalog[parsed.type];
   const input = parseOrThrow(definition.input, parsed.input ?? {}, ["input"]);
-  const issues: FieldIssue[] = [];
+  const issues: FieldIssue[] = [...callerInputIssues(parsed.type, input, "input")];
+  if (parsed.tags && Object.hasOwn(parsed.tags, callbackTag)) {
+    issues.push({
+      path: `tags.${callbackTag}`,
+      message: "reserved: the system tags completion callbacks with it",
+    });
+  }
 
   if (parsed.delaySeconds !== undefined && parsed.runAt !== undefined) {
     issues.push({ path: "runAt", message: "give either delaySeconds or runAt, not both" });

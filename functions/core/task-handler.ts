@@ -12,6 +12,8 @@ export interface TaskContext {
   readonly maxAttempts: number;
   /** When the task was submitted (ISO 8601): the same on every attempt. */
   readonly submittedAt: string;
+  /** The task's tags, as submitted (or set by the system: completion callbacks). @default none */
+  readonly tags?: Readonly<Record<string, string>>;
   /** Fires at the soft time limit or on a cancel request. Pass it to every I/O call. */
   readonly signal: AbortSignal;
   /** Records progress on the task (at most one write a second; 100 % always written). */

@@ -158,7 +158,12 @@ export const taskSchema = z
       .optional()
       .describe("Set by a cancel request while the task runs; the attempt's AbortSignal fires."),
     timeLimits: taskTimeLimitsSchema.optional(),
-    callbackUrl: z.string().optional().describe("Gets a `send_notification` task when the task ends."),
+    callbackUrl: z
+      .string()
+      .optional()
+      .describe(
+        "Gets a `send_notification` task when the task ends; shown without credentials and query string.",
+      ),
     scheduleName: z.string().optional(),
     tags: z.record(z.string(), z.string()).optional(),
     namespace: z

@@ -57,6 +57,12 @@ export interface TaskDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly timeLimitsReason?: string;
   /** Global rate limit across all workers, in completed starts per minute; absent means unlimited. */
   readonly ratePerMinute?: number;
+  /**
+   * The scope a key needs to submit this type over the API, besides the
+   * route's `submit` (403 without it); schedules and the system submit it freely.
+   * @default none beyond `submit`
+   */
+  readonly submitScope?: "admin";
 }
 
 /**
@@ -172,7 +178,11 @@ const taskDefinitions = {
           .string()
           .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, "an SNS topic ARN")
           .optional(),
-        event: z.string().min(1).max(200),
+        event: z
+          .string()
+          .min(1)
+          .max(200)
+          .describe("`task.*` events are the system's completion callbacks: refused for callers (400)."),
         payload: z.record(z.string(), z.unknown()).default({}),
         /** Sent once per id; defaults to the task id. */
         deliveryId: identifier.optional(),
@@ -193,16 +203,19 @@ const taskDefinitions = {
   cleanup_expired_results: {
     lane: "default",
     uses: ["taskRecordDeletion"],
-    description: "Delete task records whose results have expired (DynamoDB TTL deletion can lag up to 48 h).",
+    description:
+      "Delete task records whose results have expired (DynamoDB TTL deletion can lag up to 48 h). Submitted over the API by admin keys only.",
     input: z.strictObject({ batchLimit: z.int().min(1).max(100_000).optional() }),
     retry: { ...defaultRetry, maxAttempts: 2 },
     timeLimits: defaultTimeLimits,
+    // Housekeeping deletes and repairs records of every caller: an operator's task.
+    submitScope: "admin",
   },
   check_task_health: {
     lane: "default",
     uses: ["laneQueues"],
     description:
-      "Check lanes and records: stuck tasks, unsent tasks, DLQ depth; repair what can be repaired.",
+      "Check lanes and records: stuck tasks, unsent tasks, DLQ depth; repair what can be repaired. Submitted over the API by admin keys only.",
     input: z.strictObject({
       /** A running task whose lease ran out this long ago is stuck. */
       stuckGraceSeconds: z.int().min(0).max(86_400).default(300),
@@ -221,6 +234,7 @@ const taskDefinitions = {
     timeLimits: { softSeconds: 50, hardSeconds: 60 },
     timeLimitsReason:
       "it fires every 5 minutes: a check still running after a minute is itself a fault, and must not overlap the next",
+    submitScope: "admin",
   },
   echo: {
     lane: "default",
@@ -229,12 +243,22 @@ const taskDefinitions = {
       "Diagnostic: returns input.value after input.sleepMs (reporting progress in input.progressSteps steps); fails the first input.failTimes attempts (retryable), or always with input.fail = 'permanent'; input.ignoreAbort makes it ignore its AbortSignal; input.crashTimes ends the worker process (a crash) in the first N attempts.",
     input: z.strictObject({
       value: z.unknown().optional(),
-      sleepMs: z.int().min(0).max(600_000).default(0),
+      sleepMs: z
+        .int()
+        .min(0)
+        .max(600_000)
+        .default(0)
+        .describe("Over 10,000 ms only where the stage has echoDiagnostics on (403 otherwise)."),
       progressSteps: z.int().min(0).max(100).default(0),
       failTimes: z.int().min(0).max(100).default(0),
       fail: z.literal("permanent").optional(),
-      ignoreAbort: z.boolean().default(false),
-      crashTimes: z.int().min(0).max(10).default(0),
+      ignoreAbort: z.boolean().default(false).describe("Only where the stage has echoDiagnostics on."),
+      crashTimes: z
+        .int()
+        .min(0)
+        .max(10)
+        .default(0)
+        .describe("Above 0 only where the stage has echoDiagnostics on."),
     }),
     retry: defaultRetry,
     timeLimits: defaultTimeLimits,

@@ -7,7 +7,9 @@
  * Priority is a queue per priority, each with its own event-source mapping
  * on the lane's worker: a `high` task never waits behind a backlog of
  * `normal` ones, and `low` work gets a small fixed share, so bulk work can
- * neither starve the others nor be starved by them.
+ * neither starve the others nor be starved by them. A stage may turn this
+ * off (`priorityQueues: false`, dev): one queue per lane, a third of the
+ * idle cost, no ordering by priority.
  */
 export interface LaneDefinition {
   /** Messages a worker invocation takes at once. Long tasks want 1. */
@@ -56,6 +58,16 @@ export function isLane(value: string): value is Lane {
 
 export const priorities = ["high", "normal", "low"] as const;
 export type Priority = (typeof priorities)[number];
+
+/**
+ * The priorities with a queue (and event-source mapping) of their own on a
+ * stage. With the stage's `priorityQueues` off, a lane has one queue, its
+ * `normal` one, that takes every priority: a third of the idle polling, and
+ * tasks start in arrival order whatever their priority.
+ */
+export function queuedPriorities(priorityQueues: boolean): readonly Priority[] {
+  return priorityQueues ? priorities : ["normal"];
+}
 
 /** MaximumConcurrency of the event-source mapping of one priority queue of a lane. */
 export function priorityConcurrency(laneConcurrency: number, priority: Priority): number {

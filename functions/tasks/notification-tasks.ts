@@ -3,6 +3,7 @@
  * delivery id (functions/core/send-notification.ts).
  */
 import { sendNotification } from "../core/send-notification.ts";
+import { callbackTag } from "../core/system-events.ts";
 import type { TaskHandler } from "../core/task-handler.ts";
 import { required, type TaskServices } from "./services.ts";
 
@@ -11,7 +12,7 @@ export function createSendNotification(services: TaskServices): TaskHandler<"sen
   const deps = {
     ledger: webhooks.ledger,
     now: services.now,
-    webhook: { transport: webhooks.transport, signingSecret: webhooks.signingSecret },
+    webhook: { transport: webhooks.transport, signingSecrets: webhooks.signingSecrets },
     ...(services.topics ? { topics: services.topics } : {}),
   };
   return (input, context) =>
@@ -22,6 +23,7 @@ export function createSendNotification(services: TaskServices): TaskHandler<"sen
         attempt: context.attempt,
         submittedAt: context.submittedAt,
         signal: context.signal,
+        systemCallback: context.tags?.[callbackTag] !== undefined,
       },
       deps,
     );

@@ -6,7 +6,9 @@
  * without one fails the type's first task, naming it (the worker builds a
  * type's handler when its first task runs; see handlers.ts).
  */
+
 import type { LaneQueues, TaskQueue, TaskStore } from "../core/ports.ts";
+import type { WebhookSigningSecrets } from "../core/send-notification.ts";
 import type {
   ChatModel,
   ConversationStore,
@@ -39,7 +41,7 @@ export interface TaskServices {
   readonly webhooks?: {
     readonly transport: WebhookTransport;
     readonly ledger: DeliveryLedger;
-    readonly signingSecret: () => Promise<string>;
+    readonly signingSecrets: WebhookSigningSecrets;
   };
   readonly topics?: TopicPublisher;
   readonly lanes?: LaneQueues;

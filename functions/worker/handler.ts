@@ -19,7 +19,7 @@ import { delayedDeliverySettingsFromEnv, laneQueueUrlsFromEnv } from "../adapter
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
-import { deliveryMeasurement, publishTaskMetrics } from "../adapters/task-metrics.ts";
+import { deliveryMeasurement, TaskMetricsBatch } from "../adapters/task-metrics.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
@@ -162,7 +162,7 @@ async function returnSoon(record: SQSRecord, receiveCount: number): Promise<void
   }
 }
 
-async function processRecord(record: SQSRecord): Promise<void> {
+async function processRecord(record: SQSRecord, metrics: TaskMetricsBatch): Promise<void> {
   const receiveCount = Number(record.attributes.ApproximateReceiveCount);
   const ref = taskRefOf(record.body);
   const taskId = ref?.id;
@@ -186,7 +186,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
           }
         : {}),
     });
-    publishTaskMetrics(deliveryMeasurement(lane, envelope.type, envelope.id, report));
+    metrics.add(deliveryMeasurement(lane, envelope.type, envelope.id, report));
   } catch (error) {
     log.error("delivery failed; the message will be delivered again", {
       error: error as Error,
@@ -197,7 +197,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
       await depsIn(ref.namespace)
         .store.markDeadLettered(taskId, { type: "dead_lettered", message, retryable: true }, new Date())
         .then(() => {
-          if (envelope) publishTaskMetrics({ lane, type: envelope.type, taskId, counts: ["failed"] });
+          if (envelope) metrics.add({ lane, type: envelope.type, taskId, counts: ["failed"] });
         })
         .catch((markError: unknown) =>
           log.error("could not record dead letter", { error: markError as Error }),
@@ -221,9 +221,20 @@ export async function processBatch(event: SQSEvent, context: Context): Promise<S
   const recorded = activity
     .record(lane, new Date())
     .catch((error: unknown) => logger.warn("could not record lane activity", { error: error as Error }));
-  const response = await processPartialResponse(event, processRecord, processor, { context });
-  await recorded;
-  return response;
+  const metrics = new TaskMetricsBatch();
+  try {
+    return await processPartialResponse(
+      event,
+      (record: SQSRecord) => processRecord(record, metrics),
+      processor,
+      {
+        context,
+      },
+    );
+  } finally {
+    metrics.publish();
+    await recorded;
+  }
 }
 
 export const handler = middy(processBatch)

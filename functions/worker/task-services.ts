@@ -12,7 +12,7 @@ import { emitMetric } from "../adapters/metrics.ts";
 import { chatModelFromEnv, embeddingModelFromEnv } from "../adapters/model-providers.ts";
 import { readSecret } from "../adapters/secrets.ts";
 import { vectorIndexFromEnv } from "../adapters/vector-index.ts";
-import { parseAllowList } from "../core/network-guard.ts";
+import { parseAllowedPorts, parseAllowList } from "../core/network-guard.ts";
 import type { LaneQueues, TaskQueue, TaskStore } from "../core/ports.ts";
 import type { TaskCapability } from "../tasks/catalog.ts";
 import type { TaskServices } from "../tasks/services.ts";
@@ -30,21 +30,28 @@ function webhooksFromEnv(): NonNullable<TaskServices["webhooks"]> {
   const allowList = parseAllowList(
     (process.env.WEBHOOK_ALLOWED_CIDRS ?? "").split(",").filter((entry) => entry.trim()),
   );
+  const allowedPorts = parseAllowedPorts(process.env.WEBHOOK_ALLOWED_PORTS ?? "");
+  // Off unless the stack says on: https only.
+  const allowHttp = process.env.WEBHOOK_ALLOW_HTTP === "on";
   const ledgerOptions = {
     tableName: requireEnv("TASK_TABLE_NAME"),
     retentionSeconds: numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400,
   };
-  const signingSecretArn = requireEnv("WEBHOOK_SIGNING_SECRET_ARN");
+  const notificationSecretArn = requireEnv("WEBHOOK_SIGNING_SECRET_ARN");
+  const callbackSecretArn = requireEnv("CALLBACK_SIGNING_SECRET_ARN");
   return {
     transport: lazyPort(async () => {
       const { createGuardedWebhookTransport } = await import("../adapters/guarded-webhook-transport.ts");
-      return createGuardedWebhookTransport({ allowList });
+      return createGuardedWebhookTransport({ allowList, allowedPorts, allowHttp });
     }),
     ledger: lazyPort(async () => {
       const { createDynamoDeliveryLedger } = await import("../adapters/dynamodb-delivery-ledger.ts");
       return createDynamoDeliveryLedger(await dynamoDocumentClient(), ledgerOptions);
     }),
-    signingSecret: () => readSecret(signingSecretArn),
+    signingSecrets: {
+      callbacks: () => readSecret(callbackSecretArn),
+      notifications: () => readSecret(notificationSecretArn),
+    },
   };
 }
 

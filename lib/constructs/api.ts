@@ -43,7 +43,10 @@ export class TaskApi extends Construct {
       logRetentionDays: stage.logRetentionDays,
       retainLogs: stage.retainData,
       tracing: stage.tracing,
-      environment: { RESULT_TTL_DAYS: String(stage.resultTtlDays) },
+      environment: {
+        RESULT_TTL_DAYS: String(stage.resultTtlDays),
+        ECHO_DIAGNOSTICS: stage.echoDiagnostics ? "on" : "off",
+      },
     });
 
     // API names need not be unique, so naming it blocks no replacement.

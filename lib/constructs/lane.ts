@@ -1,7 +1,8 @@
 /**
- * A lane: one queue per priority, a dead-letter queue, and a worker function
- * consuming each queue through its own SQS event-source mapping with partial
- * batch responses. Sizing comes from the catalog (lane definition and the
+ * A lane: one queue per priority (or, on a stage with `priorityQueues` off,
+ * one queue that every priority shares), a dead-letter queue, and a worker
+ * function consuming each queue through its own SQS event-source mapping
+ * with partial batch responses. Sizing comes from the catalog (lane definition and the
  * time limits of its task types) and the stage's overrides.
  */
 import { Duration, RemovalPolicy, Tags } from "aws-cdk-lib";
@@ -20,8 +21,8 @@ import {
   laneReservedConcurrencyVariable,
   lanes,
   type Priority,
-  priorities,
   priorityConcurrency,
+  queuedPriorities,
 } from "../../functions/tasks/lanes.ts";
 import type { StageConfig } from "../stage-config.ts";
 import { ClawFunction } from "./claw-function.ts";
@@ -42,14 +43,16 @@ const capitalised = (priority: Priority) => priority[0]!.toUpperCase() + priorit
 
 export class LaneResources extends Construct {
   readonly lane: Lane;
-  /** One queue per priority. */
-  readonly queues: Readonly<Record<Priority, Queue>>;
+  /** The priorities with a queue of their own: all three, or `normal` alone (stage `priorityQueues` off). */
+  readonly queuedPriorities: readonly Priority[];
+  /** The queue of each priority in queuedPriorities (see queueOf for any priority). */
+  readonly queues: Readonly<Partial<Record<Priority, Queue>>>;
   readonly deadLetterQueue: Queue;
   readonly worker: ClawFunction;
   /** The normal queue's MaximumConcurrency (the lane's size). */
   readonly maxConcurrency: number;
-  /** Each priority queue's event-source mapping (UUID and ARN, for worker management). */
-  readonly eventSources: Readonly<Record<Priority, SqsEventSource>>;
+  /** Each queue's event-source mapping (UUID and ARN, for worker management). */
+  readonly eventSources: Readonly<Partial<Record<Priority, SqsEventSource>>>;
   /** The worker's reserved concurrency, when the stage reserves it. */
   readonly reservedConcurrency: number | undefined;
 
@@ -59,6 +62,7 @@ export class LaneResources extends Construct {
     const definition = lanes[lane];
     this.lane = lane;
     this.maxConcurrency = stage.lanes[lane]?.maxConcurrency ?? definition.maxConcurrency;
+    this.queuedPriorities = queuedPriorities(stage.priorityQueues);
 
     const types = taskTypesOfLane(lane);
     const longestHardLimit = Math.max(...types.map((type) => taskCatalog[type].timeLimits.hardSeconds));
@@ -75,7 +79,7 @@ export class LaneResources extends Construct {
     Tags.of(this.deadLetterQueue).add("claw-tasks:lane", lane);
     Tags.of(this.deadLetterQueue).add("claw-tasks:queue", "dead-letters");
 
-    const mappingConcurrency = priorities.map((priority) =>
+    const mappingConcurrency = this.queuedPriorities.map((priority) =>
       priorityConcurrency(this.maxConcurrency, priority),
     );
     // Room for every priority's mapping at once: no mapping exceeds the reservation, and none is throttled.
@@ -101,9 +105,9 @@ export class LaneResources extends Construct {
     });
     props.tables.bindTaskRecords(this.worker);
 
-    const queues = {} as Record<Priority, Queue>;
-    const eventSources = {} as Record<Priority, SqsEventSource>;
-    for (const priority of priorities) {
+    const queues: Partial<Record<Priority, Queue>> = {};
+    const eventSources: Partial<Record<Priority, SqsEventSource>> = {};
+    for (const priority of this.queuedPriorities) {
       const queue = new Queue(this, priority === "normal" ? "Queue" : `${capitalised(priority)}Queue`, {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
@@ -129,11 +133,25 @@ export class LaneResources extends Construct {
     this.bindSender(this.worker);
   }
 
-  /** Gives `fn` this lane's queue URLs (LANE_QUEUE_URL_<LANE>_<PRIORITY>) and the right to send to them. */
+  /** The queue a task of `priority` goes to: its own, else the lane's shared (normal) one. */
+  queueOf(priority: Priority): Queue {
+    return (this.queues[priority] ?? this.queues.normal) as Queue;
+  }
+
+  /** The lane's queues, each once. */
+  get allQueues(): Queue[] {
+    return this.queuedPriorities.map((priority) => this.queueOf(priority));
+  }
+
+  /**
+   * Gives `fn` this lane's queue URLs (LANE_QUEUE_URL_<LANE>_<PRIORITY>, set
+   * only for priorities with a queue of their own: the functions fall back to
+   * the normal one) and the right to send to them.
+   */
   bindSender(fn: ClawFunction): void {
-    for (const priority of priorities) {
-      fn.addEnvironment(laneQueueUrlVariable(this.lane, priority), this.queues[priority].queueUrl);
-      this.queues[priority].grantSendMessages(fn);
+    for (const priority of this.queuedPriorities) {
+      fn.addEnvironment(laneQueueUrlVariable(this.lane, priority), this.queueOf(priority).queueUrl);
+      this.queueOf(priority).grantSendMessages(fn);
     }
   }
 
@@ -149,7 +167,7 @@ export class LaneResources extends Construct {
   /** Gives `fn` this lane's DLQ URL and the right to read its queues' depths (check_task_health). */
   bindInspector(fn: ClawFunction & IGrantable): void {
     fn.addEnvironment(laneDeadLetterUrlVariable(this.lane), this.deadLetterQueue.queueUrl);
-    for (const queue of [...Object.values(this.queues), this.deadLetterQueue]) {
+    for (const queue of [...this.allQueues, this.deadLetterQueue]) {
       queue.grant(fn, "sqs:GetQueueAttributes");
     }
   }
@@ -160,11 +178,11 @@ export class LaneResources extends Construct {
    * and read/update on these mappings only. Queue depths come with bindOperator.
    */
   bindWorkerManager(fn: ClawFunction & IGrantable): void {
-    for (const priority of priorities) {
-      fn.addEnvironment(
-        laneMappingIdVariable(this.lane, priority),
-        this.eventSources[priority].eventSourceMappingId,
-      );
+    const mappings = this.queuedPriorities.map(
+      (priority) => [priority, this.eventSources[priority]!] as const,
+    );
+    for (const [priority, eventSource] of mappings) {
+      fn.addEnvironment(laneMappingIdVariable(this.lane, priority), eventSource.eventSourceMappingId);
     }
     if (this.reservedConcurrency !== undefined) {
       fn.addEnvironment(laneReservedConcurrencyVariable(this.lane), String(this.reservedConcurrency));
@@ -172,15 +190,15 @@ export class LaneResources extends Construct {
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"],
-        resources: priorities.map((priority) => this.eventSources[priority].eventSourceMappingArn),
+        resources: mappings.map(([, eventSource]) => eventSource.eventSourceMappingArn),
       }),
     );
   }
 
   /** Gives `fn` this lane's queue ARNs (LANE_QUEUE_ARN_<LANE>_<PRIORITY>): where schedules send their tasks. */
   bindScheduleTargets(fn: ClawFunction): void {
-    for (const priority of priorities) {
-      fn.addEnvironment(laneQueueArnVariable(this.lane, priority), this.queues[priority].queueArn);
+    for (const priority of this.queuedPriorities) {
+      fn.addEnvironment(laneQueueArnVariable(this.lane, priority), this.queueOf(priority).queueArn);
     }
   }
 }

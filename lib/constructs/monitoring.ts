@@ -35,7 +35,7 @@ import {
 } from "../../functions/adapters/task-metrics.ts";
 import { healthMetricNames } from "../../functions/core/task-health.ts";
 import { type TaskType, taskCatalog, taskTypes } from "../../functions/tasks/catalog.ts";
-import { lanes, priorities } from "../../functions/tasks/lanes.ts";
+import { lanes, type Priority } from "../../functions/tasks/lanes.ts";
 import type { StageConfig } from "../stage-config.ts";
 import type { TaskApi } from "./api.ts";
 import type { LaneResources } from "./lane.ts";
@@ -126,29 +126,26 @@ export class Monitoring extends Construct {
 
     // Lanes: queues and workers.
     const laneWidgets = props.lanes.flatMap((lane) => {
-      const byPriority = (metric: (priority: (typeof priorities)[number]) => IMetric, name: string) =>
-        Object.fromEntries(priorities.map((priority) => [`${name}_${priority}`, metric(priority)]));
-      const sumOver = (
-        name: string,
-        label: string,
-        metric: (priority: (typeof priorities)[number]) => IMetric,
-      ) =>
+      const queued = lane.queuedPriorities;
+      const byPriority = (metric: (priority: Priority) => IMetric, name: string) =>
+        Object.fromEntries(queued.map((priority) => [`${name}_${priority}`, metric(priority)]));
+      const sumOver = (name: string, label: string, metric: (priority: Priority) => IMetric) =>
         new MathExpression({
-          expression: priorities.map((priority) => `${name}_${priority}`).join(" + "),
+          expression: queued.map((priority) => `${name}_${priority}`).join(" + "),
           usingMetrics: byPriority(metric, name),
           label,
           period: fiveMinutes,
         });
       const visible = sumOver("visible", "visible", (priority) =>
-        lane.queues[priority].metricApproximateNumberOfMessagesVisible({ statistic: "Maximum" }),
+        lane.queueOf(priority).metricApproximateNumberOfMessagesVisible({ statistic: "Maximum" }),
       );
       const inFlight = sumOver("inflight", "in flight", (priority) =>
-        lane.queues[priority].metricApproximateNumberOfMessagesNotVisible({ statistic: "Maximum" }),
+        lane.queueOf(priority).metricApproximateNumberOfMessagesNotVisible({ statistic: "Maximum" }),
       );
       const oldestAge = new MathExpression({
-        expression: `MAX([${priorities.map((priority) => `age_${priority}`).join(", ")}])`,
+        expression: `MAX([${queued.map((priority) => `age_${priority}`).join(", ")}])`,
         usingMetrics: byPriority(
-          (priority) => lane.queues[priority].metricApproximateAgeOfOldestMessage({ statistic: "Maximum" }),
+          (priority) => lane.queueOf(priority).metricApproximateAgeOfOldestMessage({ statistic: "Maximum" }),
           "age",
         ),
         label: "age of oldest message (s)",

@@ -20,7 +20,6 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { scheduledEnvelopeInput } from "../../functions/core/envelope.ts";
 import { taskCatalog } from "../../functions/tasks/catalog.ts";
-import { priorities } from "../../functions/tasks/lanes.ts";
 import { scheduleDelivery, staticSchedules } from "../../functions/tasks/static-schedules.ts";
 import type { StageConfig } from "../stage-config.ts";
 import type { ClawFunction } from "./claw-function.ts";
@@ -88,7 +87,7 @@ export class TaskSchedules extends Construct {
     });
     // SendMessage only (grantSendMessages would add GetQueueAttributes and GetQueueUrl, which Scheduler never calls).
     for (const lane of lanes) {
-      for (const priority of priorities) lane.queues[priority].grant(this.role, "sqs:SendMessage");
+      for (const queue of lane.allQueues) queue.grant(this.role, "sqs:SendMessage");
     }
     this.deadLetterQueue.grant(this.role, "sqs:SendMessage");
 
@@ -100,7 +99,7 @@ export class TaskSchedules extends Construct {
         scheduleGroup: this.staticGroup,
         schedule: ScheduleExpression.expression(schedule.expression, TimeZone.of(this.timeZone)),
         timeWindow: TimeWindow.off(),
-        target: new SqsSendMessage(lane.queues.normal, {
+        target: new SqsSendMessage(lane.queueOf("normal"), {
           role: this.role,
           input: ScheduleTargetInput.fromText(
             scheduledEnvelopeInput(schedule.name, {

@@ -1,7 +1,7 @@
 /**
  * What the task types reach besides task records and their lane: the
- * conversation and knowledge tables, the document bucket, the webhook
- * signing secret, model access, SNS topics and the other lanes' queues.
+ * conversation and knowledge tables, the document bucket, the two webhook
+ * signing secrets (callbacks, notifications), model access, SNS topics and the other lanes' queues.
  * `bindCapabilities` gives a function the environment and the permissions of
  * exactly the capabilities it is given (a lane: the catalog `uses` of its
  * task types), so each worker gets what its types need and no more.
@@ -34,7 +34,10 @@ export class TaskTypeResources extends Construct {
   readonly conversationTable: Table;
   readonly knowledgeTable: Table;
   readonly documentBucket: Bucket;
+  /** Signs the webhooks API callers submit (`send_notification`). */
   readonly webhookSigningSecret: Secret;
+  /** Signs the system's own completion callbacks (`task.*` events); no API caller's webhook carries it. */
+  readonly callbackSigningSecret: Secret;
   private readonly stage: StageConfig;
   private readonly tables: TaskTables;
 
@@ -61,9 +64,16 @@ export class TaskTypeResources extends Construct {
       enforceSSL: true,
       removalPolicy,
     });
+    // 48 letters and digits are valid base64 (36 bytes): a Standard Webhooks secret as it stands (docs/security.md).
+    const standardWebhooksSecret = { passwordLength: 48, excludePunctuation: true };
     this.webhookSigningSecret = new Secret(this, "WebhookSigningSecret", {
-      description: `claw-tasks ${stage.stage}: HMAC-SHA256 key of outgoing webhooks (X-Claw-Signature)`,
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      description: `claw-tasks ${stage.stage}: Standard Webhooks key (base64) of the notifications API callers send`,
+      generateSecretString: standardWebhooksSecret,
+      removalPolicy,
+    });
+    this.callbackSigningSecret = new Secret(this, "CallbackSigningSecret", {
+      description: `claw-tasks ${stage.stage}: Standard Webhooks key (base64) of the system's completion callbacks`,
+      generateSecretString: standardWebhooksSecret,
       removalPolicy,
     });
     Validations.of(this.documentBucket).acknowledge({
@@ -71,11 +81,13 @@ export class TaskTypeResources extends Construct {
       reason:
         "Private, IAM-only bucket of documents to vectorize, read only by the knowledge worker; enable CloudTrail S3 data events account-wide if object-level audit is required.",
     });
-    Validations.of(this.webhookSigningSecret).acknowledge({
-      id: "AwsSolutions-SMG4",
-      reason:
-        "Webhook receivers verify signatures with this key: rotating it automatically would break them. Rotate by hand (put a new value, share it with receivers) as described in the README.",
-    });
+    for (const secret of [this.webhookSigningSecret, this.callbackSigningSecret]) {
+      Validations.of(secret).acknowledge({
+        id: "AwsSolutions-SMG4",
+        reason:
+          "Webhook receivers verify signatures with this key: rotating it automatically would break them. Rotate by hand (put a new value, share it with receivers) as described in docs/operations.md.",
+      });
+    }
   }
 
   /** Sets the environment of `uses` on `fn` and grants what they need; `lanes` for `laneQueues`. */
@@ -98,8 +110,13 @@ export class TaskTypeResources extends Construct {
     if (uses.has("webhooks")) {
       fn.addEnvironment("WEBHOOK_SIGNING_SECRET_ARN", this.webhookSigningSecret.secretArn);
       this.webhookSigningSecret.grantRead(fn);
+      fn.addEnvironment("CALLBACK_SIGNING_SECRET_ARN", this.callbackSigningSecret.secretArn);
+      this.callbackSigningSecret.grantRead(fn);
       const allowed = this.stage.webhookAllowedCidrs ?? [];
       if (allowed.length > 0) fn.addEnvironment("WEBHOOK_ALLOWED_CIDRS", allowed.join(","));
+      const ports = this.stage.webhookAllowedPorts ?? [];
+      if (ports.length > 0) fn.addEnvironment("WEBHOOK_ALLOWED_PORTS", ports.join(","));
+      fn.addEnvironment("WEBHOOK_ALLOW_HTTP", this.stage.webhookAllowHttp ? "on" : "off");
     }
     if (uses.has("notificationTopics")) {
       const topics = this.stage.notificationTopicArns ?? [];

@@ -8,7 +8,7 @@
 import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { laneNames, laneQueueArnVariable, priorities } from "../../functions/tasks/lanes.ts";
+import { laneNames, laneQueueArnVariable, queuedPriorities } from "../../functions/tasks/lanes.ts";
 import { ClawTasksStack } from "../../lib/claw-tasks-stack.ts";
 import { stageConfig } from "../../lib/stage-config.ts";
 
@@ -138,6 +138,7 @@ describe("delay schedules", () => {
   );
 
   it("the API gets the group, role, DLQ and every lane's queue ARNs; a worker its own lane's", () => {
+    const priorities = queuedPriorities(stageConfig("dev").priorityQueues);
     const roleArn = { "Fn::GetAtt": [schedulerRoleId(), "Arn"] };
     const apiVariables = variablesOf(api());
     expect(apiVariables).toMatchObject({

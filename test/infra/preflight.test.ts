@@ -54,9 +54,9 @@ describe("the Lambda concurrency check", () => {
     }
   }
 
-  it("counts the dev stage's reservations: one per lane worker, 47 in all", () => {
+  it("counts the dev stage's reservations: one per lane worker, each its one queue's mapping, 25 in all", () => {
     expect(Object.keys(reserved)).toHaveLength(4);
-    expect(total).toBe(47);
+    expect(total).toBe(25);
   });
 
   it("refuses a quota below the reservations + 100, saying what to lower or request", async () => {

@@ -37,7 +37,8 @@ const variablesOf = (fn: Resources[string]) =>
 
 let template: Template;
 beforeAll(() => {
-  template = synth(stageConfig("dev"));
+  // Lanes with a queue per priority (as prod has them); dev's one-queue lanes have their own tests.
+  template = synth({ ...stageConfig("dev"), priorityQueues: true });
 });
 
 /** The logical id of the table whose id starts with `Tables<name>` or `TaskTypes<name>`. */
@@ -254,6 +255,71 @@ describe("lanes", () => {
     tuned.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       ScalingConfig: { MaximumConcurrency: 3 },
     });
+  });
+});
+
+describe("lanes of a stage without priority queues (dev)", () => {
+  let dev: Template;
+  beforeAll(() => {
+    dev = synth(stageConfig("dev"));
+  });
+  const devResources = () => dev.toJSON().Resources as Resources;
+
+  it("has one queue, one DLQ and one mapping per lane, at the lane's full concurrency", () => {
+    expect(stageConfig("dev").priorityQueues).toBe(false);
+    dev.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length + 1);
+    dev.resourceCountIs("AWS::SQS::Queue", laneNames.length * 2 + 1);
+    for (const lane of laneNames) {
+      const [workerId, worker] = Object.entries(
+        dev.findResources("AWS::Lambda::Function", {
+          Properties: { Environment: { Variables: { LANE: lane } } },
+        }) as Resources,
+      )[0]!;
+      const mappings = Object.values(
+        dev.findResources("AWS::Lambda::EventSourceMapping", {
+          Properties: { FunctionName: { Ref: workerId } },
+        }) as Resources,
+      );
+      expect(mappings).toHaveLength(1);
+      expect(mappings[0]!.Properties.ScalingConfig).toEqual({
+        MaximumConcurrency: lanes[lane].maxConcurrency,
+      });
+      expect(worker.Properties.ReservedConcurrentExecutions).toBe(lanes[lane].maxConcurrency);
+    }
+  });
+
+  it("gives the API the one queue and mapping of each lane under normal only (the functions fall back to it)", () => {
+    const api = Object.values(
+      dev.findResources("AWS::Lambda::Function", {
+        Properties: { Environment: { Variables: { API_KEY_TABLE_NAME: Match.anyValue() } } },
+      }) as Resources,
+    )[0]!;
+    const variables = variablesOf(api);
+    for (const lane of laneNames) {
+      for (const variableOf of [laneQueueUrlVariable, laneQueueArnVariable, laneMappingIdVariable]) {
+        expect(variables[variableOf(lane, "normal")]).toBeDefined();
+        expect(variables[variableOf(lane, "high")]).toBeUndefined();
+        expect(variables[variableOf(lane, "low")]).toBeUndefined();
+      }
+    }
+    // Every queue the API may send to is a lane queue that exists.
+    const queueIds = Object.keys(dev.findResources("AWS::SQS::Queue"));
+    for (const lane of laneNames) {
+      const url = variables[laneQueueUrlVariable(lane, "normal")] as unknown as { Ref: string };
+      expect(queueIds).toContain(url.Ref);
+      expect(devResources()[url.Ref]!.Properties.Tags).toContainEqual({
+        Key: "claw-tasks:queue",
+        Value: "normal",
+      });
+    }
+  });
+
+  it("costs a third of the prod shape's mappings: 12 with priority queues, 4 without", () => {
+    const prodShape = synth({ ...stageConfig("dev"), stage: "prodshape", priorityQueues: true });
+    const laneMappings = (template: Template) =>
+      Object.keys(template.findResources("AWS::Lambda::EventSourceMapping")).length - 1;
+    expect(laneMappings(prodShape)).toBe(laneNames.length * priorities.length);
+    expect(laneMappings(dev)).toBe(laneNames.length);
   });
 });
 
@@ -559,6 +625,62 @@ describe("worker management", () => {
         expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
       }
     }
+  });
+});
+
+describe("webhooks and diagnostics per stage", () => {
+  const apiVariables = (of: Template) => {
+    const [api] = Object.values(
+      of.findResources("AWS::Lambda::Function", {
+        Properties: { Environment: { Variables: { API_KEY_TABLE_NAME: Match.anyValue() } } },
+      }) as Resources,
+    );
+    return variablesOf(api!);
+  };
+  const notificationWorkerVariables = (of: Template) => {
+    const [worker] = Object.values(
+      of.findResources("AWS::Lambda::Function", {
+        Properties: { Environment: { Variables: { LANE: "notification_default" } } },
+      }) as Resources,
+    );
+    return variablesOf(worker!);
+  };
+
+  it("has echo diagnostics and plain-http webhooks in dev, and neither in prod", () => {
+    expect(stageConfig("dev")).toMatchObject({ echoDiagnostics: true, webhookAllowHttp: true });
+    expect(stageConfig("prod")).toMatchObject({ echoDiagnostics: false, webhookAllowHttp: false });
+    const prod = synth(stageConfig("prod"));
+    expect(apiVariables(template).ECHO_DIAGNOSTICS).toBe("on");
+    expect(apiVariables(prod).ECHO_DIAGNOSTICS).toBe("off");
+    expect(notificationWorkerVariables(template).WEBHOOK_ALLOW_HTTP).toBe("on");
+    expect(notificationWorkerVariables(prod).WEBHOOK_ALLOW_HTTP).toBe("off");
+    expect(notificationWorkerVariables(prod).WEBHOOK_ALLOWED_PORTS).toBeUndefined();
+  });
+
+  it("passes the ports a stage allows to the webhook worker", () => {
+    const more = synth({ ...stageConfig("dev"), webhookAllowedPorts: [8443, 9443] });
+    expect(notificationWorkerVariables(more).WEBHOOK_ALLOWED_PORTS).toBe("8443,9443");
+  });
+
+  it("signs callbacks and notifications with two secrets, both readable by the webhook worker only", () => {
+    const secrets = Object.keys(template.findResources("AWS::SecretsManager::Secret"));
+    const callbackSecret = secrets.find((id) => id.startsWith("TaskTypesCallbackSigningSecret"));
+    const notificationSecret = secrets.find((id) => id.startsWith("TaskTypesWebhookSigningSecret"));
+    expect(callbackSecret).toBeDefined();
+    expect(notificationSecret).toBeDefined();
+    const variables = notificationWorkerVariables(template);
+    expect(variables.CALLBACK_SIGNING_SECRET_ARN).toEqual({ Ref: callbackSecret });
+    expect(variables.WEBHOOK_SIGNING_SECRET_ARN).toEqual({ Ref: notificationSecret });
+    const readers = Object.values(
+      template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+    )
+      .filter((resource) => resource.Type === "AWS::IAM::Policy")
+      .filter((policy) =>
+        JSON.stringify(policy.Properties.PolicyDocument).includes(`"Ref":"${callbackSecret}"`),
+      );
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0]!.Properties.Roles)).toMatch(/LaneNotificationDefaultWorker/);
+    template.hasOutput("CallbackSigningSecretArn", { Value: { Ref: callbackSecret } });
   });
 });
 

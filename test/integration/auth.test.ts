@@ -80,6 +80,40 @@ describe("authentication and scopes", () => {
   });
 });
 
+describe("task types with their own scope", () => {
+  it.each(["cleanup_expired_results", "check_task_health"])(
+    "answers 403 naming the admin scope to a non-admin key submitting %s, on both APIs; an admin key may",
+    async (type) => {
+      const submitter = await createKey(["submit", "read"]);
+      const refused = await api<{ error: { code: string; message: string } }>("POST", "/v1/tasks", {
+        key: submitter.key,
+        body: { type },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error).toMatchObject({
+        code: "forbidden",
+        message: `submitting ${type} needs the admin scope`,
+      });
+      const celery = await api<{ error: { code: string } }>("POST", "/api/v1/tasks/send", {
+        key: submitter.key,
+        body: { name: type },
+      });
+      expect(celery.status).toBe(403);
+
+      // Far in the future and cancelled at once: the admin's task is accepted, and never runs here.
+      const admin = await createKey(["submit", "read", "admin"]);
+      const accepted = await api<{ id: string; status: string }>("POST", "/v1/tasks", {
+        key: admin.key,
+        body: { type, delaySeconds: 86_400 },
+      });
+      expect(accepted.status).toBe(202);
+      expect(accepted.body.status).toBe("scheduled");
+      const cancelled = await api("POST", `/v1/tasks/${accepted.body.id}/cancel`, { key: admin.key });
+      expect(cancelled.status).toBe(200);
+    },
+  );
+});
+
 describe("API keys", () => {
   it("creates a key shown once, lists it without the secret, and revokes it", async () => {
     const created = await createKey(["read"]);

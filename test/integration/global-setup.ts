@@ -97,7 +97,8 @@ export default async function setup(project: TestProject) {
     functionEnvironment: testFunctionEnvironment,
     faultInjection: true,
     // The notification tests create topics named notify-*; a deployment lists the topics it may publish to.
-    stageOverrides: { notificationTopicArns: ["arn:aws:sns:*:*:notify-*"] },
+    // Priority queues as prod has them (dev shares one queue per lane; test:remote against `npm start` covers that).
+    stageOverrides: { notificationTopicArns: ["arn:aws:sns:*:*:notify-*"], priorityQueues: true },
     visibilityTimeoutSeconds: testVisibilityTimeoutSeconds,
     // Counts follow the records within about half a second instead of the stack's 5 s batching window.
     streamBatchingWindowMs: 500,

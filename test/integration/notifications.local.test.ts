@@ -1,8 +1,11 @@
 /**
  * Integration tier, through HTTP against the local runtime: send_notification
- * delivers signed webhooks to a real local receiver (loopback is allowed
- * locally), sends each delivery id once, retries per policy, refuses
- * private, link-local and metadata targets, and publishes to SNS (fauxqs).
+ * delivers Standard Webhooks-signed webhooks to a real local receiver
+ * (loopback is allowed locally), sends each delivery id once, retries per
+ * policy, refuses private, link-local and metadata targets, redacts webhook
+ * URLs in task views and errors, and publishes to SNS (fauxqs). Completion
+ * callbacks are verified by a receiver built on the `standardwebhooks`
+ * library, which refuses a forged and a replayed one.
  * Local only: it reaches the local runtime's own endpoints (see localRuntime()).
  */
 
@@ -17,9 +20,10 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifyWebhook, webhookHeaders } from "../../functions/core/webhook-signature.ts";
-import { api, localRuntime, submit, waitForStatus } from "./api-client.ts";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { signWebhook, verifyWebhook, webhookHeaders } from "../../functions/core/webhook-signature.ts";
+import { api, eventually, localRuntime, submit, waitForStatus } from "./api-client.ts";
 
 const runtime = localRuntime();
 
@@ -34,7 +38,10 @@ const received: Received[] = [];
 const scripted = new Map<string, number[]>();
 let receiver: Server;
 let receiverUrl: string;
+/** The secret of the notifications API callers send. */
 let signingSecret: string;
+/** The secret of the system's completion callbacks. */
+let callbackSecret: string;
 
 const clientConfig = { region: runtime.region, credentials: runtime.credentials };
 const sns = new SNSClient({ ...clientConfig, endpoint: runtime.endpoints.sns });
@@ -56,11 +63,11 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${address.port}`;
 
   const secrets = new SecretsManagerClient({ ...clientConfig, endpoint: runtime.endpoints.secretsManager });
-  const { SecretString } = await secrets.send(
-    new GetSecretValueCommand({ SecretId: runtime.outputs.WebhookSigningSecretArn }),
-  );
+  const secretOf = async (arn: string | undefined) =>
+    (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!;
+  signingSecret = await secretOf(runtime.outputs.WebhookSigningSecretArn);
+  callbackSecret = await secretOf(runtime.outputs.CallbackSigningSecretArn);
   secrets.destroy();
-  signingSecret = SecretString!;
 });
 
 afterAll(async () => {
@@ -78,7 +85,7 @@ async function notify(input: Record<string, unknown>, timeoutMs = 15_000) {
 }
 
 describe("send_notification: webhooks", () => {
-  it("delivers a webhook signed over timestamp and body with the documented headers", async () => {
+  it("delivers a webhook signed with the notification secret, as Standard Webhooks verifiers check it", async () => {
     const path = `/hooks/${randomUUID()}`;
     const done = await notify({
       url: `${receiverUrl}${path}`,
@@ -95,16 +102,19 @@ describe("send_notification: webhooks", () => {
 
     const [request] = requestsTo(path);
     expect(request).toBeDefined();
-    expect(request!.headers[webhookHeaders.delivery]).toBe(done.id);
-    expect(request!.headers[webhookHeaders.event]).toBe("report.ready");
-    expect(request!.headers[webhookHeaders.signature]).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(request!.headers[webhookHeaders.id]).toBe(done.id);
+    expect(request!.headers[webhookHeaders.signature]).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
     const signed = {
+      id: request!.headers[webhookHeaders.id] as string,
       timestamp: request!.headers[webhookHeaders.timestamp] as string,
       signature: request!.headers[webhookHeaders.signature] as string,
     };
     expect(verifyWebhook(signingSecret, signed, request!.body, new Date())).toBe(true);
     expect(verifyWebhook(signingSecret, signed, request!.body.replace("7", "8"), new Date())).toBe(false);
-    expect(verifyWebhook("another secret", signed, request!.body, new Date())).toBe(false);
+    // The library every language has agrees; the callback secret does not verify a caller's notification.
+    const sent = request!.headers as Record<string, string>;
+    expect(new Webhook(signingSecret).verify(request!.body, sent)).toMatchObject({ event: "report.ready" });
+    expect(() => new Webhook(callbackSecret).verify(request!.body, sent)).toThrow(/signature/i);
     expect(JSON.parse(request!.body)).toEqual({
       id: done.id,
       event: "report.ready",
@@ -134,7 +144,7 @@ describe("send_notification: webhooks", () => {
     expect(done.history.find((entry) => entry.status === "retrying")?.error?.type).toBe("webhook_failed");
     const requests = requestsTo(path);
     expect(requests).toHaveLength(2);
-    expect(new Set(requests.map((request) => request.headers[webhookHeaders.delivery]))).toEqual(
+    expect(new Set(requests.map((request) => request.headers[webhookHeaders.id]))).toEqual(
       new Set([done.id]),
     );
   });
@@ -160,6 +170,184 @@ describe("send_notification: webhooks", () => {
     expect(done.error).toMatchObject({ type: "webhook_target_blocked", retryable: false });
     expect(done.error!.message).toContain(reason);
   });
+});
+
+describe("webhook URLs in views and errors", () => {
+  it("delivers to the full URL but shows it without query and credentials, in the task and its error", async () => {
+    const path = `/hooks/${randomUUID()}`;
+    scripted.set(`${path}?token=s3cret-token`, [410]);
+    const done = await notify({
+      url: `${receiverUrl}${path}?token=s3cret-token`,
+      event: "gone",
+      payload: {},
+    });
+    expect(requestsTo(path)).toHaveLength(0);
+    expect(received.some((request) => request.path === `${path}?token=s3cret-token`)).toBe(true);
+    expect(done.status).toBe("failed");
+    expect((done.input as { url: string }).url).toBe(`${receiverUrl}${path}?redacted`);
+    expect(done.error!.message).toContain(`${receiverUrl}${path}?redacted answered 410`);
+    expect(JSON.stringify(done)).not.toContain("s3cret-token");
+    const listed = await api<{ items: { id: string; input: unknown }[] }>(
+      "GET",
+      "/v1/tasks?type=send_notification&limit=20",
+    );
+    expect(JSON.stringify(listed.body.items.find((task) => task.id === done.id))).not.toContain(
+      "s3cret-token",
+    );
+  });
+
+  it("shows a callbackUrl redacted too", async () => {
+    const accepted = await submit({
+      type: "echo",
+      input: { value: 1 },
+      callbackUrl: "https://user:pw@hooks.example.com/claw?sig=abc",
+    });
+    expect(accepted.callbackUrl).toBe("https://redacted@hooks.example.com/claw?redacted");
+    const read = await api<{ callbackUrl: string }>("GET", `/v1/tasks/${accepted.id}`);
+    expect(read.body.callbackUrl).toBe("https://redacted@hooks.example.com/claw?redacted");
+  });
+});
+
+interface Verdict {
+  readonly status: number;
+  readonly reason: string;
+}
+
+/**
+ * A callback receiver as docs/security.md describes one: the `standardwebhooks`
+ * library verifies each request with the callback secret (signature and a
+ * 5-minute timestamp tolerance), a webhook-id seen before is a replay, and a
+ * callback about a task this receiver did not submit is refused.
+ */
+async function startCallbackReceiver(secret: () => string) {
+  const seenIds = new Set<string>();
+  const ownTasks = new Set<string>();
+  const deliveries: { headers: Record<string, string>; body: string; verdict: Verdict }[] = [];
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const headers = request.headers as Record<string, string>;
+    let verdict: Verdict;
+    try {
+      const event = new Webhook(secret()).verify(body, headers) as { data: { taskId: string } };
+      if (seenIds.has(headers["webhook-id"]!)) verdict = { status: 409, reason: "replayed" };
+      else if (!ownTasks.has(event.data.taskId)) verdict = { status: 403, reason: "not my task" };
+      else {
+        seenIds.add(headers["webhook-id"]!);
+        verdict = { status: 204, reason: "accepted" };
+      }
+    } catch (error) {
+      verdict = { status: 401, reason: (error as Error).message };
+    }
+    deliveries.push({ headers, body, verdict });
+    response.writeHead(verdict.status).end();
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/callbacks`;
+  return {
+    url,
+    deliveries,
+    own: (taskId: string) => ownTasks.add(taskId),
+    /** Sends a captured request again, as an attacker who saw it would. */
+    replay: async (captured: { headers: Record<string, string>; body: string }) => {
+      const {
+        "content-length": _length,
+        host: _host,
+        connection: _connection,
+        ...headers
+      } = captured.headers;
+      await fetch(url, { method: "POST", headers, body: captured.body });
+      return deliveries.at(-1)!.verdict;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+describe("completion callbacks: verified by a Standard Webhooks receiver, unforgeable and not replayable", () => {
+  it("accepts the real callback, and refuses a caller's forgery and every replay", async () => {
+    const receiver = await startCallbackReceiver(() => callbackSecret);
+    const elsewhere = await startCallbackReceiver(() => callbackSecret);
+    const later = await startCallbackReceiver(() => callbackSecret);
+    try {
+      // The real one: a task with a callbackUrl ends, the system signs its callback with the callback secret.
+      const task = await submit({ type: "echo", input: { value: 42 }, callbackUrl: receiver.url });
+      receiver.own(task.id);
+      await waitForStatus(task.id, ["succeeded"]);
+      await eventually(
+        async () => receiver.deliveries.length,
+        (count) => count > 0,
+        30_000,
+      );
+      const [real] = receiver.deliveries;
+      expect(real!.verdict).toEqual({ status: 204, reason: "accepted" });
+      expect(JSON.parse(real!.body)).toMatchObject({
+        event: "task.succeeded",
+        data: { taskId: task.id, status: "succeeded", result: 42 },
+      });
+
+      // A caller cannot send a task.* event at all ...
+      const reserved = await api<{ error: { details: { issues: { path: string }[] } } }>(
+        "POST",
+        "/v1/tasks",
+        {
+          body: {
+            type: "send_notification",
+            input: {
+              url: receiver.url,
+              event: "task.succeeded",
+              payload: { taskId: task.id, status: "succeeded" },
+            },
+          },
+        },
+      );
+      expect(reserved.status).toBe(400);
+      expect(reserved.body.error.details.issues.map((issue) => issue.path)).toEqual(["input.event"]);
+      // ... and what it can send is signed with the notification secret, which the receiver's check refuses.
+      const forged = await notify({
+        url: receiver.url,
+        event: "task-succeeded",
+        payload: { taskId: task.id, status: "succeeded", result: "forged" },
+      });
+      expect(forged.status).toBe("failed");
+      expect(forged.error).toMatchObject({ type: "webhook_rejected", retryable: false });
+      expect(receiver.deliveries.at(-1)!.verdict).toMatchObject({ status: 401 });
+      // Nor does a request signed with any other secret pass.
+      const now = Math.floor(Date.now() / 1000);
+      const body = JSON.stringify({ id: "x", event: "task.succeeded", data: { taskId: task.id } });
+      const otherSecret = `whsec_${Buffer.alloc(32, 9).toString("base64")}`;
+      expect(
+        await receiver.replay({
+          headers: {
+            "content-type": "application/json",
+            "webhook-id": "msg_forged",
+            "webhook-timestamp": String(now),
+            "webhook-signature": signWebhook(otherSecret, "msg_forged", now, body),
+          },
+          body,
+        }),
+      ).toMatchObject({ status: 401 });
+
+      // Replays of the real delivery: to the same receiver (the id was seen) ...
+      expect(await receiver.replay(real!)).toEqual({ status: 409, reason: "replayed" });
+      // ... to another receiver (the task is not one it submitted) ...
+      expect(await elsewhere.replay(real!)).toEqual({ status: 403, reason: "not my task" });
+      // ... and after the tolerance, even to a receiver that never saw it.
+      later.own(task.id);
+      vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 6 * 60_000 });
+      try {
+        expect(await later.replay(real!)).toMatchObject({
+          status: 401,
+          reason: expect.stringMatching(/too old/i),
+        });
+      } finally {
+        vi.useRealTimers();
+      }
+    } finally {
+      await Promise.all([receiver.close(), elsewhere.close(), later.close()]);
+    }
+  }, 60_000);
 });
 
 describe("send_notification: SNS", () => {

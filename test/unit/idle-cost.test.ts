@@ -15,8 +15,21 @@ const prices = JSON.parse(
 
 const template: Template = {
   Resources: {
-    MappingA: { Type: "AWS::Lambda::EventSourceMapping" },
-    MappingB: { Type: "AWS::Lambda::EventSourceMapping" },
+    QueueA: { Type: "AWS::SQS::Queue" },
+    QueueB: { Type: "AWS::SQS::Queue" },
+    MappingA: {
+      Type: "AWS::Lambda::EventSourceMapping",
+      Properties: { EventSourceArn: { "Fn::GetAtt": ["QueueA", "Arn"] } },
+    },
+    MappingB: {
+      Type: "AWS::Lambda::EventSourceMapping",
+      Properties: { EventSourceArn: { "Fn::GetAtt": ["QueueB", "Arn"] } },
+    },
+    Table: { Type: "AWS::DynamoDB::Table" },
+    StreamMapping: {
+      Type: "AWS::Lambda::EventSourceMapping",
+      Properties: { EventSourceArn: { "Fn::GetAtt": ["Table", "StreamArn"] } },
+    },
     Dashboard: { Type: "AWS::CloudWatch::Dashboard" },
     Plain: { Type: "AWS::CloudWatch::Alarm", Properties: { MetricName: "Errors" } },
     Math: {
@@ -43,8 +56,8 @@ describe("idleCost", () => {
     return found;
   };
 
-  it("counts five pollers per mapping, each one long poll per 20 s for 30 days", () => {
-    // 2 mappings x 5 pollers x 129,600 polls = 1.296 M receives at $0.40 per million.
+  it("counts five pollers per SQS mapping, each one long poll per 20 s for 30 days; a stream's mapping polls free", () => {
+    // 2 SQS mappings x 5 pollers x 129,600 polls = 1.296 M receives at $0.40 per million.
     expect(line("SQS polling").quantity).toContain("1.30 M empty receives");
     expect(line("SQS polling").monthlyUsd).toBeCloseTo(0.52, 2);
   });

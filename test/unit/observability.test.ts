@@ -46,6 +46,12 @@ describe("API observability", () => {
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const logged = records.filter((record) => record.message === "handled");
     expect(logged.map((record) => record.correlation_id)).toEqual(["req-1", "req-2"]);
+    // Each line names its invocation, but not what the log group already says (ingestion is billed by the byte).
+    expect(logged[0]).toMatchObject({ level: "INFO", function_request_id: context.awsRequestId });
+    for (const key of ["function_arn", "function_name", "function_memory_size", "sampling_rate", "service"]) {
+      expect(logged[0]).not.toHaveProperty(key);
+    }
+    expect(logged[0]).not.toHaveProperty("xray_trace_id");
     const coldStarts = records.filter((record) => "ColdStart" in record);
     expect(coldStarts).toHaveLength(1);
     expect(coldStarts[0]).toMatchObject({

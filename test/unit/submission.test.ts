@@ -3,7 +3,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../functions/core/api-error.ts";
-import { parseSubmission } from "../../functions/core/submission.ts";
+import { parseScheduleCreation } from "../../functions/core/manage-schedules.ts";
+import type { ApiKeyRecord } from "../../functions/core/ports.ts";
+import { authorizeSubmission, parseSubmission } from "../../functions/core/submission.ts";
 import { taskCatalog, taskTypes } from "../../functions/tasks/catalog.ts";
 import { laneNames } from "../../functions/tasks/lanes.ts";
 
@@ -90,5 +92,140 @@ describe("task catalog", () => {
       expect(softSeconds).toBeLessThan(hardSeconds);
       expect(hardSeconds).toBeLessThanOrEqual(870);
     }
+  });
+});
+
+describe("what callers may submit that the system may", () => {
+  it("refuses the reserved task.* events of send_notification with a 400 naming input.event", () => {
+    for (const event of ["task.succeeded", "task.failed", "task.anything"]) {
+      const issues = issuesOf({
+        type: "send_notification",
+        input: { url: "https://hooks.example.test/in", event, payload: {} },
+      });
+      expect(issues).toEqual([
+        {
+          path: "input.event",
+          message: expect.stringContaining("reserved for the system's completion callbacks"),
+        },
+      ]);
+    }
+    const own = parseSubmission(
+      { type: "send_notification", input: { url: "https://hooks.example.test/in", event: "tasks.report" } },
+      now,
+    );
+    expect((own.input as { event: string }).event).toBe("tasks.report");
+  });
+});
+
+describe("the system's callback tag", () => {
+  it("is refused in a caller's tags with a 400 naming it", () => {
+    expect(issuesOf({ type: "echo", tags: { callbackFor: "t1" } })).toEqual([
+      { path: "tags.callbackFor", message: expect.stringContaining("reserved") },
+    ]);
+  });
+});
+
+describe("authorizeSubmission", () => {
+  const key = (scopes: ApiKeyRecord["scopes"]): ApiKeyRecord => ({
+    keyHash: "h",
+    name: "k",
+    createdAt: now.toISOString(),
+    ...(scopes ? { scopes } : {}),
+  });
+  const refusal = (run: () => void) => {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ApiError);
+      return error as ApiError;
+    }
+    return undefined;
+  };
+
+  it.each(["cleanup_expired_results", "check_task_health"] as const)(
+    "lets only admin keys submit the housekeeping type %s (403 naming the scope)",
+    (type) => {
+      const submission = parseSubmission({ type }, now);
+      const refused = refusal(() =>
+        authorizeSubmission(submission, { caller: key(["submit", "read"]), echoDiagnostics: true }),
+      );
+      expect(refused).toMatchObject({ status: 403, code: "forbidden", details: { needed: "admin" } });
+      expect(refused?.message).toBe(`submitting ${type} needs the admin scope`);
+      expect(
+        refusal(() =>
+          authorizeSubmission(submission, { caller: key(["submit", "admin"]), echoDiagnostics: true }),
+        ),
+      ).toBeUndefined();
+    },
+  );
+
+  it("leaves the other types to the route's submit scope", () => {
+    const submission = parseSubmission({ type: "echo", input: { value: 1 } }, now);
+    expect(
+      refusal(() => authorizeSubmission(submission, { caller: key(["submit"]), echoDiagnostics: false })),
+    ).toBeUndefined();
+  });
+
+  it.each([
+    [{ crashTimes: 1 }, ["input.crashTimes"]],
+    [{ sleepMs: 10_001 }, ["input.sleepMs"]],
+    [{ ignoreAbort: true, sleepMs: 60_000 }, ["input.sleepMs", "input.ignoreAbort"]],
+  ])("refuses echo diagnostics %j on a stage that has them off, saying why", (input, fields) => {
+    const submission = parseSubmission({ type: "echo", input }, now);
+    const caller = key(["submit", "read", "admin"]);
+    const refused = refusal(() => authorizeSubmission(submission, { caller, echoDiagnostics: false }));
+    expect(refused).toMatchObject({ status: 403, code: "forbidden", details: { fields } });
+    expect(refused?.message).toMatch(/disturb workers, and this stage has them off \(echoDiagnostics\)/);
+    expect(refusal(() => authorizeSubmission(submission, { caller, echoDiagnostics: true }))).toBeUndefined();
+  });
+
+  it("lets a short, abortable echo through with diagnostics off", () => {
+    const submission = parseSubmission({ type: "echo", input: { sleepMs: 10_000, failTimes: 2 } }, now);
+    expect(
+      refusal(() => authorizeSubmission(submission, { caller: key(["submit"]), echoDiagnostics: false })),
+    ).toBeUndefined();
+  });
+});
+
+describe("schedules follow the same rules", () => {
+  const schedule = (task: Record<string, unknown>) => ({ name: "nightly", expression: "rate(1 day)", task });
+  const deps = (echoDiagnostics: boolean) => ({
+    now: () => now,
+    defaultTimeZone: "UTC",
+    echoDiagnostics,
+    namespace: "default",
+  });
+  const errorOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return error as ApiError;
+    }
+    return undefined;
+  };
+
+  it("refuses a task.* event in a schedule's task (400 naming task.input.event)", () => {
+    const error = errorOf(() =>
+      parseScheduleCreation(
+        schedule({
+          type: "send_notification",
+          input: { url: "https://hooks.example.test/", event: "task.failed" },
+        }),
+        deps(true),
+      ),
+    );
+    expect(error).toMatchObject({ status: 400 });
+    expect((error!.details as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toEqual([
+      "task.input.event",
+    ]);
+  });
+
+  it("refuses echo diagnostics in a schedule where the stage has them off (403), and takes them where it has them on", () => {
+    const crashing = schedule({ type: "echo", input: { crashTimes: 2 } });
+    expect(errorOf(() => parseScheduleCreation(crashing, deps(false)))).toMatchObject({
+      status: 403,
+      details: { fields: ["task.input.crashTimes"] },
+    });
+    expect(errorOf(() => parseScheduleCreation(crashing, deps(true)))).toBeUndefined();
   });
 });

@@ -11,7 +11,12 @@ import {
   statusesLeadingTo,
   taskStatuses,
 } from "../../functions/core/task.ts";
-import { describeFailure, permanentFailure, TaskFailure } from "../../functions/core/task-failure.ts";
+import {
+  describeFailure,
+  failureLogDetails,
+  permanentFailure,
+  TaskFailure,
+} from "../../functions/core/task-failure.ts";
 import type { RetryPolicy } from "../../functions/tasks/catalog.ts";
 
 describe("task state machine", () => {
@@ -71,14 +76,28 @@ describe("failure description", () => {
     expect(error.retryable).toBe(false);
   });
 
-  it("treats anything else thrown as a retryable task_error", () => {
-    expect(describeFailure(new Error("boom"), nonRetryable)).toEqual({
+  it("treats anything else thrown as a retryable task_error, recorded by its name, its message logged", () => {
+    const leaky = new TypeError("AccessDenied on arn:aws:s3:::private-bucket/tenant-a/secret.txt");
+    expect(describeFailure(leaky, nonRetryable)).toEqual({
       type: "task_error",
-      message: "boom",
+      message: "unexpected error (TypeError); the worker's log has the details under this task's id",
       retryable: true,
     });
-    expect(describeFailure("a string", nonRetryable).message).toBe("a string");
+    expect(failureLogDetails(leaky)).toMatchObject({
+      errorType: "task_error",
+      error: `TypeError: ${leaky.message}`,
+    });
+    expect(describeFailure("a string", nonRetryable).message).not.toContain("a string");
     expect(describeFailure(permanentFailure("bad_input", "no"), nonRetryable).retryable).toBe(false);
+  });
+
+  it("records a TaskFailure's message and logs its detail, which the record never holds", () => {
+    const failure = new TaskFailure("model_unavailable", "the model is unavailable", {
+      retryable: true,
+      detail: "https://internal-llm.corp.example/v1 answered 503: upstream pool 10.0.0.4 down",
+    });
+    expect(JSON.stringify(describeFailure(failure, nonRetryable))).not.toContain("internal-llm");
+    expect(failureLogDetails(failure)).toMatchObject({ detail: failure.detail });
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { once } from "node:events";
 import { createServer } from "node:http";
+import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import {
   createGuardedWebhookTransport,
@@ -12,10 +13,12 @@ import {
 import { offlineEmbedding } from "../../functions/adapters/offline-models.ts";
 import { historyWithinBudget } from "../../functions/core/generate-response.ts";
 import { contentHashOf, cosineSimilarity } from "../../functions/core/knowledge.ts";
-import { blockedReason, parseAllowList } from "../../functions/core/network-guard.ts";
+import { blockedReason, parseAllowedPorts, parseAllowList } from "../../functions/core/network-guard.ts";
+import { redactedUrl } from "../../functions/core/redacted-url.ts";
+import { describeFailure, TaskFailure } from "../../functions/core/task-failure.ts";
 import type { ConversationMessage } from "../../functions/core/task-ports.ts";
 import { chunkText, defaultChunking } from "../../functions/core/text-chunks.ts";
-import { signWebhook, verifyWebhook } from "../../functions/core/webhook-signature.ts";
+import { signWebhook, verifyWebhook, webhookSigningKey } from "../../functions/core/webhook-signature.ts";
 
 describe("chunkText", () => {
   const sentence = (n: number) => `Sentence number ${n} says something about topic ${n}.`;
@@ -98,6 +101,18 @@ describe("SSRF guard", () => {
     ["::", "reserved"],
     ["224.0.0.1", "reserved"],
     ["not an address", "reserved"],
+    // The ranges a review found passing the guard: each carries or reaches an address of the sender's choice.
+    ["::7f00:1", "reserved"],
+    ["::127.0.0.1", "reserved"],
+    ["2002:7f00:1::1", "reserved"],
+    ["2002:a9fe:a9fe::1", "reserved"],
+    ["2001:0:4136:e378:8000:63bf:3fff:fdd2", "reserved"],
+    ["64:ff9b:1::a00:1", "reserved"],
+    ["::ffff:0:7f00:1", "reserved"],
+    ["::ffff:0:a9fe:a9fe", "reserved"],
+    ["fec0::1", "private"],
+    ["feff::1", "private"],
+    ["192.88.99.1", "reserved"],
   ])("refuses %s (%s)", (address, reason) => {
     expect(blockedReason(address)).toBe(reason);
   });
@@ -136,11 +151,13 @@ describe("SSRF guard", () => {
     await once(server, "listening");
     const port = (server.address() as { port: number }).port;
     try {
-      const transport = createGuardedWebhookTransport({
+      const localTransport = createGuardedWebhookTransport({
         allowList: parseAllowList(["127.0.0.0/8"]),
+        allowedPorts: parseAllowedPorts(`${port}`),
+        allowHttp: true,
         resolve: async () => [{ address: "127.0.0.1", family: 4 }],
       });
-      const response = await transport.post(
+      const response = await localTransport.post(
         `http://hooks.example.test:${port}/x`,
         {},
         "{}",
@@ -148,6 +165,8 @@ describe("SSRF guard", () => {
       );
       expect(response).toEqual({ status: 200, bodyExcerpt: `hooks.example.test:${port}` });
       const guarded = createGuardedWebhookTransport({
+        allowedPorts: parseAllowedPorts(`${port}`),
+        allowHttp: true,
         resolve: async () => [{ address: "127.0.0.1", family: 4 }],
       });
       await expect(
@@ -159,20 +178,102 @@ describe("SSRF guard", () => {
   });
 });
 
-describe("webhook signatures", () => {
+describe("webhook destinations: ports, schemes, refusals that name no resolved address", () => {
+  const publicAddress = async () => [{ address: "93.184.216.34", family: 4 }];
+  const post = (transport: ReturnType<typeof createGuardedWebhookTransport>, url: string) =>
+    transport.post(url, {}, "{}", AbortSignal.timeout(5_000));
+
+  it("refuses ports other than 80 and 443 unless allowed, before connecting", async () => {
+    const transport = createGuardedWebhookTransport({ resolve: publicAddress });
+    await expect(post(transport, "https://hooks.example.test:8443/x")).rejects.toMatchObject({
+      type: "webhook_target_blocked",
+      retryable: false,
+      message: "destination refused: port 8443 is not allowed; webhooks reach ports 80 and 443",
+    });
+    await expect(post(transport, "https://hooks.example.test:22/x")).rejects.toMatchObject({
+      message: expect.stringMatching(/^destination refused: port 22/),
+    });
+    const rule = parseAllowedPorts("8443, 9000-9100");
+    expect([80, 443, 8443, 9000, 9100].every(rule)).toBe(true);
+    expect([22, 8080, 8999, 9101].some(rule)).toBe(false);
+    expect(() => parseAllowedPorts("70000")).toThrow(/port/);
+    expect(() => parseAllowedPorts("9-1")).toThrow(/port/);
+  });
+
+  it("refuses plain http unless the stage allows it", async () => {
+    const transport = createGuardedWebhookTransport({ resolve: publicAddress });
+    await expect(post(transport, "http://hooks.example.test/x")).rejects.toMatchObject({
+      type: "webhook_target_blocked",
+      message: expect.stringMatching(/^destination refused: http: URLs are not delivered here/),
+    });
+  });
+
+  it("says destination refused without the address a name resolved to; the detail keeps it for the log", async () => {
+    const failure = await vetTarget("internal.example.test", async () => [
+      { address: "10.20.30.40", family: 4 },
+    ]).then(
+      () => undefined,
+      (error: TaskFailure) => error,
+    );
+    expect(failure).toBeInstanceOf(TaskFailure);
+    expect(failure!.message).toBe(
+      "destination refused: internal.example.test resolves to an address webhooks may not reach",
+    );
+    expect(failure!.message).not.toContain("10.20.30.40");
+    expect(failure!.detail).toContain("10.20.30.40");
+    expect(describeFailure(failure, []).message).not.toContain("10.20.30.40");
+  });
+
+  it("redacts credentials, query and fragment of webhook URLs", () => {
+    expect(redactedUrl("https://user:pw@hooks.example.test:8443/in/abc?token=s3cret#frag")).toBe(
+      "https://redacted@hooks.example.test:8443/in/abc?redacted#redacted",
+    );
+    expect(redactedUrl("https://hooks.example.test/plain")).toBe("https://hooks.example.test/plain");
+    expect(redactedUrl("not a url?token=x")).toBe("[redacted]");
+  });
+});
+
+describe("webhook signatures (Standard Webhooks)", () => {
   const now = new Date("2026-01-01T00:00:00Z");
   const timestamp = now.getTime() / 1000;
-  it("verify over timestamp and body, and refuse other bodies, keys and stale timestamps", () => {
-    const signature = signWebhook("secret", timestamp, '{"a":1}');
-    expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
-    const headers = { timestamp: String(timestamp), signature };
-    expect(verifyWebhook("secret", headers, '{"a":1}', now)).toBe(true);
-    expect(verifyWebhook("secret", headers, '{"a":2}', now)).toBe(false);
-    expect(verifyWebhook("other", headers, '{"a":1}', now)).toBe(false);
-    expect(verifyWebhook("secret", headers, '{"a":1}', new Date(now.getTime() + 301_000))).toBe(false);
-    expect(verifyWebhook("secret", { ...headers, timestamp: String(timestamp + 1) }, '{"a":1}', now)).toBe(
+  const secret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+  const headers = (signature: string) => ({ id: "msg_1", timestamp: String(timestamp), signature });
+
+  it("verifies over id, timestamp and body, and refuses other bodies, ids, keys and stale timestamps", () => {
+    const signature = signWebhook(secret, "msg_1", timestamp, '{"a":1}');
+    expect(signature).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(verifyWebhook(secret, headers(signature), '{"a":1}', now)).toBe(true);
+    expect(verifyWebhook(secret, headers(`v1,bm90IGl0 ${signature}`), '{"a":1}', now)).toBe(true);
+    expect(verifyWebhook(secret, headers(signature), '{"a":2}', now)).toBe(false);
+    expect(verifyWebhook(secret, { ...headers(signature), id: "msg_2" }, '{"a":1}', now)).toBe(false);
+    const otherSecret = `whsec_${Buffer.alloc(32, 8).toString("base64")}`;
+    expect(verifyWebhook(otherSecret, headers(signature), '{"a":1}', now)).toBe(false);
+    expect(verifyWebhook(secret, headers(signature), '{"a":1}', new Date(now.getTime() + 301_000))).toBe(
       false,
     );
+  });
+
+  it("signs as the standardwebhooks library verifies, with and without the whsec_ prefix", () => {
+    const body = '{"id":"t1","event":"task.succeeded"}';
+    const signedAt = new Date();
+    const seconds = Math.floor(signedAt.getTime() / 1000);
+    const bare = Buffer.alloc(24, 3).toString("base64");
+    for (const key of [secret, bare, `whsec_${bare}`]) {
+      const signature = signWebhook(key, "msg_9", seconds, body);
+      const sent = {
+        "webhook-id": "msg_9",
+        "webhook-timestamp": String(seconds),
+        "webhook-signature": signature,
+      };
+      expect(new Webhook(key).verify(body, sent)).toEqual(JSON.parse(body));
+      expect(signature).toBe(new Webhook(key).sign("msg_9", new Date(seconds * 1000), body));
+    }
+  });
+
+  it("accepts the 48 letters and digits the stack generates, and refuses secrets that are not base64 keys", () => {
+    expect(webhookSigningKey("A".repeat(48))).toHaveLength(36);
+    expect(() => webhookSigningKey("not base64!")).toThrow(/base64/);
+    expect(() => webhookSigningKey("whsec_c2hvcnQ=")).toThrow(/at least 24/);
   });
 });
 

@@ -23,6 +23,7 @@ from .exceptions import (
     ValidationError,
 )
 from .result import READY_STATES, AsyncResult, states
+from .webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "READY_STATES",
@@ -35,5 +36,7 @@ __all__ = [
     "TaskRevokedError",
     "TimeoutError",
     "ValidationError",
+    "WebhookVerificationError",
     "states",
+    "verify_webhook",
 ]
