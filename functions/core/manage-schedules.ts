@@ -10,7 +10,7 @@ import { priorities } from "../tasks/lanes.ts";
 import { staticSchedules } from "../tasks/static-schedules.ts";
 import { ApiError, conflict, type FieldIssue, notFound, validationError } from "./api-error.ts";
 import { maxTargetInputChars, type ScheduledTask, scheduledEnvelopeInput } from "./envelope.ts";
-import { maxScheduleNameChars, storedScheduleName } from "./namespaces.ts";
+import { maxScheduleNameChars, scheduleNamespaceSeparator, storedScheduleName } from "./namespaces.ts";
 import {
   type ScheduleDefinition,
   ScheduleRejected,
@@ -145,7 +145,7 @@ function checkDefinition(definition: ScheduleDefinition, now: Date, namespace: s
   if (storedScheduleName(namespace, definition.name).length > maxScheduleNameChars) {
     issues.push({
       path: "name",
-      message: `too long: with its namespace ("${namespace}.") it must fit in ${maxScheduleNameChars} characters`,
+      message: `too long: with its namespace prefix ("${storedScheduleName(namespace, "")}") it must fit in ${maxScheduleNameChars} characters`,
     });
   }
   if (scheduledEnvelopeInput(definition.name, definition.task, namespace).length > maxTargetInputChars) {
@@ -164,6 +164,12 @@ export function parseScheduleCreation(
   const parsed = parseOrThrow(scheduleCreationBody, body);
   if (staticSchedules.some((schedule) => schedule.name === parsed.name)) {
     throw validationError([{ path: "name", message: "reserved for a schedule of the stack" }]);
+  }
+  // `..` joins a namespace and a name in the schedule group (namespaces.ts): a new name may not hold it.
+  if (parsed.name.includes(scheduleNamespaceSeparator)) {
+    throw validationError([
+      { path: "name", message: `may not contain "${scheduleNamespaceSeparator}" (it separates namespaces)` },
+    ]);
   }
   const definition: ScheduleDefinition = {
     name: parsed.name,

@@ -67,15 +67,18 @@ export const namespacedId = (namespace: string, id: string): string =>
 /** EventBridge Scheduler's longest schedule name. */
 export const maxScheduleNameChars = 64;
 
+/** Joins a namespace and a schedule name in the group; no new schedule name may hold it. */
+export const scheduleNamespaceSeparator = "..";
+
 /**
  * The name a schedule of `namespace` has in the shared schedule group: the
  * default namespace keeps the bare name (as before namespaces), another is
- * prefixed `<namespace>.`. The schedule's message names its namespace too,
- * and every read checks it, so a default-namespace schedule whose name looks
- * prefixed is never taken for another namespace's.
+ * prefixed `<namespace>..`. Namespace names hold no `.` and new schedule
+ * names no `..`, so no two namespaces' names can meet; the schedule's
+ * message names its namespace too, and every read checks it.
  */
 export const storedScheduleName = (namespace: string, name: string): string =>
-  namespace === defaultNamespace ? name : `${namespace}.${name}`;
+  namespace === defaultNamespace ? name : `${namespace}${scheduleNamespaceSeparator}${name}`;
 
 /**
  * `build` memoized per namespace, so a process builds a namespace's ports

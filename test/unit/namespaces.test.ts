@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../functions/core/api-error.ts";
 import { createApiKey, submitterOf } from "../../functions/core/api-keys.ts";
+import { parseScheduleCreation } from "../../functions/core/manage-schedules.ts";
 import { cancelTask, redriveLane, retryTask } from "../../functions/core/manage-task.ts";
 import { namespacedId, requestNamespace, storedScheduleName } from "../../functions/core/namespaces.ts";
 import type { ApiKeyRecord, ApiKeyStore, LaneQueues, RateLimiter } from "../../functions/core/ports.ts";
@@ -187,7 +188,44 @@ describe("namespaced names in shared stores", () => {
     expect(namespacedId("default", "conv-1")).toBe("conv-1");
     expect(namespacedId("team-a", "conv-1")).toBe("team-a#conv-1");
     expect(storedScheduleName("default", "nightly")).toBe("nightly");
-    expect(storedScheduleName("team-a", "nightly")).toBe("team-a.nightly");
+    expect(storedScheduleName("team-a", "nightly")).toBe("team-a..nightly");
+  });
+});
+
+describe("schedule names across namespaces", () => {
+  const creation = (name: string) => ({
+    name,
+    expression: "rate(1 hour)",
+    task: { type: "echo", input: { value: 1 } },
+  });
+  const deps = (namespace: string) => ({
+    now: () => new Date("2026-03-01T00:00:00Z"),
+    defaultTimeZone: "UTC",
+    echoDiagnostics: true,
+    namespace,
+  });
+  const issuesOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return ((error as ApiError).details as { issues: { path: string; message: string }[] }).issues;
+    }
+    return [];
+  };
+
+  it("refuses a new name holding the separator, so no default name can look like another namespace's", () => {
+    expect(issuesOf(() => parseScheduleCreation(creation("team-a..nightly"), deps("default")))).toEqual([
+      { path: "name", message: expect.stringContaining('may not contain ".."') },
+    ]);
+    expect(issuesOf(() => parseScheduleCreation(creation("team-a.nightly"), deps("default")))).toEqual([]);
+  });
+
+  it("counts the namespace prefix against the group's 64-character names", () => {
+    const name = "n".repeat(60);
+    expect(issuesOf(() => parseScheduleCreation(creation(name), deps("default")))).toEqual([]);
+    expect(issuesOf(() => parseScheduleCreation(creation(name), deps("team-a")))).toEqual([
+      { path: "name", message: expect.stringContaining('"team-a.."') },
+    ]);
   });
 });
 
