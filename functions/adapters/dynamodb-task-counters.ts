@@ -137,6 +137,8 @@ function partsOf(changes: readonly TaskRecordChange[]): TaskRecordChange[][] {
 }
 
 export function createDynamoTaskCounters(client: DynamoDBDocumentClient, tableName: string): TaskCounters {
+  /** Namespaces this process has written to the registry. */
+  const registered = new Set<string>();
   async function applyPart(changes: readonly TaskRecordChange[]): Promise<boolean> {
     const { totals, minutes } = countDeltas(changes);
     const updates: Record<string, unknown>[] = [];
@@ -167,9 +169,12 @@ export function createDynamoTaskCounters(client: DynamoDBDocumentClient, tableNa
         addAll({ pk: statsPartition(namespace), sk: minuteSortKey(minute) }, counts, expiresAt);
       }
     }
-    // New records register their namespace (a set: adding a known one changes nothing).
+    // New records register their namespace (a set: adding a known one changes nothing), once per
+    // namespace and process, so the one registry item is not written by every batch.
     const created = new Set(
-      changes.filter((change) => change.before === undefined).map((change) => change.namespace),
+      changes
+        .filter((change) => change.before === undefined && !registered.has(change.namespace))
+        .map((change) => change.namespace),
     );
     if (created.size > 0) {
       updates.push({
@@ -197,6 +202,7 @@ export function createDynamoTaskCounters(client: DynamoDBDocumentClient, tableNa
     };
     try {
       await client.send(new TransactWriteCommand({ TransactItems: [marker, ...updates] as never }));
+      for (const namespace of created) registered.add(namespace);
       return true;
     } catch (error) {
       const alreadyApplied =
