@@ -193,7 +193,7 @@ function buildDocument() {
       title: "claw-tasks",
       version: "1",
       description:
-        "The asynchronous task system of the CLAW.AI backend. Every route but /v1/health needs `Authorization: Bearer <api key>` with the scope the route names (submit, read or admin; /v1/whoami takes any key). Errors are `{error: {code, message, details?}}`.",
+        "The asynchronous task system of the CLAW.AI backend. Every route but /v1/health needs `Authorization: Bearer <api key>` with the scope the route names (submit, read or admin; /v1/whoami takes any key). Every key acts in its namespace: tasks, conversations, knowledge bases and schedules of another namespace answer as ids that do not exist; an admin key may name another with `?namespace=`. Errors are `{error: {code, message, details?}}`.",
     },
     security: [{ apiKey: [] }],
     tags,
