@@ -15,10 +15,11 @@ import { readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClawTasksClient } from "../../clients/typescript/src/index.ts";
 import { createDynamoRateLimiter } from "../../functions/adapters/dynamodb-rate-limits.ts";
 import type { ScheduleView } from "../../functions/core/manage-schedules.ts";
 import type { Task, TaskStatus } from "../../functions/core/task.ts";
-import { type ApiResponse, api, eventually, localRuntime } from "./api-client.ts";
+import { type ApiResponse, api, eventually, localRuntime, target } from "./api-client.ts";
 
 interface CreatedKey {
   readonly key: string;
@@ -437,5 +438,21 @@ describe("namespaces", () => {
     );
     // No log line carries a key itself.
     expect(readFileSync(runtime.functionLog, "utf8")).not.toContain(userB.key);
+  });
+
+  it("the TypeScript client acts in the namespace it is given", async () => {
+    const task = await submitAs(userA, { type: "echo", input: { value: "client" }, delaySeconds: 600 });
+    const crossing = new ClawTasksClient({ url: target.url, apiKey: adminB.key, namespace: namespaceA });
+    expect((await crossing.get(task.id)).namespace).toBe(namespaceA);
+    const own = new ClawTasksClient({ url: target.url, apiKey: adminB.key, retry: false });
+    await expect(own.get(task.id)).rejects.toMatchObject({ status: 404 });
+    const refused = new ClawTasksClient({
+      url: target.url,
+      apiKey: userB.key,
+      namespace: namespaceA,
+      retry: false,
+    });
+    await expect(refused.get(task.id)).rejects.toMatchObject({ status: 403 });
+    await as(userA, "POST", `/v1/tasks/${task.id}/cancel`);
   });
 });

@@ -89,6 +89,11 @@ export interface ClientOptions {
   /** The API's base URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com` or `http://127.0.0.1:3000`. */
   readonly url: string;
   readonly apiKey: string;
+  /**
+   * The namespace to act in, sent as `?namespace=` on every request; default:
+   * the key's own. Only an admin key may name another (the API answers 403).
+   */
+  readonly namespace?: string;
   /** Another fetch (tests, proxies); default: the global one. */
   readonly fetch?: typeof fetch;
   /**
@@ -175,6 +180,7 @@ const newIdempotencyKey = () => `ct-client-${globalThis.crypto.randomUUID()}`;
 export class ClawTasksClient {
   readonly #url: string;
   readonly #apiKey: string;
+  readonly #namespace: string | undefined;
   readonly #fetch: typeof fetch;
   readonly #retry: Required<RetryOptions> | undefined;
 
@@ -183,6 +189,7 @@ export class ClawTasksClient {
     if (!options.apiKey) throw new TypeError("ClawTasksClient: apiKey is required");
     this.#url = options.url.replace(/\/+$/, "");
     this.#apiKey = options.apiKey;
+    this.#namespace = options.namespace;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#retry = options.retry === false ? undefined : { ...defaultRetry, ...options.retry };
   }
@@ -234,6 +241,7 @@ export class ClawTasksClient {
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) query.set(name, String(value));
     }
+    if (this.#namespace !== undefined && !query.has("namespace")) query.set("namespace", this.#namespace);
     const url = `${this.#url}${path}${query.size > 0 ? `?${query}` : ""}`;
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.#apiKey}`,
