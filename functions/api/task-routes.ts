@@ -98,7 +98,7 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
 
     "GET /v1/tasks/{id}": async ({ event }) => {
       const id = pathParameter(event, "id");
-      const task = id.length <= 200 ? await deps.store.get(id) : undefined;
+      const task = await deps.store.get(id);
       if (!task) throw notFoundTask(id);
       // Large inputs and results live in S3; one task's view shows them in full.
       const [input, result] = await Promise.all([
