@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { isLoopbackHost } from "../../local/listening-server.ts";
 import { localRuntime, target } from "./api-client.ts";
 
 interface ListeningSocket {
@@ -86,10 +87,6 @@ function socketInodes(pid: number): string[] {
 
 const commandOf = (pid: number) => readFileSync(`/proc/${pid}/comm`, "utf8").trim();
 
-export function isLoopback(address: string): boolean {
-  return /^127\./.test(address) || address === "::1" || /^::ffff:127\./.test(address);
-}
-
 describe("the local runtime listens on loopback only", () => {
   it("decodes the kernel's addresses", () => {
     expect(decodeAddress("0100007F")).toBe("127.0.0.1");
@@ -97,9 +94,9 @@ describe("the local runtime listens on loopback only", () => {
     expect(decodeAddress("00000000000000000000000001000000")).toBe("::1");
     expect(decodeAddress("00000000000000000000000000000000")).toBe("::");
     expect(decodeAddress("0000000000000000FFFF00000100007F")).toBe("::ffff:127.0.0.1");
-    expect(isLoopback("0.0.0.0")).toBe(false);
-    expect(isLoopback("::")).toBe(false);
-    expect(isLoopback("::ffff:127.0.0.1")).toBe(true);
+    expect(isLoopbackHost("0.0.0.0")).toBe(false);
+    expect(isLoopbackHost("::")).toBe(false);
+    expect(isLoopbackHost("::ffff:127.0.0.1")).toBe(true);
   });
 
   it("every socket the runtime and its children listen on is bound to a loopback address", () => {
@@ -125,7 +122,7 @@ describe("the local runtime listens on loopback only", () => {
     expect(dynamoDb?.pid, "DynamoDB Local runs in a child process").not.toBe(pid);
 
     const exposed = ours
-      .filter((socket) => !isLoopback(socket.address))
+      .filter((socket) => !isLoopbackHost(socket.address))
       .map((socket) => `${socket.command} (pid ${socket.pid}) on ${socket.address}:${socket.port}`);
     expect(exposed).toEqual([]);
     console.log(
