@@ -194,6 +194,8 @@ export function createMemoryTaskStore(options: MemoryTaskStoreOptions): MemoryTa
       const remove: (keyof Task)[] = [];
       if (status === "succeeded") {
         set.result = outcome.result;
+        if (outcome.resultPayload) set.resultPayload = outcome.resultPayload;
+        else remove.push("resultPayload");
         remove.push("error", "nextAttemptAt");
       } else {
         set.error = outcome.error;
@@ -268,6 +270,7 @@ export function createMemoryTaskStore(options: MemoryTaskStoreOptions): MemoryTa
           "finishedAt",
           "error",
           "result",
+          "resultPayload",
           "progress",
           "runAt",
           "expiresAt",
