@@ -12,9 +12,17 @@ import { tracingMiddleware } from "../adapters/tracing.ts";
 import { notFound } from "../core/api-error.ts";
 import { authenticate } from "../core/authenticate.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
-import { celeryCompatRouteHandlers } from "./celery-compat-routes.ts";
+import { celeryCompatRoutes } from "./celery-compat.ts";
 import { createApiDeps } from "./dependencies.ts";
-import { ApiError, errorResponse, header, json, type RouteHandlers, type RouteResult } from "./http.ts";
+import {
+  ApiError,
+  errorResponse,
+  header,
+  json,
+  lazyRouteHandlers,
+  type RouteHandlers,
+  type RouteResult,
+} from "./http.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { monitorRoutes } from "./monitor-routes.ts";
 import { queueRoutes } from "./queue-routes.ts";
@@ -35,7 +43,10 @@ const routeHandlers: RouteHandlers = {
   ...taskTypeRoutes(),
   ...scheduleRoutes(deps),
   ...monitorRoutes(),
-  ...celeryCompatRouteHandlers(deps),
+  // The Celery-compatible routes' handlers load on their first request: a cold start of a /v1 call skips them.
+  ...lazyRouteHandlers(celeryCompatRoutes.map(routeKeyOf), async () =>
+    (await import("./celery-compat-routes.ts")).celeryCompatRouteHandlers(deps),
+  ),
 };
 
 const pageRouteKeys = pageRoutes.map((route): PageRouteKey => `${route.method} ${route.path}`);

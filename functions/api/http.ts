@@ -105,6 +105,30 @@ export function pathParameter(event: APIGatewayProxyEventV2, name: string): stri
   return parseOrThrow(pathParameterValue, event.pathParameters?.[name] ?? "", [name]);
 }
 
+/**
+ * Handlers for `keys` whose code loads on the first request to any of them
+ * (`load` runs once), keeping it out of a cold start's init bundle.
+ */
+export function lazyRouteHandlers(
+  keys: readonly RouteKey[],
+  load: () => Promise<RouteHandlers>,
+): RouteHandlers {
+  let loaded: Promise<RouteHandlers> | undefined;
+  const lazy =
+    (key: RouteKey): RouteHandler =>
+    async (request) => {
+      // A failed load is tried again by the next request.
+      loaded ??= load().catch((error: unknown) => {
+        loaded = undefined;
+        throw error;
+      });
+      const handle = (await loaded)[key];
+      if (!handle) throw new Error(`no handler for ${key}`);
+      return handle(request);
+    };
+  return Object.fromEntries(keys.map((key) => [key, lazy(key)]));
+}
+
 export const notFoundTask = (id: string) => notFound(`task ${id}`);
 
 export { ApiError };
