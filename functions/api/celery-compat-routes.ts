@@ -225,7 +225,10 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
       const id = taskIdOf(event);
       const task = await deps.store.get(id);
       if (!task) throw notFoundTask(id);
-      return json(200, celeryView(task, await resolvePayload(task.result, task.resultPayload, deps.payloads)));
+      return json(
+        200,
+        celeryView(task, await resolvePayload(task.result, task.resultPayload, deps.payloads)),
+      );
     }),
 
     "GET /api/v1/tasks": compat(asIs, async ({ event }) => {

@@ -53,7 +53,15 @@ const envelopeSchema = z.object({
   tags: z.record(z.string(), z.string()).optional(),
 });
 
-const optionalFields = ["inputPayload", "runAt", "expiresAt", "timeLimits", "callbackUrl", "scheduleName", "tags"] as const;
+const optionalFields = [
+  "inputPayload",
+  "runAt",
+  "expiresAt",
+  "timeLimits",
+  "callbackUrl",
+  "scheduleName",
+  "tags",
+] as const;
 
 export function envelopeOf(task: Task): TaskEnvelope {
   const { id, type, lane, priority, input, maxAttempts, createdAt } = task;

@@ -176,7 +176,11 @@ async function attempt(
   const handler = deps.handlers[task.type] as UntypedTaskHandler;
   try {
     const result = await runWithinLimits(handler, parsedInput.data, task, limits, deps);
-    const kept = await offloadIfLarge(result ?? null, payloadKeys.result(task.id, task.attempts), deps.payloads);
+    const kept = await offloadIfLarge(
+      result ?? null,
+      payloadKeys.result(task.id, task.attempts),
+      deps.payloads,
+    );
     return {
       status: "succeeded",
       result: kept.value,
