@@ -384,6 +384,7 @@ export function createDynamoTaskStore(
         builder.setIfMissing(attribute, base[attribute]);
       }
       for (const attribute of [
+        "inputPayload",
         "runAt",
         "expiresAt",
         "timeLimits",
@@ -427,6 +428,8 @@ export function createDynamoTaskStore(
       const remove = ["leaseUntil"];
       if (status === "succeeded") {
         set.resultJson = JSON.stringify(outcome.result);
+        if (outcome.resultPayload) set.resultPayload = outcome.resultPayload;
+        else remove.push("resultPayload");
         remove.push("error", "nextAttemptAt");
       } else {
         set.error = outcome.error;
@@ -538,6 +541,7 @@ export function createDynamoTaskStore(
           ttlAttribute,
           "error",
           "resultJson",
+          "resultPayload",
           "progress",
           "runAt",
           "expiresAt",

@@ -8,6 +8,7 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { apiGatewayRequestIdPath, logger } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
+import { readSecret } from "../adapters/secrets.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
 import { notFound } from "../core/api-error.ts";
 import { authenticate } from "../core/authenticate.ts";
@@ -25,6 +26,7 @@ import {
 } from "./http.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { monitorRoutes } from "./monitor-routes.ts";
+import { cameThroughEdge, originVerifyHeader, originVerifySecretVariable } from "./origin-verify.ts";
 import { queueRoutes } from "./queue-routes.ts";
 import { apiRoutes, type PageRouteKey, pageRoutes, type RouteScope, routeKeyOf } from "./routes.ts";
 import { scheduleRoutes } from "./schedule-routes.ts";
@@ -64,8 +66,21 @@ const anonymous: ApiKeyRecord = {
   createdAt: "1970-01-01T00:00:00.000Z",
 };
 
+/** Set when the stage has an edge (CloudFront + WAF): requests that did not pass it are refused. */
+const originSecretArn = process.env[originVerifySecretVariable];
+
 export async function routeRequest(event: APIGatewayProxyEventV2): Promise<RouteResult> {
   try {
+    if (
+      originSecretArn &&
+      !cameThroughEdge(header(event, originVerifyHeader), await readSecret(originSecretArn))
+    ) {
+      throw new ApiError(
+        403,
+        "forbidden",
+        "call the API through its CloudFront URL (the stack's ApiUrl output)",
+      );
+    }
     const handle = routeHandlers[event.routeKey as keyof RouteHandlers];
     if (!handle) throw notFound(`route ${event.routeKey}`);
     const scope = scopeOfRoute.get(event.routeKey) ?? "admin";

@@ -11,7 +11,7 @@ import { laneDepthSchema } from "../core/ports.ts";
 import { taskErrorInfoSchema, taskSchema } from "../core/task.ts";
 import { celeryCompatTag, celeryErrorSchema } from "./celery-compat.ts";
 import { apiRoutes, type RouteContract } from "./routes.ts";
-import { errorBodySchema, rateLimitSchema, taskPageSchema } from "./schemas.ts";
+import { errorBodySchema, pathParameterValue, rateLimitSchema, taskPageSchema } from "./schemas.ts";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -78,7 +78,7 @@ function parametersOf(route: RouteContract): JsonSchema[] {
       name,
       in: "path",
       required: true,
-      schema: schema ? inline(schema, "input") : { type: "string" },
+      schema: inline(schema ?? pathParameterValue, "input"),
     });
   }
   for (const [name, schema] of Object.entries(route.query?.shape ?? {})) {
@@ -132,7 +132,9 @@ function buildDocument() {
       };
     }
     const keyErrors = route.scope === "public" ? [] : route.scope === "key" ? [401, 429] : [401, 403, 429];
-    const errorStatuses = [...route.errors, ...keyErrors, 500];
+    // A bad path parameter is a 400 on every route that has one (pathParameterValue).
+    const parameterErrors = route.path.includes("{") ? [400] : [];
+    const errorStatuses = [...new Set([...route.errors, ...parameterErrors, ...keyErrors, 500])];
     for (const status of errorStatuses.sort((a, b) => a - b)) {
       // Authentication, throttling and internal errors come before a route's own handler: the API's own body.
       const own = route.errorSchema && ![401, 403, 429, 500].includes(status);

@@ -100,12 +100,13 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
 
     "GET /v1/tasks/{id}": async ({ event }) => {
       const id = pathParameter(event, "id");
-      const task = id.length <= 200 ? await deps.store.get(id) : undefined;
+      const task = await deps.store.get(id);
       if (!task) throw notFoundTask(id);
       // Large inputs and results live in S3; one task's view shows them in full.
+      // Only the server's own locations are followed: an input or result that looks like a placeholder is shown as it is.
       const [input, result] = await Promise.all([
-        resolvePayload(task.input, deps.payloads),
-        resolvePayload(task.result, deps.payloads),
+        resolvePayload(task.input, task.inputPayload, deps.payloads),
+        resolvePayload(task.result, task.resultPayload, deps.payloads),
       ]);
       return json(200, taskView({ ...task, input, ...(task.result === undefined ? {} : { result }) }));
     },

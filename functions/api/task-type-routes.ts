@@ -12,7 +12,7 @@ import { notFound } from "../core/api-error.ts";
 import { searchKnowledgeBase } from "../core/knowledge.ts";
 import { parseOrThrow } from "../core/validation.ts";
 import { identifier } from "../tasks/catalog.ts";
-import { json, type RouteHandlers, type RouteRequest } from "./http.ts";
+import { json, pathParameter, type RouteHandlers, type RouteRequest } from "./http.ts";
 import {
   type conversationPageSchema,
   conversationQuery,
@@ -31,7 +31,7 @@ const retrieval = {
 };
 
 async function conversationHistory({ event }: RouteRequest) {
-  const id = parseOrThrow(identifier, event.pathParameters?.id ?? "", ["id"]);
+  const id = parseOrThrow(identifier, pathParameter(event, "id"), ["id"]);
   const query = parseOrThrow(conversationQuery, event.queryStringParameters ?? {});
   const page = await conversations.page(id, query.limit, query.cursor);
   if (page.items.length === 0 && !query.cursor) throw notFound(`conversation ${id}`);
@@ -50,7 +50,7 @@ async function conversationHistory({ event }: RouteRequest) {
 }
 
 async function searchKnowledge({ event }: RouteRequest) {
-  const knowledgeBaseId = parseOrThrow(identifier, event.pathParameters?.kb ?? "", ["kb"]);
+  const knowledgeBaseId = parseOrThrow(identifier, pathParameter(event, "kb"), ["kb"]);
   const query = parseOrThrow(searchQuery, event.queryStringParameters ?? {});
   const result = await searchKnowledgeBase(
     knowledgeBaseId,

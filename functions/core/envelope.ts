@@ -6,7 +6,8 @@
 import * as z from "zod";
 import { isTaskType, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { isLane, type Lane, type Priority, priorities } from "../tasks/lanes.ts";
-import type { Task, TaskTimeLimits } from "./task.ts";
+import type { PayloadLocation } from "./payload.ts";
+import { payloadLocationSchema, type Task, type TaskTimeLimits } from "./task.ts";
 
 /** What a schedule runs at each firing. */
 export interface ScheduledTask {
@@ -22,6 +23,8 @@ export interface TaskEnvelope {
   readonly lane: Lane;
   readonly priority: Priority;
   readonly input: unknown;
+  /** Where a large input is kept (the server's, never a caller's: schedules carry `input` only). */
+  readonly inputPayload?: PayloadLocation;
   readonly maxAttempts: number;
   readonly createdAt: string;
   readonly runAt?: string;
@@ -39,6 +42,7 @@ const envelopeSchema = z.object({
   lane: z.string().refine(isLane, "unknown lane"),
   priority: z.enum(priorities),
   input: z.unknown(),
+  inputPayload: payloadLocationSchema.optional(),
   maxAttempts: z.int().min(1),
   createdAt: z.iso.datetime(),
   runAt: z.iso.datetime().optional(),
@@ -49,7 +53,15 @@ const envelopeSchema = z.object({
   tags: z.record(z.string(), z.string()).optional(),
 });
 
-const optionalFields = ["runAt", "expiresAt", "timeLimits", "callbackUrl", "scheduleName", "tags"] as const;
+const optionalFields = [
+  "inputPayload",
+  "runAt",
+  "expiresAt",
+  "timeLimits",
+  "callbackUrl",
+  "scheduleName",
+  "tags",
+] as const;
 
 export function envelopeOf(task: Task): TaskEnvelope {
   const { id, type, lane, priority, input, maxAttempts, createdAt } = task;
