@@ -14,7 +14,9 @@
  *   the terminal statuses likewise), its log lines
  *   and the custom metrics its outcome publishes;
  * - Secrets Manager secrets; point-in-time recovery (per GB of data: zero
- *   with empty tables).
+ *   with empty tables);
+ * - AWS WAF web ACLs and their rules (the edge's per-IP rate limit;
+ *   CloudFront itself bills per request and byte only).
  *
  * Free tiers (1 M SQS requests, 10 alarm metrics, 3 dashboards, 14 M
  * Scheduler invocations per account and month) are not subtracted: they are
@@ -163,6 +165,19 @@ export function idleCost(stage: string, template: Template, prices: Prices): Idl
     quantity: `${secrets}`,
     monthlyUsd: secrets * price("secretsManagerPerSecretMonth"),
   });
+
+  const webAcls = resourcesOfType(template, "AWS::WAFv2::WebACL");
+  if (webAcls.length > 0) {
+    const rules = webAcls.reduce(
+      (sum, [, acl]) => sum + ((acl.Properties?.Rules as unknown[] | undefined)?.length ?? 0),
+      0,
+    );
+    lines.push({
+      item: "AWS WAF web ACLs",
+      quantity: `${webAcls.length} web ACL, ${rules} rule`,
+      monthlyUsd: webAcls.length * price("wafWebAclPerMonth") + rules * price("wafRulePerMonth"),
+    });
+  }
 
   const pitrTables = resourcesOfType(template, "AWS::DynamoDB::Table").filter(
     ([, table]) =>

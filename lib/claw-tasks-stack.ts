@@ -10,12 +10,13 @@
  * requires it (an explicit name would block that). Every resource also
  * carries the `claw-tasks:stage` tag.
  */
-import { Annotations, CfnOutput, Stack, type StackProps, Tags } from "aws-cdk-lib";
+import { Annotations, CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { pageRoutes } from "../functions/api/routes.ts";
 import { capabilitiesOfLane, taskCatalog } from "../functions/tasks/catalog.ts";
 import { laneNames } from "../functions/tasks/lanes.ts";
 import { TaskApi } from "./constructs/api.ts";
+import { ApiEdge } from "./constructs/api-edge.ts";
 import { LaneResources } from "./constructs/lane.ts";
 import { Monitoring } from "./constructs/monitoring.ts";
 import { PayloadBucket } from "./constructs/payload-bucket.ts";
@@ -43,6 +44,8 @@ export class ClawTasksStack extends Stack {
   readonly payloads: PayloadBucket;
   readonly lanes: readonly LaneResources[];
   readonly api: TaskApi;
+  /** CloudFront and the WAF per-IP rate rule in front of the API, when the stage sets `edgeRateLimit`. */
+  readonly edge: ApiEdge | undefined;
   readonly taskTypeResources: TaskTypeResources;
   readonly schedules: TaskSchedules;
   readonly monitoring: Monitoring;
@@ -102,7 +105,17 @@ export class ClawTasksStack extends Stack {
       );
     }
 
-    const apiUrl = this.api.httpApi.apiEndpoint;
+    // With a per-IP rate limit, callers go through CloudFront; the API refuses requests that did not.
+    this.edge = config.edgeRateLimit
+      ? new ApiEdge(this, "Edge", {
+          stage: config,
+          rateLimit: config.edgeRateLimit,
+          httpApi: this.api.httpApi,
+          handler: this.api.handler,
+          removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        })
+      : undefined;
+    const apiUrl = this.edge?.url ?? this.api.httpApi.apiEndpoint;
     new CfnOutput(this, "ApiUrl", { value: apiUrl, description: "Base URL of the task API" });
     for (const page of pageRoutes) {
       new CfnOutput(this, "MonitorUrl", {

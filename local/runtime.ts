@@ -58,7 +58,7 @@ export type FunctionEndpoints = Pick<AwsEndpoints, "sqs" | "dynamodb">;
 export interface LocalRuntimeOptions {
   /** HTTP port of the API; 0 picks a free one. @default PORT or 3000 */
   readonly port?: number;
-  /** @default 127.0.0.1 */
+  /** A loopback address (anything else is refused: local/listening-server.ts). @default 127.0.0.1 */
   readonly host?: string;
   /** @default CLAW_TASKS_API_KEY, else a generated key */
   readonly apiKey?: string;

@@ -9,6 +9,7 @@ import { lookup } from "node:dns/promises";
 import { type BedrockClient, GetFoundationModelAvailabilityCommand } from "@aws-sdk/client-bedrock";
 import { type CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { GetAccountSettingsCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { edgeRegion } from "../lib/constructs/api-edge.ts";
 import type { StageConfig } from "../lib/stage-config.ts";
 import { resourcesOfType, type Template } from "../local/template.ts";
 
@@ -229,6 +230,25 @@ export function checkAlarmEmail(config: StageConfig): CheckResult {
     ok: false,
     detail: "prod has no alarmEmail: its alarms would notify nobody",
     fix: 'set it in the cdk.json context: "claw-tasks:stages": {"prod": {"alarmEmail": "oncall@example.com"}}',
+  };
+}
+
+/**
+ * A stage with `edgeRateLimit` puts a CloudFront web ACL in its stack, and
+ * AWS WAF creates those in us-east-1 only (the template's rule refuses other
+ * regions at deploy time; this says so before).
+ */
+export function checkEdgeRegion(config: StageConfig, region: string): CheckResult {
+  const name = "Per-IP rate limit (edge)";
+  if (!config.edgeRateLimit) return { name, ok: true, detail: "none (edgeRateLimit not set)" };
+  const { requestsPerWindow, windowSeconds } = config.edgeRateLimit;
+  const detail = `CloudFront + AWS WAF, ${requestsPerWindow} requests per ${windowSeconds} s per client IP`;
+  if (region === edgeRegion) return { name, ok: true, detail };
+  return {
+    name,
+    ok: false,
+    detail: `${detail}: its web ACL must be created in ${edgeRegion}, and this stack deploys to ${region}`,
+    fix: `deploy the stage in ${edgeRegion}, or turn the edge off for it in the cdk.json context: "claw-tasks:stages": {"${config.stage}": {"edgeRateLimit": null}} (docs/security.md)`,
   };
 }
 

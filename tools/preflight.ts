@@ -26,6 +26,7 @@ import {
   checkBedrockAccess,
   checkBootstrap,
   checkConcurrency,
+  checkEdgeRegion,
   checkServices,
   formatResults,
   reservedConcurrencyOf,
@@ -99,6 +100,7 @@ async function preflight(stage: string): Promise<CheckResult[]> {
           process.env.AWS_ENDPOINT_URL ? { endpointOverride: process.env.AWS_ENDPOINT_URL } : {},
         ),
         checkAlarmEmail(config),
+        checkEdgeRegion(config, region),
       ]);
       return [
         { name: "Target", ok: true, detail: `stage ${stage}, stack ${stackNameOf(stage)}, region ${region}` },

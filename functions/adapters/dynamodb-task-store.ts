@@ -386,6 +386,7 @@ export function createDynamoTaskStore(
         builder.setIfMissing(attribute, base[attribute]);
       }
       for (const attribute of [
+        "inputPayload",
         "runAt",
         "expiresAt",
         "timeLimits",
@@ -431,6 +432,8 @@ export function createDynamoTaskStore(
       const remove = ["leaseUntil"];
       if (status === "succeeded") {
         set.resultJson = JSON.stringify(outcome.result);
+        if (outcome.resultPayload) set.resultPayload = outcome.resultPayload;
+        else remove.push("resultPayload");
         remove.push("error", "nextAttemptAt");
       } else {
         set.error = outcome.error;
@@ -542,6 +545,7 @@ export function createDynamoTaskStore(
           ttlAttribute,
           "error",
           "resultJson",
+          "resultPayload",
           "progress",
           "runAt",
           "expiresAt",

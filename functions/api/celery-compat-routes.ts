@@ -155,11 +155,8 @@ function decodeCursor(text: string): ListCursor {
   return { index: Number(match[1]), after: match[2] || null };
 }
 
-/** Task ids are at most 200 characters (as `GET /v1/tasks/{id}` reads them); longer ones name no task. */
 function taskIdOf(event: RouteRequest["event"]): string {
-  const id = pathParameter(event, "task_id");
-  if (id.length > 200) throw notFoundTask(id.slice(0, 200));
-  return id;
+  return pathParameter(event, "task_id");
 }
 
 function workerView(worker: WorkerView) {
@@ -241,7 +238,10 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
       const scoped = deps.inNamespace(namespace);
       const task = await scoped.store.get(id);
       if (!task) throw notFoundTask(id);
-      return json(200, celeryView(task, await resolvePayload(task.result, scoped.payloads)));
+      return json(
+        200,
+        celeryView(task, await resolvePayload(task.result, task.resultPayload, scoped.payloads)),
+      );
     }),
 
     "GET /api/v1/tasks": compat(asIs, async ({ event, namespace }) => {

@@ -16,7 +16,7 @@ import { type TaskStatus, taskStatuses } from "../core/task.ts";
 import { type TaskType, taskInputSchema, taskTypes } from "../tasks/catalog.ts";
 import { laneNames, type Priority } from "../tasks/lanes.ts";
 import type { RouteContract } from "./routes.ts";
-import { idempotencyKeyHeader } from "./schemas.ts";
+import { idempotencyKeyHeader, pathParameterValue } from "./schemas.ts";
 
 /** The OpenAPI tag of these routes. */
 export const celeryCompatTag = "celery-compat";
@@ -234,7 +234,7 @@ export const celeryErrorSchema = z.object({
 });
 
 const compat = { tag: celeryCompatTag, errorSchema: celeryErrorSchema } as const;
-const taskIdParam = { task_id: z.string().min(1).max(200) };
+const taskIdParam = { task_id: pathParameterValue };
 const queueParam = { queue: z.enum(laneNames) };
 
 /** The original's routes; routes.ts appends them to the route table. */

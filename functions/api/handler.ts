@@ -8,6 +8,7 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { apiGatewayRequestIdPath, logger } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
+import { readSecret } from "../adapters/secrets.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
 import { notFound } from "../core/api-error.ts";
 import { shortIdOf } from "../core/api-keys.ts";
@@ -27,6 +28,7 @@ import {
 } from "./http.ts";
 import { keyRoutes } from "./key-routes.ts";
 import { monitorRoutes } from "./monitor-routes.ts";
+import { cameThroughEdge, originVerifyHeader, originVerifySecretVariable } from "./origin-verify.ts";
 import { queueRoutes } from "./queue-routes.ts";
 import { apiRoutes, type PageRouteKey, pageRoutes, type RouteScope, routeKeyOf } from "./routes.ts";
 import { scheduleRoutes } from "./schedule-routes.ts";
@@ -66,6 +68,9 @@ const anonymous: ApiKeyRecord = {
   createdAt: "1970-01-01T00:00:00.000Z",
 };
 
+/** Set when the stage has an edge (CloudFront + WAF): requests that did not pass it are refused. */
+const originSecretArn = process.env[originVerifySecretVariable];
+
 /**
  * `?namespace=` is the handler's, not the route's: it is taken out of the
  * query before the route validates it, so every route takes it alike.
@@ -90,6 +95,16 @@ interface Answer {
 async function answer(event: APIGatewayProxyEventV2): Promise<Answer> {
   let caller: ApiKeyRecord | undefined;
   try {
+    if (
+      originSecretArn &&
+      !cameThroughEdge(header(event, originVerifyHeader), await readSecret(originSecretArn))
+    ) {
+      throw new ApiError(
+        403,
+        "forbidden",
+        "call the API through its CloudFront URL (the stack's ApiUrl output)",
+      );
+    }
     const handle = routeHandlers[event.routeKey as keyof RouteHandlers];
     if (!handle) throw notFound(`route ${event.routeKey}`);
     const scope = scopeOfRoute.get(event.routeKey) ?? "admin";

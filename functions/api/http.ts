@@ -5,7 +5,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { ApiError, notFound, payloadTooLarge, validationError } from "../core/api-error.ts";
 import type { ApiKeyRecord } from "../core/ports.ts";
+import { parseOrThrow } from "../core/validation.ts";
 import type { PageRouteKey, RouteKey } from "./routes.ts";
+import { pathParameterValue } from "./schemas.ts";
 
 /**
  * Largest request body accepted: API Gateway's own limit. (On AWS, Lambda's
@@ -122,9 +124,13 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
   return undefined;
 }
 
-/** A path parameter API Gateway matched (routes declare them, so one is always there). */
+/**
+ * A path parameter API Gateway matched, checked the one way every route's
+ * parameters are (`pathParameterValue`): a bad one is a 400 naming it.
+ * Handlers read parameters only through here.
+ */
 export function pathParameter(event: APIGatewayProxyEventV2, name: string): string {
-  return event.pathParameters?.[name] ?? "";
+  return parseOrThrow(pathParameterValue, event.pathParameters?.[name] ?? "", [name]);
 }
 
 export const notFoundTask = (id: string) => notFound(`task ${id}`);

@@ -5,14 +5,14 @@
  * optional), responses as outputs (every field the API sends, nothing else).
  */
 import * as z from "zod";
-import { scheduleViewSchema } from "../core/manage-schedules.ts";
 import { workerViewSchema } from "../core/manage-workers.ts";
 import { namespaceName } from "../core/namespaces.ts";
 import { laneDepthSchema } from "../core/ports.ts";
+import { scheduleViewSchema } from "../core/schedule-schemas.ts";
 import { taskErrorInfoSchema, taskSchema } from "../core/task.ts";
 import { celeryCompatTag, celeryErrorSchema } from "./celery-compat.ts";
 import { actsInNamespace, apiRoutes, type RouteContract } from "./routes.ts";
-import { errorBodySchema, rateLimitSchema, taskPageSchema } from "./schemas.ts";
+import { errorBodySchema, pathParameterValue, rateLimitSchema, taskPageSchema } from "./schemas.ts";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -79,7 +79,7 @@ function parametersOf(route: RouteContract): JsonSchema[] {
       name,
       in: "path",
       required: true,
-      schema: schema ? inline(schema, "input") : { type: "string" },
+      schema: inline(schema ?? pathParameterValue, "input"),
     });
   }
   for (const [name, schema] of Object.entries(route.query?.shape ?? {})) {
@@ -143,9 +143,10 @@ function buildDocument() {
       };
     }
     const keyErrors = route.scope === "public" ? [] : route.scope === "key" ? [401, 429] : [401, 403, 429];
-    // A route acting in a namespace answers a bad `namespace` with a 400 naming it.
-    const namespaceErrors = actsInNamespace(route) && !route.errors.includes(400) ? [400] : [];
-    const errorStatuses = [...route.errors, ...namespaceErrors, ...keyErrors, 500];
+    // A bad path parameter is a 400 on every route that has one (pathParameterValue); so is a bad
+    // `namespace` on a route acting in a namespace.
+    const parameterErrors = route.path.includes("{") || actsInNamespace(route) ? [400] : [];
+    const errorStatuses = [...new Set([...route.errors, ...parameterErrors, ...keyErrors, 500])];
     for (const status of errorStatuses.sort((a, b) => a - b)) {
       // Authentication, throttling and internal errors come before a route's own handler: the API's own body.
       const own = route.errorSchema && ![401, 403, 429, 500].includes(status);

@@ -10,14 +10,14 @@
  */
 import * as z from "zod";
 import type { Scope } from "../core/authenticate.ts";
+import { workerChangeBody, workerViewSchema } from "../core/manage-workers.ts";
 import {
   scheduleCreationBody,
   scheduleListQuery,
   scheduleName,
   schedulePatchBody,
   scheduleViewSchema,
-} from "../core/manage-schedules.ts";
-import { workerChangeBody, workerViewSchema } from "../core/manage-workers.ts";
+} from "../core/schedule-schemas.ts";
 import { aiGenerateRequestSchema, submissionRequestSchema } from "../core/submission.ts";
 import { taskSchema } from "../core/task.ts";
 import { identifier, taskTypes } from "../tasks/catalog.ts";

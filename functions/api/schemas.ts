@@ -6,10 +6,10 @@
 import * as z from "zod";
 import { apiErrorCodes } from "../core/api-error.ts";
 import { scopes } from "../core/authenticate.ts";
-import { scheduleViewSchema } from "../core/manage-schedules.ts";
 import { workerViewSchema } from "../core/manage-workers.ts";
 import { defaultNamespace, namespaceName } from "../core/namespaces.ts";
 import { laneDepthSchema, taskCountsSchema } from "../core/ports.ts";
+import { scheduleViewSchema } from "../core/schedule-schemas.ts";
 import { taskSchema, taskStatuses } from "../core/task.ts";
 import { taskTypes } from "../tasks/catalog.ts";
 import { laneNames } from "../tasks/lanes.ts";
@@ -26,6 +26,20 @@ export const listTasksQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2_400).optional().describe("The nextCursor of the previous page."),
 });
+
+/**
+ * Every path parameter of every route (ids of tasks, keys, conversations,
+ * knowledge bases; schedule names, lanes, task types): checked before any
+ * route looks at it, so an overlong or odd id is a 400 naming the parameter,
+ * never a key DynamoDB refuses (a 500). Task ids are ULIDs or
+ * `<schedule>@<ISO time>`, key ids SHA-256 hex, the rest `identifier`s or
+ * names: all fit. A route may narrow it further (`params` in routes.ts).
+ */
+export const pathParameterValue = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_.:@~-]+$/, "1 to 200 letters, digits and _ . : @ ~ - only");
 
 /** `Idempotency-Key` header of the submit routes. */
 export const idempotencyKeyHeader = z

@@ -103,12 +103,13 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
     "GET /v1/tasks/{id}": async ({ event, namespace }) => {
       const id = pathParameter(event, "id");
       const scoped = deps.inNamespace(namespace);
-      const task = id.length <= 200 ? await scoped.store.get(id) : undefined;
+      const task = await scoped.store.get(id);
       if (!task) throw notFoundTask(id);
       // Large inputs and results live in S3; one task's view shows them in full.
+      // Only the server's own locations are followed: an input or result that looks like a placeholder is shown as it is.
       const [input, result] = await Promise.all([
-        resolvePayload(task.input, scoped.payloads),
-        resolvePayload(task.result, scoped.payloads),
+        resolvePayload(task.input, task.inputPayload, scoped.payloads),
+        resolvePayload(task.result, task.resultPayload, scoped.payloads),
       ]);
       return json(200, taskView({ ...task, input, ...(task.result === undefined ? {} : { result }) }));
     },

@@ -8,7 +8,7 @@ import { notFound } from "../core/api-error.ts";
 import { parseOrThrow } from "../core/validation.ts";
 import { identifier } from "../tasks/catalog.ts";
 import type { ApiDeps } from "./dependencies.ts";
-import { json, type RouteHandlers, type RouteRequest } from "./http.ts";
+import { json, pathParameter, type RouteHandlers, type RouteRequest } from "./http.ts";
 import {
   type conversationPageSchema,
   conversationQuery,
@@ -17,7 +17,7 @@ import {
 } from "./schemas.ts";
 
 async function conversationHistory(deps: ApiDeps, { event, namespace }: RouteRequest) {
-  const id = parseOrThrow(identifier, event.pathParameters?.id ?? "", ["id"]);
+  const id = parseOrThrow(identifier, pathParameter(event, "id"), ["id"]);
   const query = parseOrThrow(conversationQuery, event.queryStringParameters ?? {});
   const page = await deps.inNamespace(namespace).conversations.page(id, query.limit, query.cursor);
   if (page.items.length === 0 && !query.cursor) throw notFound(`conversation ${id}`);
@@ -36,7 +36,7 @@ async function conversationHistory(deps: ApiDeps, { event, namespace }: RouteReq
 }
 
 async function searchKnowledge(deps: ApiDeps, { event, namespace }: RouteRequest) {
-  const knowledgeBaseId = parseOrThrow(identifier, event.pathParameters?.kb ?? "", ["kb"]);
+  const knowledgeBaseId = parseOrThrow(identifier, pathParameter(event, "kb"), ["kb"]);
   const query = parseOrThrow(searchQuery, event.queryStringParameters ?? {});
   const { vectors, embeddings } = deps.inNamespace(namespace).knowledge;
   // The search code and the model providers load with the first search, not at cold start.

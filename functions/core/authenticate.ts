@@ -46,32 +46,74 @@ export async function authenticate(
   return record;
 }
 
+/** How many key hashes each of the key cache's two maps holds at most. */
+export const keyCacheLimits = { known: 10_000, unknown: 10_000 } as const;
+
 /**
  * Caches key lookups in memory for `ttlMs`, so a warm API instance does not
  * pay a DynamoDB read per request. A revocation takes up to `ttlMs` to reach
  * every instance.
+ *
+ * Known keys and unknown hashes live in two bounded maps: a flood of random
+ * tokens fills only the unknown one (oldest entries go first), so it can
+ * never push a valid key out and make its next request pay a read. A
+ * repeated unknown token is answered from that map, and simultaneous
+ * lookups of one hash share one read. A token never seen before still costs
+ * one read (nothing else tells a new key from a random one); the stage's
+ * per-IP rate rule bounds those (docs/security.md).
  */
 export function cachedKeyLookup(
   keys: ApiKeyStore,
   ttlMs: number,
   nowMs: () => number = Date.now,
+  limits: { readonly known: number; readonly unknown: number } = keyCacheLimits,
 ): ApiKeyStore {
-  const cache = new Map<string, { record: ApiKeyRecord | undefined; until: number }>();
+  const known = new Map<string, { record: ApiKeyRecord; until: number }>();
+  const unknown = new Map<string, number>();
+  const pending = new Map<string, Promise<ApiKeyRecord | undefined>>();
+  // Map keeps insertion order: the first entry is the oldest.
+  const remember = <V>(map: Map<string, V>, keyHash: string, value: V, limit: number) => {
+    map.delete(keyHash);
+    if (map.size >= limit) map.delete(map.keys().next().value!);
+    map.set(keyHash, value);
+  };
+  const lookUp = async (keyHash: string) => {
+    const record = await keys.findByHash(keyHash);
+    const until = nowMs() + ttlMs;
+    if (record) {
+      unknown.delete(keyHash);
+      remember(known, keyHash, { record, until }, limits.known);
+    } else {
+      known.delete(keyHash);
+      remember(unknown, keyHash, until, limits.unknown);
+    }
+    return record;
+  };
+  const forget = (keyHash: string) => {
+    known.delete(keyHash);
+    unknown.delete(keyHash);
+  };
   // Each method delegated by name: `keys` may be a lazy port (a Proxy), whose methods a spread would not copy.
   return {
-    put: (record) => keys.put(record),
+    async put(record) {
+      await keys.put(record);
+      forget(record.keyHash);
+    },
     list: () => keys.list(),
-    async findByHash(keyHash) {
-      const hit = cache.get(keyHash);
-      if (hit && hit.until > nowMs()) return hit.record;
-      const record = await keys.findByHash(keyHash);
-      // Bounded: unknown keys from a flood of bad requests must not grow the map without end.
-      if (cache.size >= 10_000) cache.clear();
-      cache.set(keyHash, { record, until: nowMs() + ttlMs });
-      return record;
+    findByHash(keyHash) {
+      const now = nowMs();
+      const hit = known.get(keyHash);
+      if (hit && hit.until > now) return Promise.resolve(hit.record);
+      const missUntil = unknown.get(keyHash);
+      if (missUntil !== undefined && missUntil > now) return Promise.resolve(undefined);
+      const inFlight = pending.get(keyHash);
+      if (inFlight) return inFlight;
+      const lookup = lookUp(keyHash).finally(() => pending.delete(keyHash));
+      pending.set(keyHash, lookup);
+      return lookup;
     },
     async revoke(keyHash, at) {
-      cache.delete(keyHash);
+      forget(keyHash);
       return keys.revoke(keyHash, at);
     },
   };

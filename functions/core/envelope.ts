@@ -7,7 +7,8 @@ import * as z from "zod";
 import { isTaskType, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { isLane, type Lane, type Priority, priorities } from "../tasks/lanes.ts";
 import { defaultNamespace, namespaceName } from "./namespaces.ts";
-import type { Task, TaskSubmitter, TaskTimeLimits } from "./task.ts";
+import type { PayloadLocation } from "./payload.ts";
+import { payloadLocationSchema, type Task, type TaskSubmitter, type TaskTimeLimits } from "./task.ts";
 
 /** What a schedule runs at each firing. */
 export interface ScheduledTask {
@@ -23,6 +24,8 @@ export interface TaskEnvelope {
   readonly lane: Lane;
   readonly priority: Priority;
   readonly input: unknown;
+  /** Where a large input is kept (the server's, never a caller's: schedules carry `input` only). */
+  readonly inputPayload?: PayloadLocation;
   readonly maxAttempts: number;
   readonly createdAt: string;
   readonly runAt?: string;
@@ -44,6 +47,7 @@ const envelopeSchema = z.object({
   lane: z.string().refine(isLane, "unknown lane"),
   priority: z.enum(priorities),
   input: z.unknown(),
+  inputPayload: payloadLocationSchema.optional(),
   maxAttempts: z.int().min(1),
   createdAt: z.iso.datetime(),
   runAt: z.iso.datetime().optional(),
@@ -57,6 +61,7 @@ const envelopeSchema = z.object({
 });
 
 const optionalFields = [
+  "inputPayload",
   "runAt",
   "expiresAt",
   "timeLimits",

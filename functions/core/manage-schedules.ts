@@ -4,9 +4,8 @@
  * here before the schedule store is called, so a bad request gets a 400 that
  * names the field, and the service's own refusals come back as 400s too.
  */
-import * as z from "zod";
+import type * as z from "zod";
 import { isTaskType, taskCatalog, taskTypes } from "../tasks/catalog.ts";
-import { priorities } from "../tasks/lanes.ts";
 import { staticSchedules } from "../tasks/static-schedules.ts";
 import { ApiError, conflict, type FieldIssue, notFound, validationError } from "./api-error.ts";
 import { maxTargetInputChars, type ScheduledTask, scheduledEnvelopeInput } from "./envelope.ts";
@@ -23,75 +22,28 @@ import {
   nextFireTimes,
   parseScheduleExpression,
 } from "./schedule-expression.ts";
+import {
+  type ScheduleView,
+  scheduleCreationBody,
+  scheduleListQuery,
+  scheduleName,
+  schedulePatchBody,
+  type taskSpec,
+} from "./schedule-schemas.ts";
 import { callerInputIssues, refuseEchoDiagnostics } from "./submission.ts";
 import { parseOrThrow } from "./validation.ts";
 
 export { maxTargetInputChars } from "./envelope.ts";
+export {
+  type ScheduleView,
+  scheduleCreationBody,
+  scheduleListQuery,
+  scheduleName,
+  schedulePatchBody,
+  scheduleViewSchema,
+} from "./schedule-schemas.ts";
 /** How many next fire times a schedule shows. */
 export const shownFireTimes = 5;
-
-export const scheduleName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9A-Za-z_.-]+$/, "letters, digits and _ . - only");
-
-const taskSpec = z.strictObject({
-  type: z.string({ error: "required: a task type" }).min(1).max(100),
-  input: z.unknown().optional(),
-  priority: z.enum(priorities).default("normal"),
-});
-
-const scheduleFields = {
-  expression: z.string().min(1).max(256),
-  timezone: z.string().min(1).max(50),
-  task: taskSpec,
-  enabled: z.boolean(),
-  description: z.string().max(512),
-};
-
-/** `POST /v1/schedules` body. */
-export const scheduleCreationBody = z.strictObject({
-  name: scheduleName,
-  expression: scheduleFields.expression,
-  timezone: scheduleFields.timezone.optional(),
-  task: scheduleFields.task,
-  enabled: scheduleFields.enabled.default(true),
-  description: scheduleFields.description.optional(),
-});
-
-/** `PATCH /v1/schedules/{name}` body. */
-export const schedulePatchBody = z
-  .strictObject({
-    expression: scheduleFields.expression.optional(),
-    timezone: scheduleFields.timezone.optional(),
-    task: scheduleFields.task.optional(),
-    enabled: scheduleFields.enabled.optional(),
-    description: scheduleFields.description.optional(),
-  })
-  .refine((body) => Object.keys(body).length > 0, "give at least one field to change");
-
-/** `GET /v1/schedules` query. */
-export const scheduleListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(2_048).optional(),
-});
-
-/** A schedule as the API shows it: the stored schedule and its next fire times. */
-export const scheduleViewSchema = z.object({
-  name: z.string(),
-  expression: z.string(),
-  timezone: z.string(),
-  task: z.object({ type: z.enum(taskTypes), input: z.unknown(), priority: z.enum(priorities) }),
-  enabled: z.boolean(),
-  description: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  nextFireTimes: z
-    .array(z.string())
-    .describe("The next fire times (ISO 8601 UTC); empty when disabled or finished."),
-});
-export type ScheduleView = Readonly<z.output<typeof scheduleViewSchema>>;
 
 export interface ScheduleDeps {
   /** The schedules of `namespace`: its schedules' tasks are submitted there. */

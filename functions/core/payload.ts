@@ -18,38 +18,52 @@ export const payloadKeys = {
   result: (taskId: string, attempt: number) => `results/${taskId}/${attempt}.json`,
 };
 
-/** Where a large payload lives. */
-export interface PayloadRef {
-  readonly $payload: { readonly key: string; readonly bytes: number };
+/** Where a large payload lives: set by the server only, in the task's own `inputPayload` / `resultPayload`. */
+export interface PayloadLocation {
+  readonly key: string;
+  readonly bytes: number;
 }
 
-export function isPayloadRef(value: unknown): value is PayloadRef {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    "$payload" in value &&
-    typeof (value as PayloadRef).$payload?.key === "string"
-  );
+/**
+ * What a record's and a listing's `input` or `result` shows in place of a
+ * payload kept in S3. Only a placeholder: nothing is ever read because a
+ * value looks like this (a task's own input or result may); reads follow
+ * `inputPayload` / `resultPayload`, which only the server sets.
+ */
+export interface PayloadPlaceholder {
+  readonly $payload: PayloadLocation;
+}
+
+/** A value, and where it lives when it was too large to keep inline. */
+export interface OffloadedValue {
+  /** The value itself, or its placeholder when `payload` is set. */
+  readonly value: unknown;
+  readonly payload?: PayloadLocation;
 }
 
 /**
  * Returns `value` itself when its JSON is at most `limitBytes`, else stores
- * it under `key` and returns the reference.
+ * it under `key` and returns its placeholder and location.
  */
 export async function offloadIfLarge(
   value: unknown,
   key: string,
   payloads: PayloadStore,
   limitBytes = inlinePayloadLimitBytes,
-): Promise<unknown> {
+): Promise<OffloadedValue> {
   const json = JSON.stringify(value ?? null);
   const bytes = Buffer.byteLength(json, "utf8");
-  if (bytes <= limitBytes) return value;
+  if (bytes <= limitBytes) return { value };
   await payloads.put(key, json);
-  return { $payload: { key, bytes } } satisfies PayloadRef;
+  const payload = { key, bytes };
+  return { value: { $payload: payload } satisfies PayloadPlaceholder, payload };
 }
 
-/** The value behind a reference, or `value` itself when it is not one. */
-export async function resolvePayload(value: unknown, payloads: PayloadStore): Promise<unknown> {
-  return isPayloadRef(value) ? JSON.parse(await payloads.get(value.$payload.key)) : value;
+/** The value kept at `payload`, or `value` itself, as it is, when there is no location. */
+export async function resolvePayload(
+  value: unknown,
+  payload: PayloadLocation | undefined,
+  payloads: PayloadStore,
+): Promise<unknown> {
+  return payload ? JSON.parse(await payloads.get(payload.key)) : value;
 }

@@ -6,6 +6,7 @@ import * as z from "zod";
 import { type TaskType, taskTypes } from "../tasks/catalog.ts";
 import { type Lane, laneNames, type Priority } from "../tasks/lanes.ts";
 import type { ScheduledTask, TaskEnvelope } from "./envelope.ts";
+import type { PayloadLocation } from "./payload.ts";
 import { type Task, type TaskErrorInfo, type TaskProgress, type TaskStatus, taskStatuses } from "./task.ts";
 
 export type ClaimResult =
@@ -14,7 +15,12 @@ export type ClaimResult =
 
 /** The end of an attempt, as recorded on the task. */
 export type AttemptOutcome =
-  | { readonly status: "succeeded"; readonly result: unknown }
+  | {
+      readonly status: "succeeded";
+      /** The result, or its placeholder when `resultPayload` says where it is kept. */
+      readonly result: unknown;
+      readonly resultPayload?: PayloadLocation;
+    }
   | { readonly status: "failed"; readonly error: TaskErrorInfo }
   | { readonly status: "cancelled"; readonly error: TaskErrorInfo }
   | { readonly status: "retrying"; readonly error: TaskErrorInfo; readonly nextAttemptAt: string };

@@ -186,7 +186,9 @@ async function attempt(
   limits: TaskTimeLimits,
   deps: RunTaskDeps,
 ): Promise<AttemptOutcome> {
-  const parsedInput = definition.input.safeParse(await resolvePayload(task.input, deps.payloads));
+  const parsedInput = definition.input.safeParse(
+    await resolvePayload(task.input, task.inputPayload, deps.payloads),
+  );
   if (!parsedInput.success) {
     const message = `stored input no longer matches the ${task.type} schema: ${parsedInput.error.message}`;
     return { status: "failed", error: { type: "validation_error", message, retryable: false } };
@@ -194,9 +196,15 @@ async function attempt(
   const handler = deps.handlers[task.type] as UntypedTaskHandler;
   try {
     const result = await runWithinLimits(handler, parsedInput.data, task, limits, deps);
+    const kept = await offloadIfLarge(
+      result ?? null,
+      payloadKeys.result(task.id, task.attempts),
+      deps.payloads,
+    );
     return {
       status: "succeeded",
-      result: await offloadIfLarge(result ?? null, payloadKeys.result(task.id, task.attempts), deps.payloads),
+      result: kept.value,
+      ...(kept.payload ? { resultPayload: kept.payload } : {}),
     };
   } catch (thrown) {
     const error = describeFailure(thrown, definition.retry.nonRetryableErrors);

@@ -12,7 +12,7 @@ import { taskCatalog } from "../tasks/catalog.ts";
 import { ApiError, conflict } from "./api-error.ts";
 import { type DeliveryDeps, deliverTask, fitsScheduleInput, needsSchedule } from "./delivery.ts";
 import { envelopeOf } from "./envelope.ts";
-import { isPayloadRef, offloadIfLarge, payloadKeys } from "./payload.ts";
+import { offloadIfLarge, payloadKeys } from "./payload.ts";
 import type { IdempotencyClaim, PayloadStore, TaskStore } from "./ports.ts";
 import type { Submission } from "./submission.ts";
 import type { Task, TaskSubmitter } from "./task.ts";
@@ -123,18 +123,22 @@ export async function submitTask(
   }
   // A large input goes to S3 first (one more round trip, for large inputs only).
   const input = await offloadIfLarge(submission.input, payloadKeys.input(id), deps.payloads);
-  let task = newTask({ ...submission, input }, id, now, {
-    namespace: deps.namespace,
-    ...(submittedBy ? { submittedBy } : {}),
-  });
+  let task: Task = {
+    ...newTask({ ...submission, input: input.value }, id, now, {
+      namespace: deps.namespace,
+      ...(submittedBy ? { submittedBy } : {}),
+    }),
+    ...(input.payload ? { inputPayload: input.payload } : {}),
+  };
   // A schedule's input holds 8 KB: a task due too late for SQS whose envelope is larger keeps its input
   // in S3 instead (one more round trip, for those tasks only), so its schedule carries a reference.
   if (
     needsSchedule(task, now, deps.maxSqsDelaySeconds) &&
     !fitsScheduleInput(envelopeOf(task)) &&
-    !isPayloadRef(task.input)
+    task.inputPayload === undefined
   ) {
-    task = { ...task, input: await offloadIfLarge(task.input, payloadKeys.input(id), deps.payloads, 0) };
+    const kept = await offloadIfLarge(task.input, payloadKeys.input(id), deps.payloads, 0);
+    task = { ...task, input: kept.value, ...(kept.payload ? { inputPayload: kept.payload } : {}) };
   }
 
   const [written, sent] = await Promise.allSettled([deps.store.create(task), deliverTask(task, now, deps)]);

@@ -121,6 +121,9 @@ export const taskSubmitterSchema = z.object({
 });
 export type TaskSubmitter = Readonly<z.output<typeof taskSubmitterSchema>>;
 
+/** Where a large input or result lives (core/payload.ts); only the server sets it. */
+export const payloadLocationSchema = z.object({ key: z.string(), bytes: z.int().min(0) });
+
 /** Per-task time limits, at most the type's own. */
 export const taskTimeLimitsSchema = z.object({
   softSeconds: z.number().positive(),
@@ -140,9 +143,11 @@ export const taskSchema = z
     status: z.enum(taskStatuses),
     lane: z.enum(laneNames),
     priority: z.enum(priorities),
-    /** Listings show a large input as a reference, `{"$payload": {key, bytes}}`. */
+    /** Listings show a large input as a placeholder, `{"$payload": {key, bytes}}`; its place is `inputPayload`. */
     input: z.unknown(),
+    inputPayload: payloadLocationSchema.optional().describe("Where the server keeps a large input."),
     result: z.unknown().optional(),
+    resultPayload: payloadLocationSchema.optional().describe("Where the server keeps a large result."),
     error: taskErrorInfoSchema.optional(),
     progress: taskProgressSchema.optional(),
     attempts: z.int().min(0),

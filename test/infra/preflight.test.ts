@@ -21,6 +21,7 @@ import {
   checkAlarmEmail,
   checkBootstrap,
   checkConcurrency,
+  checkEdgeRegion,
   checkServices,
   formatResults,
   reservedConcurrencyOf,
@@ -137,6 +138,18 @@ describe("the other checks", () => {
       ok: true,
     });
     expect(checkAlarmEmail(builtInStages.dev!)).toMatchObject({ ok: true });
+  });
+
+  it("wants prod's edge (a CloudFront web ACL) in us-east-1, or turned off", () => {
+    expect(checkEdgeRegion(builtInStages.prod!, "us-east-1")).toMatchObject({ ok: true });
+    expect(checkEdgeRegion(builtInStages.prod!, "eu-west-1")).toMatchObject({
+      ok: false,
+      fix: expect.stringContaining('"edgeRateLimit": null'),
+    });
+    expect(checkEdgeRegion({ ...builtInStages.prod!, edgeRateLimit: null }, "eu-west-1")).toMatchObject({
+      ok: true,
+    });
+    expect(checkEdgeRegion(builtInStages.dev!, "eu-west-1")).toMatchObject({ ok: true });
   });
 
   it("looks up each service the stage uses in its region, and names the missing ones", async () => {

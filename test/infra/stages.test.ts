@@ -8,6 +8,7 @@
 import { App } from "aws-cdk-lib";
 import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
+import { originVerifyHeader, originVerifySecretVariable } from "../../functions/api/origin-verify.ts";
 import { pageRoutes } from "../../functions/api/routes.ts";
 import { laneNames } from "../../functions/tasks/lanes.ts";
 import { ClawTasksStack, stageTagKey } from "../../lib/claw-tasks-stack.ts";
@@ -179,5 +180,106 @@ describe("dev can be thrown away", () => {
     }
     template.allResourcesProperties("AWS::DynamoDB::Table", { DeletionProtectionEnabled: false });
     expect(stack.terminationProtection).toBe(false);
+  });
+});
+
+describe("a per-IP rate limit at the edge (edgeRateLimit; on in prod)", () => {
+  const prod = synth(stageConfig("prod")).template;
+  const dev = synth(stageConfig("dev")).template;
+  const tightened = synth(
+    stageConfig("dev", { dev: { edgeRateLimit: { requestsPerWindow: 100, windowSeconds: 60 } } }),
+  ).template;
+
+  it("puts CloudFront with a WAF web ACL in front of the HTTP API, blocking a client IP over the stage's rate", () => {
+    const [aclId] = Object.keys(
+      prod.findResources("AWS::WAFv2::WebACL", {
+        Properties: {
+          Scope: "CLOUDFRONT",
+          DefaultAction: { Allow: {} },
+          Rules: [
+            {
+              Priority: 0,
+              Action: { Block: {} },
+              Statement: {
+                RateBasedStatement: { AggregateKeyType: "IP", Limit: 15_000, EvaluationWindowSec: 300 },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    expect(aclId).toBeDefined();
+    prod.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        WebACLId: { "Fn::GetAtt": [aclId, "Arn"] },
+        DefaultCacheBehavior: Match.objectLike({
+          AllowedMethods: Match.arrayWith(["PUT", "PATCH", "POST", "DELETE"]),
+          ViewerProtocolPolicy: "https-only",
+        }),
+      }),
+    });
+    tightened.hasResourceProperties("AWS::WAFv2::WebACL", {
+      Rules: [
+        Match.objectLike({
+          Statement: { RateBasedStatement: Match.objectLike({ Limit: 100, EvaluationWindowSec: 60 }) },
+        }),
+      ],
+    });
+    dev.resourceCountIs("AWS::WAFv2::WebACL", 0);
+    dev.resourceCountIs("AWS::CloudFront::Distribution", 0);
+  });
+
+  it("closes the way around it: CloudFront sends a secret header, read by reference, that the API function checks", () => {
+    const [secretId] = Object.keys(
+      prod.findResources("AWS::SecretsManager::Secret", {
+        Properties: { Description: Match.stringLikeRegexp("header CloudFront adds") },
+      }),
+    );
+    const distribution = Object.values(prod.findResources("AWS::CloudFront::Distribution"))[0]!;
+    const origin = (
+      distribution.Properties.DistributionConfig.Origins as { OriginCustomHeaders: unknown }[]
+    )[0]!;
+    const headers = JSON.stringify(origin.OriginCustomHeaders);
+    expect(headers).toContain(originVerifyHeader);
+    expect(headers).toContain("{{resolve:secretsmanager:");
+    expect(headers).toContain(secretId);
+    prod.hasResourceProperties("AWS::Lambda::Function", {
+      Description: "claw-tasks prod HTTP API",
+      Environment: { Variables: Match.objectLike({ [originVerifySecretVariable]: { Ref: secretId } }) },
+    });
+    prod.hasResourceProperties("AWS::IAM::Policy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(["secretsmanager:GetSecretValue"]),
+            Resource: { Ref: secretId },
+          }),
+        ]),
+      },
+    });
+    const outputs = prod.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(outputs.ApiUrl!.Value)).toContain("DomainName");
+  });
+
+  it("deploys only in us-east-1, where CloudFront's web ACLs live, and says so", () => {
+    const rules = prod.toJSON().Rules as Record<
+      string,
+      { Assertions: { Assert: unknown; AssertDescription: string }[] }
+    >;
+    const assertions = Object.values(rules).flatMap((rule) => rule.Assertions);
+    expect(assertions).toContainEqual({
+      Assert: { "Fn::Equals": [{ Ref: "AWS::Region" }, "us-east-1"] },
+      AssertDescription: expect.stringContaining("edgeRateLimit"),
+    });
+    expect(dev.toJSON().Rules ?? {}).not.toHaveProperty(Object.keys(rules)[0]!);
+  });
+
+  it("refuses a rate AWS WAF would refuse", () => {
+    expect(() =>
+      stageConfig("dev", { dev: { edgeRateLimit: { requestsPerWindow: 5, windowSeconds: 300 } } }),
+    ).toThrow(/edgeRateLimit/);
+    expect(() =>
+      stageConfig("dev", { dev: { edgeRateLimit: { requestsPerWindow: 100, windowSeconds: 30 } } }),
+    ).toThrow(/edgeRateLimit/);
   });
 });

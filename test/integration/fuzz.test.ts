@@ -1,132 +1,346 @@
 /**
  * Integration tier, property-based: whatever a client sends (random JSON,
- * wrong types, huge strings, odd unicode, deep nesting, bad headers, odd
- * paths and queries), the API answers with a 2xx or a 4xx, never a 5xx, and
- * keeps answering. Prints how many cases ran. Any endpoint (local runtime or
- * test:remote).
+ * wrong types, huge strings, odd unicode, deep nesting, bad headers and
+ * tokens, odd paths and queries, `?namespace=` values, keys with and
+ * without scopes), the API answers with a 2xx or a 4xx, never a 5xx, keeps
+ * answering, and leaves another caller's tasks as they were. At least
+ * 10,000 generated requests a run, sent 64 at a time; prints the count and
+ * the time. Any endpoint (local runtime or test:remote).
+ *
+ * The other caller is a second key whose tasks are snapshot before and
+ * compared after; the fuzzer aims at their ids too. Today both keys share
+ * one namespace, so its tasks are ones no caller can change (succeeded);
+ * with namespaces, that key belongs to another namespace and may hold
+ * tasks a same-namespace cancel or retry would change.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiRoutes } from "../../functions/api/routes.ts";
+import type { Task } from "../../functions/core/task.ts";
 import { taskTypes } from "../../functions/tasks/catalog.ts";
-import { api, target } from "./api-client.ts";
+import { laneNames } from "../../functions/tasks/lanes.ts";
+import { api, target, waitForStatus } from "./api-client.ts";
 
-let cases = 0;
-/**
- * The fuzzer's own key: its hundreds of requests spend that key's request
- * budget (per-key throttling), not the one every other test file shares.
- */
-let fuzzKey = target.apiKey;
+/** Generated requests per run (FUZZ_REQUESTS to change). */
+const requestsPerRun = Number(process.env.FUZZ_REQUESTS ?? 10_240);
+/** Requests in flight at once: one batch is one fast-check run. */
+const batchSize = 64;
+
+let sent = 0;
+let fiveHundreds = 0;
+const statusCounts = new Map<number, number>();
+
+interface FuzzKeys {
+  /** submit and read: what a service's key holds; aims at every non-admin route. */
+  readonly caller: string;
+  /** admin: aims at the admin routes only (an admin may act on other namespaces by design). */
+  readonly admin: string;
+  /** The other caller: its tasks must come out unchanged. */
+  readonly other: string;
+}
+let keys: FuzzKeys = { caller: target.apiKey, admin: target.apiKey, other: target.apiKey };
+const createdKeyIds: string[] = [];
+const createdSchedules: string[] = [];
+/** Ids the fuzzer aims at: the other caller's tasks and the fuzzer's own. */
+const knownIds: string[] = [];
+let otherTasks: Task[] = [];
+
+interface Snapshot {
+  readonly rateLimits: { type: string; perMinute: number | null; source: string }[];
+  readonly workers: { lane: string; enabled: boolean; maxConcurrency: number | null }[];
+}
+let before: Snapshot;
+
+async function snapshot(): Promise<Snapshot> {
+  const rateLimits = await api<{ items: Snapshot["rateLimits"] }>("GET", "/v1/rate-limits");
+  const workers = await api<{ items: Snapshot["workers"] }>("GET", "/v1/workers");
+  return { rateLimits: rateLimits.body.items, workers: workers.body.items };
+}
+
+async function createKey(name: string, scopes: string[]): Promise<string> {
+  const created = await api<{ key: string; id: string }>("POST", "/v1/keys", { body: { name, scopes } });
+  if (created.status !== 201) throw new Error(`could not create the ${name} key: ${created.status}`);
+  createdKeyIds.push(created.body.id);
+  return created.body.key;
+}
+
 beforeAll(async () => {
-  const created = await api<{ key: string; id: string }>("POST", "/v1/keys", { body: { name: "fuzz" } });
-  if (created.status !== 201) throw new Error(`could not create the fuzz key: ${created.status}`);
-  fuzzKey = created.body.key;
-  return async () => {
-    await api("DELETE", `/v1/keys/${created.body.id}`);
+  // The fuzzer's own keys: its requests spend their budgets (per-key throttling), not the shared test key's.
+  keys = {
+    caller: await createKey("fuzz", ["submit", "read"]),
+    admin: await createKey("fuzz-admin", ["submit", "read", "admin"]),
+    // When namespaces land: create this key in a namespace of its own, and give it a failed and a delayed
+    // task too (ones a same-namespace retry or cancel would change); the assertion below stays as it is.
+    other: await createKey("fuzz-other-caller", ["submit", "read"]),
   };
-});
-afterAll(() => {
-  console.log(`fuzz: ${cases} requests, none answered with a 5xx`);
+  const submitted = await Promise.all(
+    [1, 2, 3].map((value) =>
+      api<Task>("POST", "/v1/tasks", {
+        key: keys.other,
+        body: { type: "echo", input: { value: { owner: "other", value } }, tags: { owner: "other" } },
+      }),
+    ),
+  );
+  for (const response of submitted) expect(response.status).toBe(202);
+  await Promise.all(submitted.map((response) => waitForStatus(response.body.id, ["succeeded"])));
+  otherTasks = await Promise.all(submitted.map((response) => readAs(keys.other, response.body.id)));
+  knownIds.push(...otherTasks.map((task) => task.id));
+  before = await snapshot();
+}, 120_000);
+
+afterAll(async () => {
+  // Put back whatever the admin half changed, so the files after this one find the system as it was.
+  const after = await snapshot();
+  for (const limit of before.rateLimits) {
+    const now = after.rateLimits.find((item) => item.type === limit.type);
+    if (now && (now.perMinute !== limit.perMinute || now.source !== limit.source)) {
+      if (limit.source === "catalog") await api("DELETE", `/v1/rate-limits/${limit.type}`);
+      else await api("PUT", `/v1/rate-limits/${limit.type}`, { body: { perMinute: limit.perMinute } });
+    }
+  }
+  for (const worker of before.workers) {
+    const now = after.workers.find((item) => item.lane === worker.lane);
+    if (now && (now.enabled !== worker.enabled || now.maxConcurrency !== worker.maxConcurrency)) {
+      await api("PATCH", `/v1/workers/${worker.lane}`, {
+        body: {
+          enabled: worker.enabled,
+          ...(worker.maxConcurrency === null ? {} : { maxConcurrency: worker.maxConcurrency }),
+        },
+      });
+    }
+  }
+  for (const name of createdSchedules) await api("DELETE", `/v1/schedules/${encodeURIComponent(name)}`);
+  for (const id of createdKeyIds) await api("DELETE", `/v1/keys/${id}`);
+  const histogram = [...statusCounts]
+    .sort(([a], [b]) => a - b)
+    .map(([status, count]) => `${status}: ${count}`);
+  console.log(`fuzz: ${sent} requests, ${fiveHundreds} answered with a 5xx (${histogram.join(", ")})`);
 });
 
-async function expectNo5xx(
-  method: string,
-  path: string,
-  options: Parameters<typeof api>[2] = {},
-): Promise<number> {
-  cases++;
-  const response = await fetch(`${target.url}${path}`, {
-    method,
-    headers: {
-      authorization: options.key === null ? "" : `Bearer ${options.key ?? fuzzKey}`,
-      "content-type": "application/json",
-      ...options.headers,
-    },
-    ...(options.rawBody === undefined ? {} : { body: options.rawBody }),
+async function readAs(key: string, id: string): Promise<Task> {
+  const response = await api<Task>("GET", `/v1/tasks/${id}`, { key });
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+interface FuzzRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** Sends one request; a 5xx fails the run, naming the request. */
+async function send(request: FuzzRequest): Promise<{ status: number; body: string }> {
+  sent++;
+  const response = await fetch(`${target.url}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
   });
-  await response.text();
-  expect(response.status, `${method} ${path} -> ${response.status}`).toBeLessThan(500);
-  return response.status;
+  const body = await response.text();
+  statusCounts.set(response.status, (statusCounts.get(response.status) ?? 0) + 1);
+  if (response.status >= 500) fiveHundreds++;
+  expect(
+    response.status,
+    `${request.method} ${request.path.slice(0, 300)} ${JSON.stringify(request.headers).slice(0, 300)} -> ${response.status} ${body.slice(0, 300)}`,
+  ).toBeLessThan(500);
+  // Whatever the admin half created is removed afterwards.
+  const route = request.path.split("?")[0];
+  if (response.status === 201 && route === "/v1/keys") createdKeyIds.push(JSON.parse(body).id);
+  if (response.status === 201 && route === "/v1/schedules") createdSchedules.push(JSON.parse(body).name);
+  // The fuzzer's own tasks become targets too (a few hundred at most).
+  if (response.status === 202 && knownIds.length < 300) {
+    const id = (JSON.parse(body) as { id?: unknown; task_id?: unknown }).id;
+    if (typeof id === "string") knownIds.push(id);
+  }
+  return { status: response.status, body };
 }
 
 /** Header values must be visible ASCII for fetch to send them at all. */
 const asHeader = (text: string) => text.replace(/[^\x20-\x7e]/g, "");
 const oddText = fc.string({ unit: "binary", maxLength: 200 });
-const runs = { numRuns: 60 };
+const shortText = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: "grapheme", maxLength: 40 }),
+  fc.constantFrom("", "default", "other", "*", "..", "%00", "null", "-1", "1e309", "namespace#1"),
+);
+
+/** A path segment where a route takes a parameter. */
+function parameterArb(name: string): fc.Arbitrary<string> {
+  const valid =
+    name === "lane" || name === "queue"
+      ? fc.constantFrom(...laneNames)
+      : name === "type"
+        ? fc.constantFrom(...taskTypes)
+        : fc.constant(null);
+  return fc
+    .oneof(
+      { weight: 4, arbitrary: fc.string({ unit: "grapheme", minLength: 1, maxLength: 80 }) },
+      { weight: 1, arbitrary: fc.string({ minLength: 180, maxLength: 2_100 }) },
+      { weight: 3, arbitrary: fc.constantFrom(...(knownIds.length > 0 ? knownIds : ["none"])) },
+      { weight: 2, arbitrary: valid.map((value) => value ?? "x") },
+    )
+    .map(encodeURIComponent);
+}
+
+const namespaceValue = fc.oneof(shortText, fc.constantFrom("default", "other", "fuzz-other-caller"));
+
+/** A query string: the route's own names, `namespace`, and others, with odd values. */
+function queryArb(names: readonly string[]): fc.Arbitrary<string> {
+  const name = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...names, "namespace", "limit", "cursor") },
+    { weight: 1, arbitrary: shortText },
+  );
+  const value = fc.oneof(shortText, namespaceValue, fc.integer().map(String), oddText);
+  return fc
+    .array(fc.tuple(name, value), { maxLength: 4 })
+    .map((pairs) =>
+      pairs.length === 0
+        ? ""
+        : `?${pairs.map(([key, text]) => `${encodeURIComponent(key)}=${encodeURIComponent(text)}`).join("&")}`,
+    );
+}
+
+const submissionArb = fc.record(
+  {
+    type: fc.oneof(fc.constantFrom(...taskTypes), shortText),
+    input: fc.dictionary(oddText, fc.jsonValue({ maxDepth: 4 }), { maxKeys: 6 }),
+    priority: fc.oneof(fc.constantFrom("high", "normal", "low"), oddText),
+    delaySeconds: fc.oneof(fc.integer(), fc.double(), oddText),
+    runAt: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+      oddText,
+    ),
+    expiresAt: oddText,
+    maxAttempts: fc.oneof(fc.integer(), oddText),
+    timeLimits: fc.dictionary(oddText, fc.jsonValue({ maxDepth: 2 })),
+    callbackUrl: fc.oneof(fc.webUrl(), oddText),
+    tags: fc.dictionary(oddText, oddText, { maxKeys: 25 }),
+    namespace: namespaceValue,
+  },
+  { requiredKeys: [] },
+);
+
+const bodyArb = fc.oneof(
+  { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 6 }).map((value) => JSON.stringify(value)) },
+  { weight: 3, arbitrary: submissionArb.map((value) => JSON.stringify(value)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ name: shortText, namespace: namespaceValue, scopes: fc.array(shortText, { maxLength: 4 }) })
+      .map((value) => JSON.stringify(value)),
+  },
+  { weight: 1, arbitrary: oddText },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+);
+
+/** Whose token the request carries. */
+const tokenArb = fc.oneof(
+  { weight: 1, arbitrary: fc.constant("") },
+  { weight: 1, arbitrary: oddText.map((text) => asHeader(text)) },
+  {
+    weight: 1,
+    arbitrary: fc.string({ minLength: 40, maxLength: 48 }).map((text) => `Bearer ct_${asHeader(text)}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("Bearer", "Basic Zm9vOmJhcg==", "bearer  ", `Bearer ${"x".repeat(600)}`),
+  },
+);
+
+const otherHeadersArb = fc.record(
+  {
+    "idempotency-key": oddText.map((text) => asHeader(text) || "k"),
+    "content-type": fc.constantFrom(
+      "application/json",
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "",
+    ),
+    "x-namespace": namespaceValue.map(asHeader),
+    "x-forwarded-for": fc.ipV4(),
+  },
+  { requiredKeys: [] },
+);
+
+/** One request: a route of the route table (or none), filled with generated parts. */
+const requestArb: fc.Arbitrary<FuzzRequest> = fc
+  .tuple(
+    fc.oneof(
+      { weight: 12, arbitrary: fc.constantFrom(...apiRoutes) },
+      { weight: 1, arbitrary: fc.constant(undefined) },
+    ),
+    fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE"),
+    fc.string({ unit: "grapheme", maxLength: 60 }),
+    fc.integer({ min: 0, max: 9 }),
+    tokenArb,
+    otherHeadersArb,
+    bodyArb,
+  )
+  .chain(([route, method, randomPath, roll, token, headers, body]) => {
+    const names = route ? [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!) : [];
+    const queryNames = route && "query" in route && route.query ? Object.keys(route.query.shape) : [];
+    return fc
+      .tuple(fc.tuple(...names.map(parameterArb)) as fc.Arbitrary<string[]>, queryArb(queryNames))
+      .map(([values, query]): FuzzRequest => {
+        let path = `/v1/${encodeURI(randomPath)}`;
+        if (route) {
+          let index = 0;
+          path = route.path.replace(/\{\w+\}/g, () => values[index++]!);
+        }
+        // Mostly a real key with the route's own method; sometimes another method, or a bad token.
+        const key = route?.scope === "admin" ? keys.admin : keys.caller;
+        const authorization = roll < 7 ? `Bearer ${key}` : token;
+        const sentMethod = route && roll !== 0 ? route.method : method;
+        return {
+          method: sentMethod,
+          path: `${path}${query}`,
+          headers: { ...headers, ...(authorization ? { authorization } : {}) },
+          // fetch sends no body with GET.
+          ...(body === undefined || sentMethod === "GET" ? {} : { body }),
+        };
+      });
+  });
 
 describe("fuzzing the API", () => {
-  it("submissions: any JSON body gets 202, 400 or 413", async () => {
+  it(`${requestsPerRun} generated requests over every route: none answers 5xx, another caller's tasks stay as they were`, async () => {
+    const started = Date.now();
     await fc.assert(
-      fc.asyncProperty(fc.jsonValue({ maxDepth: 6 }), async (body) => {
-        const status = await expectNo5xx("POST", "/v1/tasks", { rawBody: JSON.stringify(body) });
-        expect([202, 400, 413]).toContain(status);
-      }),
-      runs,
+      fc.asyncProperty(
+        fc.array(requestArb, { minLength: batchSize, maxLength: batchSize }),
+        async (batch) => {
+          await Promise.all(batch.map(send));
+        },
+      ),
+      { numRuns: Math.ceil(requestsPerRun / batchSize) },
     );
-  });
+    const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `fuzz: ${sent} generated requests in ${seconds.toFixed(1)} s (${(sent / seconds).toFixed(0)}/s)`,
+    );
+    expect(sent).toBeGreaterThanOrEqual(requestsPerRun);
 
-  it("submissions of real types with random inputs and options", async () => {
-    const submission = fc.record(
-      {
-        type: fc.constantFrom(...taskTypes),
-        input: fc.dictionary(oddText, fc.jsonValue({ maxDepth: 4 }), { maxKeys: 6 }),
-        priority: fc.oneof(fc.constantFrom("high", "normal", "low"), oddText),
-        delaySeconds: fc.oneof(fc.integer(), fc.double(), oddText),
-        runAt: fc.oneof(
-          fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
-          oddText,
-        ),
-        expiresAt: oddText,
-        maxAttempts: fc.oneof(fc.integer(), oddText),
-        timeLimits: fc.dictionary(oddText, fc.jsonValue({ maxDepth: 2 })),
-        callbackUrl: fc.oneof(fc.webUrl(), oddText),
-        tags: fc.dictionary(oddText, oddText, { maxKeys: 25 }),
-      },
-      { requiredKeys: ["type"] },
-    );
-    await fc.assert(
-      fc.asyncProperty(submission, async (body) => {
-        await expectNo5xx("POST", "/v1/tasks", { rawBody: JSON.stringify(body) });
-      }),
-      runs,
-    );
-  });
+    const after = await Promise.all(otherTasks.map((task) => readAs(keys.other, task.id)));
+    expect(after).toEqual(otherTasks);
+  }, 900_000);
 
-  it("bodies that are not JSON, deeply nested, or huge", async () => {
-    await fc.assert(
-      fc.asyncProperty(oddText, async (text) => {
-        await expectNo5xx("POST", "/v1/tasks", { rawBody: text });
-      }),
-      runs,
-    );
+  it("bodies deeply nested or huge", async () => {
     for (const depth of [60, 65, 1_000, 100_000]) {
       const nested = `${"[".repeat(depth)}1${"]".repeat(depth)}`;
-      await expectNo5xx("POST", "/v1/tasks", { rawBody: `{"type":"echo","input":{"value":${nested}}}` });
+      await send({
+        method: "POST",
+        path: "/v1/tasks",
+        headers: { authorization: `Bearer ${keys.caller}`, "content-type": "application/json" },
+        body: `{"type":"echo","input":{"value":${nested}}}`,
+      });
     }
-    const huge = await expectNo5xx("POST", "/v1/tasks", {
-      rawBody: JSON.stringify({ type: "echo", input: { value: "é".repeat(3 * 1024 * 1024) } }),
+    const huge = await send({
+      method: "POST",
+      path: "/v1/tasks",
+      headers: { authorization: `Bearer ${keys.caller}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "echo", input: { value: "é".repeat(3 * 1024 * 1024) } }),
     });
-    expect(huge).toBe(202);
-  });
-
-  it("paths, queries and headers", async () => {
-    const segment = fc.string({ unit: "grapheme", minLength: 1, maxLength: 80 }).map(encodeURIComponent);
-    await fc.assert(
-      fc.asyncProperty(segment, oddText, oddText, async (id, query, header) => {
-        await expectNo5xx("GET", `/v1/tasks/${id}`);
-        await expectNo5xx("POST", `/v1/tasks/${id}/cancel`);
-        await expectNo5xx(
-          "GET",
-          `/v1/tasks?status=${encodeURIComponent(query)}&cursor=${encodeURIComponent(query)}&limit=${encodeURIComponent(query)}`,
-        );
-        await expectNo5xx("GET", `/v1/tasks?tag=${encodeURIComponent(query)}`);
-        await expectNo5xx("PUT", `/v1/rate-limits/${id}`, { rawBody: JSON.stringify({ perMinute: query }) });
-        await expectNo5xx("POST", "/v1/tasks", {
-          rawBody: JSON.stringify({ type: "echo" }),
-          headers: { "idempotency-key": asHeader(header) || "k" },
-        });
-        await expectNo5xx("GET", "/v1/stats", { key: asHeader(header) });
-      }),
-      { numRuns: 30 },
-    );
+    expect(huge.status).toBe(202);
   });
 });

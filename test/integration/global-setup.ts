@@ -84,6 +84,8 @@ export function provideRuntime(
       schedulerTimeScale,
       iam,
       functionLog,
+      // The runtime runs in this process (vitest's main one); its emulators are children of it.
+      pid: process.pid,
     },
   });
 }

@@ -22,6 +22,8 @@ export interface LocalRuntimeInfo {
   readonly iam: LocalRuntime["iam"];
   /** The file the functions' log lines go to, one `[function] {json}` a line. */
   readonly functionLog: string;
+  /** The process the runtime runs in: its sockets and its children's are the runtime's. */
+  readonly pid: number;
 }
 
 export interface TestTarget {

@@ -9,6 +9,7 @@
  * Counters and activity are kept exactly and at once; the DynamoDB store may
  * report them later (the contract asserts them only with polling).
  */
+import { historyLimit } from "../../functions/adapters/task-item-layout.ts";
 import type { TaskEnvelope } from "../../functions/core/envelope.ts";
 import { defaultNamespace } from "../../functions/core/namespaces.ts";
 import type {
@@ -215,6 +216,8 @@ export function createMemoryTaskStore(
       const remove: (keyof Task)[] = [];
       if (status === "succeeded") {
         set.result = outcome.result;
+        if (outcome.resultPayload) set.resultPayload = outcome.resultPayload;
+        else remove.push("resultPayload");
         remove.push("error", "nextAttemptAt");
       } else {
         set.error = outcome.error;
@@ -289,6 +292,7 @@ export function createMemoryTaskStore(
           "finishedAt",
           "error",
           "result",
+          "resultPayload",
           "progress",
           "runAt",
           "expiresAt",
@@ -297,8 +301,18 @@ export function createMemoryTaskStore(
         ],
       });
       if (result.ok) {
-        delete tasks.get(id)!.expiresAtEpoch;
-        return { task: result.task };
+        const record = tasks.get(id)!;
+        delete record.expiresAtEpoch;
+        // As the DynamoDB store: the newest historyLimit entries stay, the rest are counted.
+        const { history } = record.task;
+        if (history.length > historyLimit) {
+          record.task = {
+            ...record.task,
+            history: history.slice(-historyLimit),
+            historyDropped: (record.task.historyDropped ?? 0) + history.length - historyLimit,
+          };
+        }
+        return { task: copy(record.task) };
       }
       return result.current ? { current: result.current } : {};
     },

@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { historyLimit } from "../../functions/adapters/task-item-layout.ts";
 import { envelopeOf } from "../../functions/core/envelope.ts";
 import type { AttemptOutcome, TaskCounts, TaskStore } from "../../functions/core/ports.ts";
 import type { Submission } from "../../functions/core/submission.ts";
@@ -463,6 +464,22 @@ export function describeTaskStoreContract(name: string, makeStore: TaskStoreFact
         }
         const again = await store.claim(envelopeOf(failed), clock.now(), leaseFrom(clock.now()));
         expect(again.claimed && again.task.attempts).toBe(1);
+      });
+
+      it("keeps the newest history entries however often a task is retried, counting the dropped ones", async () => {
+        const { store, clock, create } = await setUp();
+        const task = await create();
+        const cycles = 30;
+        for (let cycle = 0; cycle < cycles; cycle++) {
+          await store.cancel(task.id, clock.advance(1));
+          expect((await store.requeue(task.id, clock.advance(1))).task?.status).toBe("queued");
+        }
+        const stored = await store.get(task.id);
+        const written = 1 + 2 * cycles; // queued, then cancelled and queued again each cycle
+        expect(stored?.history).toHaveLength(historyLimit);
+        expect(stored?.historyDropped).toBe(written - historyLimit);
+        expect(statuses(stored)?.slice(-4)).toEqual(["cancelled", "queued", "cancelled", "queued"]);
+        expect(stored?.history.at(-1)?.at).toBe(clock.now().toISOString());
       });
 
       it("refuses running, waiting and succeeded tasks, and answers nothing for a missing one", async () => {

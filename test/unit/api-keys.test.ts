@@ -6,7 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { lazyPort } from "../../functions/adapters/lazy-port.ts";
 import { createApiKey, listApiKeys, parseScopes, revokeApiKey } from "../../functions/core/api-keys.ts";
-import { authenticate, cachedKeyLookup, hashApiKey, scopes } from "../../functions/core/authenticate.ts";
+import {
+  authenticate,
+  cachedKeyLookup,
+  hashApiKey,
+  keyCacheLimits,
+  scopes,
+} from "../../functions/core/authenticate.ts";
 import type { ApiKeyRecord, ApiKeyStore } from "../../functions/core/ports.ts";
 
 function memoryStore(): ApiKeyStore {
@@ -120,5 +126,77 @@ describe("the key cache", () => {
     const created = await createApiKey(cached, { name: "through-the-cache", now: new Date() });
     expect((await listApiKeys(cached)).map((key) => key.name)).toContain("through-the-cache");
     expect(await cached.findByHash(hashApiKey(created.key))).toMatchObject({ name: "through-the-cache" });
+  });
+
+  /** A key store that counts its reads, behind the cache with a hand-moved clock. */
+  function countingCache(limits: { known: number; unknown: number } = keyCacheLimits) {
+    const store = memoryStore();
+    let reads = 0;
+    let now = 0;
+    const counting: ApiKeyStore = {
+      ...store,
+      findByHash: async (keyHash) => {
+        reads++;
+        return store.findByHash(keyHash);
+      },
+    };
+    return {
+      store,
+      cache: cachedKeyLookup(counting, 60_000, () => now, limits),
+      reads: () => reads,
+      advance: (ms: number) => {
+        now += ms;
+      },
+    };
+  }
+
+  it("a flood of random tokens evicts no valid key: its lookups stay free", async () => {
+    const { store, cache, reads } = countingCache();
+    const flood = 2 * keyCacheLimits.unknown;
+    const valid = await createApiKey(store, { name: "valid", now: new Date() });
+    const validHash = hashApiKey(valid.key);
+    expect(await cache.findByHash(validHash)).toMatchObject({ name: "valid" });
+    expect(reads()).toBe(1);
+
+    for (let index = 0; index < flood; index++) {
+      await expect(authenticate(`Bearer random-${index}`, cache, "read")).rejects.toThrow(/invalid/);
+    }
+    const readsAfterFlood = reads();
+    expect(readsAfterFlood).toBe(1 + flood);
+
+    for (let index = 0; index < 50; index++) await authenticate(`Bearer ${valid.key}`, cache, "read");
+    expect(reads()).toBe(readsAfterFlood);
+  });
+
+  it("a repeated unknown token costs one read until its entry expires; simultaneous ones share it", async () => {
+    const { cache, reads, advance } = countingCache();
+    const unknown = hashApiKey("ct_not-a-key");
+    await Promise.all(Array.from({ length: 20 }, () => cache.findByHash(unknown)));
+    expect(reads()).toBe(1);
+    for (let index = 0; index < 100; index++) expect(await cache.findByHash(unknown)).toBeUndefined();
+    expect(reads()).toBe(1);
+    advance(60_001);
+    await cache.findByHash(unknown);
+    expect(reads()).toBe(2);
+  });
+
+  it("the unknown map stays bounded: its oldest entries go first", async () => {
+    const { cache, reads } = countingCache({ known: 10, unknown: 10 });
+    for (let index = 0; index < 25; index++) await cache.findByHash(`unknown-${index}`);
+    expect(reads()).toBe(25);
+    await cache.findByHash("unknown-24"); // among the newest ten: no read
+    expect(reads()).toBe(25);
+    await cache.findByHash("unknown-0"); // pushed out: read again
+    expect(reads()).toBe(26);
+  });
+
+  it("a key created after its hash was looked up works at once; a revoked one is refused at once here", async () => {
+    const { cache } = countingCache();
+    const record = { keyHash: hashApiKey("ct_later"), name: "later", createdAt: new Date().toISOString() };
+    expect(await cache.findByHash(record.keyHash)).toBeUndefined();
+    await cache.put(record);
+    expect(await cache.findByHash(record.keyHash)).toMatchObject({ name: "later" });
+    await cache.revoke(record.keyHash, new Date().toISOString());
+    expect(await cache.findByHash(record.keyHash)).toMatchObject({ revokedAt: expect.any(String) });
   });
 });

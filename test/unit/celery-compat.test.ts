@@ -7,11 +7,15 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   camelCaseKeys,
+  celeryCompatRoutes,
   celeryStateOf,
   laneMismatch,
   priorityOfCelery,
   statusesOfCeleryState,
 } from "../../functions/api/celery-compat.ts";
+import { celeryCompatRouteHandlers } from "../../functions/api/celery-compat-routes.ts";
+import type { ApiDeps } from "../../functions/api/dependencies.ts";
+import { routeKeyOf } from "../../functions/api/routes.ts";
 import { taskStatuses } from "../../functions/core/task.ts";
 
 describe("Celery states", () => {
@@ -89,5 +93,12 @@ describe("the migration guide", () => {
     "claw-tasks logs",
   ])("covers %s", (element) => {
     expect(guide).toContain(element);
+  });
+});
+
+describe("Celery-compatible route handlers", () => {
+  it("has one for every route of the table (they load on first use, so the cold start's check cannot see them)", () => {
+    const handlers = celeryCompatRouteHandlers({} as ApiDeps);
+    expect(Object.keys(handlers).sort()).toEqual(celeryCompatRoutes.map(routeKeyOf).sort());
   });
 });

@@ -11,7 +11,7 @@ import { ApiError } from "../../functions/core/api-error.ts";
 import { planDelivery } from "../../functions/core/delivery.ts";
 import { envelopeOf, maxTargetInputChars, type TaskEnvelope } from "../../functions/core/envelope.ts";
 import { cancelTask, type ManageTaskDeps } from "../../functions/core/manage-task.ts";
-import { inlinePayloadLimitBytes, isPayloadRef } from "../../functions/core/payload.ts";
+import { inlinePayloadLimitBytes } from "../../functions/core/payload.ts";
 import type { CancelResult, DelayedDelivery, TaskQueue, TaskStore } from "../../functions/core/ports.ts";
 import { type RunTaskDeps, runDelivery } from "../../functions/core/run-task.ts";
 import type { Submission } from "../../functions/core/submission.ts";
@@ -248,9 +248,14 @@ describe("submitTask", () => {
     await submitTask(submission({ input: big, runAt: inSeconds(86_400) }), long.deps);
     expect(long.stored).toEqual(["inputs/0b9c6f3e-2a41-4d3e-9d7e-6a1f2f9b8c11.json"]);
     const envelope = long.scheduled[0]!.envelope;
-    expect(isPayloadRef(envelope.input)).toBe(true);
+    expect(envelope.inputPayload).toEqual({
+      key: "inputs/0b9c6f3e-2a41-4d3e-9d7e-6a1f2f9b8c11.json",
+      bytes: JSON.stringify(big).length,
+    });
+    expect(envelope.input).toEqual({ $payload: envelope.inputPayload });
     expect(JSON.stringify(envelope).length).toBeLessThanOrEqual(maxTargetInputChars);
     expect(long.created[0]!.input).toEqual(envelope.input);
+    expect(long.created[0]!.inputPayload).toEqual(envelope.inputPayload);
 
     const short = fakes();
     await submitTask(submission({ input: big, runAt: inSeconds(60) }), short.deps);

@@ -396,3 +396,64 @@ describe("task management", () => {
     });
   });
 });
+
+describe("payload locations: only the server's are followed", () => {
+  const lookalike = (key: string) => ({ $payload: { key, bytes: 30 } });
+
+  it("an input that looks like a placeholder is the input: no other task's payload is read", async () => {
+    const ports = corePorts();
+    // Another task's large input, kept in the payload store.
+    const victim = await submitted(ports, { input: { value: `secret ${"x".repeat(9_000)}` } });
+    expect(victim.inputPayload?.key).toBe(`inputs/${victim.id}.json`);
+    const reads: string[] = [];
+    const { payloads } = ports.delivery(succeed);
+    // A message nobody submitted (a schedule's, a hand-made one): the claim creates its record from it.
+    const envelope = {
+      ...(await submitted(ports)),
+      id: "hand-made",
+      input: lookalike(`inputs/${victim.id}.json`),
+    };
+    const seen: unknown[] = [];
+    const report = await runDelivery(envelope, {
+      ...ports.delivery(async (input) => seen.push(input)),
+      payloads: {
+        ...payloads,
+        get: async (key) => {
+          reads.push(key);
+          return payloads.get(key);
+        },
+      },
+    });
+    // Echo's schema refuses the placeholder-shaped input as it is; it never became the victim's input.
+    expect(report.outcome).toBe("failed");
+    expect(reads).toEqual([]);
+    expect(seen).toEqual([]);
+  });
+
+  it("a result that looks like a placeholder is stored as the result, with no location", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    await runDelivery(
+      envelope,
+      ports.delivery(async () => lookalike("inputs/someone-else.json")),
+    );
+    const task = await ports.store.get(envelope.id);
+    expect(task?.result).toEqual(lookalike("inputs/someone-else.json"));
+    expect(task?.resultPayload).toBeUndefined();
+  });
+
+  it("a large result is kept in the payload store and its location set by the server", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    const big = "y".repeat(9_000);
+    await runDelivery(
+      envelope,
+      ports.delivery(async () => big),
+    );
+    const task = await ports.store.get(envelope.id);
+    const key = `results/${envelope.id}/1.json`;
+    expect(task?.resultPayload).toEqual({ key, bytes: big.length + 2 });
+    expect(task?.result).toEqual({ $payload: task?.resultPayload });
+    expect(JSON.parse(ports.payloads.get(key)!)).toBe(big);
+  });
+});
