@@ -7,19 +7,19 @@
  * 10,000 generated requests a run, sent 64 at a time; prints the count and
  * the time. Any endpoint (local runtime or test:remote).
  *
- * The other caller is a second key whose tasks are snapshot before and
- * compared after; the fuzzer aims at their ids too. Today both keys share
- * one namespace, so its tasks are ones no caller can change (succeeded);
- * with namespaces, that key belongs to another namespace and may hold
- * tasks a same-namespace cancel or retry would change.
+ * The other caller is a key of a namespace of its own whose tasks are
+ * snapshot before and compared after; the fuzzer aims at their ids too.
+ * They include a failed and a delayed task, which a cancel or retry in their
+ * namespace would change, so an unchanged snapshot shows that no request of
+ * the fuzzer's keys reached into that namespace.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../../functions/api/routes.ts";
-import type { Task } from "../../functions/core/task.ts";
+import type { Task, TaskStatus } from "../../functions/core/task.ts";
 import { taskTypes } from "../../functions/tasks/catalog.ts";
 import { laneNames } from "../../functions/tasks/lanes.ts";
-import { api, target, waitForStatus } from "./api-client.ts";
+import { api, eventually, target } from "./api-client.ts";
 
 /** Generated requests per run (FUZZ_REQUESTS to change). */
 const requestsPerRun = Number(process.env.FUZZ_REQUESTS ?? 10_240);
@@ -40,7 +40,10 @@ interface FuzzKeys {
 }
 let keys: FuzzKeys = { caller: target.apiKey, admin: target.apiKey, other: target.apiKey };
 const createdKeyIds: string[] = [];
-const createdSchedules: string[] = [];
+/** Schedules the admin half created, with the namespace it named (`?namespace=`), to delete afterwards. */
+const createdSchedules: { name: string; namespace?: string }[] = [];
+/** The other caller's namespace (the fuzzer's namespace values name it too). */
+const otherNamespace = "fuzz-other-caller";
 /** Ids the fuzzer aims at: the other caller's tasks and the fuzzer's own. */
 const knownIds: string[] = [];
 let otherTasks: Task[] = [];
@@ -57,8 +60,10 @@ async function snapshot(): Promise<Snapshot> {
   return { rateLimits: rateLimits.body.items, workers: workers.body.items };
 }
 
-async function createKey(name: string, scopes: string[]): Promise<string> {
-  const created = await api<{ key: string; id: string }>("POST", "/v1/keys", { body: { name, scopes } });
+async function createKey(name: string, scopes: string[], namespace?: string): Promise<string> {
+  const created = await api<{ key: string; id: string }>("POST", "/v1/keys", {
+    body: { name, scopes, ...(namespace ? { namespace } : {}) },
+  });
   if (created.status !== 201) throw new Error(`could not create the ${name} key: ${created.status}`);
   createdKeyIds.push(created.body.id);
   return created.body.key;
@@ -69,20 +74,31 @@ beforeAll(async () => {
   keys = {
     caller: await createKey("fuzz", ["submit", "read"]),
     admin: await createKey("fuzz-admin", ["submit", "read", "admin"]),
-    // When namespaces land: create this key in a namespace of its own, and give it a failed and a delayed
-    // task too (ones a same-namespace retry or cancel would change); the assertion below stays as it is.
-    other: await createKey("fuzz-other-caller", ["submit", "read"]),
+    other: await createKey("fuzz-other-caller", ["submit", "read"], otherNamespace),
   };
+  // Succeeded ones, a failed one (a retry would queue it again) and a delayed one (a cancel would end it).
+  const bodies = [
+    ...[1, 2, 3].map((value) => ({ input: { value: { owner: "other", value } }, ends: "succeeded" })),
+    { input: { value: "other failed", fail: "permanent" }, ends: "failed" },
+    { input: { value: "other delayed" }, delaySeconds: 3_600, ends: "scheduled" },
+  ] as const;
   const submitted = await Promise.all(
-    [1, 2, 3].map((value) =>
+    bodies.map(({ ends: _ends, ...body }) =>
       api<Task>("POST", "/v1/tasks", {
         key: keys.other,
-        body: { type: "echo", input: { value: { owner: "other", value } }, tags: { owner: "other" } },
+        body: { type: "echo", tags: { owner: "other" }, ...body },
       }),
     ),
   );
   for (const response of submitted) expect(response.status).toBe(202);
-  await Promise.all(submitted.map((response) => waitForStatus(response.body.id, ["succeeded"])));
+  await Promise.all(
+    submitted.map((response, index) =>
+      eventually(
+        () => readAs(keys.other, response.body.id),
+        (task) => task.status === (bodies[index]!.ends as TaskStatus),
+      ),
+    ),
+  );
   otherTasks = await Promise.all(submitted.map((response) => readAs(keys.other, response.body.id)));
   knownIds.push(...otherTasks.map((task) => task.id));
   before = await snapshot();
@@ -109,7 +125,14 @@ afterAll(async () => {
       });
     }
   }
-  for (const name of createdSchedules) await api("DELETE", `/v1/schedules/${encodeURIComponent(name)}`);
+  for (const { name, namespace } of createdSchedules) {
+    const inNamespace = namespace === undefined ? "" : `?namespace=${encodeURIComponent(namespace)}`;
+    await api("DELETE", `/v1/schedules/${encodeURIComponent(name)}${inNamespace}`);
+  }
+  // The other caller's delayed task would otherwise fire an hour from now.
+  for (const task of otherTasks.filter((item) => item.status === "scheduled")) {
+    await api("POST", `/v1/tasks/${task.id}/cancel`, { key: keys.other });
+  }
   for (const id of createdKeyIds) await api("DELETE", `/v1/keys/${id}`);
   const histogram = [...statusCounts]
     .sort(([a], [b]) => a - b)
@@ -148,7 +171,14 @@ async function send(request: FuzzRequest): Promise<{ status: number; body: strin
   // Whatever the admin half created is removed afterwards.
   const route = request.path.split("?")[0];
   if (response.status === 201 && route === "/v1/keys") createdKeyIds.push(JSON.parse(body).id);
-  if (response.status === 201 && route === "/v1/schedules") createdSchedules.push(JSON.parse(body).name);
+  if (response.status === 201 && route === "/v1/schedules") {
+    // Created in the namespace the request named, if it named one (a 201 means it named a valid one).
+    const named = new URL(request.path, target.url).searchParams.getAll("namespace");
+    createdSchedules.push({
+      name: JSON.parse(body).name,
+      ...(named.length === 1 ? { namespace: named[0] } : {}),
+    });
+  }
   // The fuzzer's own tasks become targets too (a few hundred at most).
   if (response.status === 202 && knownIds.length < 300) {
     const id = (JSON.parse(body) as { id?: unknown; task_id?: unknown }).id;
