@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import type { WorkerView } from "../../functions/core/manage-workers.ts";
 import type { Task } from "../../functions/core/task.ts";
 import { api, eventually, injectFault, liftFaults, submit, waitForStatus } from "./api-client.ts";
 
@@ -34,6 +35,12 @@ describe("lanes", () => {
     // A low-priority task's message waits in the default lane's low queue while the lane is paused, and shows
     // in the lane's total. (A long delay would not: it waits in a one-time schedule, not on the queue.)
     expect((await api("PATCH", "/v1/workers/default", { body: { enabled: false } })).status).toBe(200);
+    // Paused once its pollers' last long polls have ended ("disabling" until then): a message sent earlier
+    // could still be taken, as on Lambda.
+    await eventually(
+      async () => (await api<{ items: WorkerView[] }>("GET", "/v1/workers")).body.items,
+      (workers) => workers.find((worker) => worker.lane === "default")?.state === "disabled",
+    );
     const waiting = await submit({ type: "echo", priority: "low" });
     try {
       const depth = await eventually(
