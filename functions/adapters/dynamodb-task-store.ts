@@ -19,7 +19,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { TaskEnvelope } from "../core/envelope.ts";
+import { optionalEnvelopeFields, type TaskEnvelope } from "../core/envelope.ts";
 import type {
   AttemptOutcome,
   CancelResult,
@@ -385,17 +385,7 @@ export function createDynamoTaskStore(
       for (const attribute of ["id", "type", "lane", "priority", "inputJson", "maxAttempts", "createdAt"]) {
         builder.setIfMissing(attribute, base[attribute]);
       }
-      for (const attribute of [
-        "inputPayload",
-        "runAt",
-        "expiresAt",
-        "timeLimits",
-        "callbackUrl",
-        "scheduleName",
-        "tags",
-        "namespace",
-        "submittedBy",
-      ] as const) {
+      for (const attribute of optionalEnvelopeFields) {
         if (envelope[attribute] !== undefined) builder.setIfMissing(attribute, envelope[attribute]);
       }
       const condition = [

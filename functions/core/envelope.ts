@@ -60,7 +60,8 @@ const envelopeSchema = z.object({
   submittedBy: z.object({ name: z.string().max(100), keyId: z.string().max(64) }).optional(),
 });
 
-const optionalFields = [
+/** The envelope's optional fields, each copied from the task as it is (and back, by the store's claim). */
+export const optionalEnvelopeFields = [
   "inputPayload",
   "runAt",
   "expiresAt",
@@ -79,7 +80,7 @@ export const namespaceOfEnvelope = (envelope: Pick<TaskEnvelope, "namespace">): 
 export function envelopeOf(task: Task): TaskEnvelope {
   const { id, type, lane, priority, input, maxAttempts, createdAt } = task;
   const envelope: Record<string, unknown> = { v: 1, id, type, lane, priority, input, maxAttempts, createdAt };
-  for (const field of optionalFields) if (task[field] !== undefined) envelope[field] = task[field];
+  for (const field of optionalEnvelopeFields) if (task[field] !== undefined) envelope[field] = task[field];
   return envelope as unknown as TaskEnvelope;
 }
 
