@@ -17,8 +17,9 @@
  * reads the counts, `DELETE` ends the watch. Only the local runtime starts
  * the proxy, and only when asked.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listen } from "./listening-server.ts";
+import { forwardRequest, readRequestBody } from "./request-forwarding.ts";
 
 export interface FaultRule {
   /** The operation, as in the X-Amz-Target header. */
@@ -52,12 +53,6 @@ function operationOf(request: IncomingMessage): string {
   return `${request.method} /${segment}`;
 }
 
-async function readAll(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const target = new URL(upstream);
   const rules: { rule: FaultRule; left: number }[] = [];
@@ -74,7 +69,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       watches.delete(name);
     } else {
       // Setting a watch again changes its strings and keeps its counts.
-      const watch = JSON.parse((await readAll(request)).toString("utf8")) as {
+      const watch = JSON.parse((await readRequestBody(request)).toString("utf8")) as {
         name: string;
         includes: string[];
       };
@@ -100,7 +95,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         if (named(rules[index]!.rule)) rules.splice(index, 1);
       }
     } else {
-      const rule = JSON.parse((await readAll(request)).toString("utf8")) as FaultRule;
+      const rule = JSON.parse((await readRequestBody(request)).toString("utf8")) as FaultRule;
       rules.push({ rule, left: rule.times });
     }
     response.writeHead(204).end();
@@ -111,7 +106,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       const path = request.url?.split("?")[0];
       if (path === faultControlPath) return await control(request, response);
       if (path === watchControlPath) return await watchControl(request, response);
-      const body = await readAll(request);
+      const body = await readRequestBody(request);
       const operation = operationOf(request);
       // REST services name the resource in the path (a schedule's name), JSON ones in the body.
       const text = `${request.url}\n${body.toString("utf8")}`;
@@ -135,24 +130,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         response.end(JSON.stringify({ __type: code, message: `injected fault (${operation})` }));
         return;
       }
-      const forwarded = httpRequest(
-        {
-          hostname: target.hostname,
-          port: target.port,
-          method: request.method,
-          path: request.url,
-          headers: { ...request.headers, host: target.host },
-        },
-        (upstreamResponse) => {
-          response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-          upstreamResponse.pipe(response);
-        },
-      );
-      forwarded.on("error", (error) => {
-        if (!response.headersSent) response.writeHead(502);
-        response.end(String(error));
-      });
-      forwarded.end(body);
+      forwardRequest(request, response, target, body);
     } catch (error) {
       if (!response.headersSent) response.writeHead(500);
       response.end(String(error));

@@ -18,17 +18,12 @@
  * so a warm path costs one map lookup per check plus the loopback hop.
  */
 import { randomBytes } from "node:crypto";
-import {
-  Agent,
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { type AuthorizationRequest, type Decision, evaluate, type LocalRole } from "./iam-policy.ts";
 import { authorizationOf, type ResourceArns } from "./iam-requests.ts";
 import { listen } from "./listening-server.ts";
+import { forwardRequest, readRequestBody } from "./request-forwarding.ts";
 
 export interface IssuedCredentials {
   readonly accessKeyId: string;
@@ -72,12 +67,6 @@ function signatureScope(request: IncomingMessage): { accessKeyId: string; servic
   if (!credential) return undefined;
   const [accessKeyId, , , service] = credential.split("/");
   return accessKeyId && service ? { accessKeyId, service } : undefined;
-}
-
-async function readAll(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function escapeXml(text: string): string {
@@ -146,33 +135,12 @@ export async function startIamProxy(options: IamProxyOptions): Promise<IamProxy>
     return decision;
   };
 
-  const forward = (request: IncomingMessage, response: ServerResponse, upstream: URL, body: Buffer) => {
-    const secure = upstream.protocol === "https:";
-    const forwarded = (secure ? httpsRequest : httpRequest)(
-      {
-        protocol: upstream.protocol,
-        hostname: upstream.hostname,
-        port: upstream.port,
-        method: request.method,
-        path: request.url,
-        headers: { ...request.headers, host: upstream.host },
-        agent: secure ? agents.https : agents.http,
-      },
-      (upstreamResponse) => {
-        response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-        upstreamResponse.pipe(response);
-      },
-    );
-    forwarded.on("error", (error) => {
-      if (!response.headersSent) response.writeHead(502);
-      response.end(String(error));
-    });
-    forwarded.end(body);
-  };
+  const forward = (request: IncomingMessage, response: ServerResponse, upstream: URL, body: Buffer) =>
+    forwardRequest(request, response, upstream, body, agents);
 
   const server = createServer(async (request, response) => {
     try {
-      const body = await readAll(request);
+      const body = await readRequestBody(request);
       const scope = signatureScope(request);
       const upstream = scope ? upstreams.get(scope.service) : undefined;
       if (!scope || !upstream) {
