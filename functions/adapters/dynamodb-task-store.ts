@@ -33,6 +33,7 @@ import type {
 } from "../core/ports.ts";
 import { InvalidCursor } from "../core/ports.ts";
 import {
+  expiredError,
   statusChanges,
   type Task,
   type TaskErrorInfo,
@@ -457,11 +458,7 @@ export function createDynamoTaskStore(
     },
 
     async expire(id, now) {
-      const error: TaskErrorInfo = {
-        type: "expired",
-        message: "not started by its expiresAt",
-        retryable: false,
-      };
+      const error = expiredError;
       const result = await transition({
         id,
         from: statusChanges.expire.from,

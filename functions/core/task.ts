@@ -96,6 +96,13 @@ export const taskErrorInfoSchema = z.object({
 });
 export type TaskErrorInfo = Readonly<z.output<typeof taskErrorInfoSchema>>;
 
+/** The error an expired task records: it was not started by its `expiresAt`. */
+export const expiredError: TaskErrorInfo = {
+  type: "expired",
+  message: "not started by its expiresAt",
+  retryable: false,
+};
+
 /** One entry of the attempt history: a status entered at a time. */
 export const taskTransitionSchema = z.object({
   status: z.enum(taskStatuses),

@@ -24,6 +24,7 @@ import type {
   TaskStore,
 } from "../../functions/core/ports.ts";
 import {
+  expiredError,
   statusChanges,
   type Task,
   type TaskErrorInfo,
@@ -250,11 +251,7 @@ export function createMemoryTaskStore(
     },
 
     async expire(id, now) {
-      const error: TaskErrorInfo = {
-        type: "expired",
-        message: "not started by its expiresAt",
-        retryable: false,
-      };
+      const error = expiredError;
       return transition(id, {
         from: statusChanges.expire.from,
         to: "expired",
