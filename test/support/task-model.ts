@@ -543,15 +543,27 @@ class Progress implements ModelCommand {
   }
 }
 
-class Cancel implements ModelCommand {
+/** A command on one of the tasks submitted so far, the one `pick` chooses; it prints as `Name(#pick)`. */
+abstract class OnSubmittedTask implements ModelCommand {
   readonly pick: number;
   constructor(pick: number) {
     this.pick = pick;
   }
   check = (model: Readonly<Model>) => model.tasks.length > 0;
-  async run(model: Model, real: Real) {
+  abstract run(model: Model, real: Real): Promise<void>;
+  /** Counts the step and returns the picked task. */
+  protected step(model: Model): ModelTask {
     model.steps += 1;
-    const task = model.tasks[this.pick % model.tasks.length]!;
+    return model.tasks[this.pick % model.tasks.length]!;
+  }
+  toString() {
+    return `${this.constructor.name}(#${this.pick})`;
+  }
+}
+
+class Cancel extends OnSubmittedTask {
+  async run(model: Model, real: Real) {
+    const task = this.step(model);
     const expected = waiting.includes(task.status)
       ? "cancelled"
       : task.status === "running"
@@ -564,20 +576,11 @@ class Cancel implements ModelCommand {
     expect(result.outcome, `cancel of ${task.id}`).toBe(expected);
     await verifyTask(model, real, task.id);
   }
-  toString() {
-    return `Cancel(#${this.pick})`;
-  }
 }
 
-class RetryById implements ModelCommand {
-  readonly pick: number;
-  constructor(pick: number) {
-    this.pick = pick;
-  }
-  check = (model: Readonly<Model>) => model.tasks.length > 0;
+class RetryById extends OnSubmittedTask {
   async run(model: Model, real: Real) {
-    model.steps += 1;
-    const task = model.tasks[this.pick % model.tasks.length]!;
+    const task = this.step(model);
     const allowed = task.status === "failed" || task.status === "cancelled" || task.status === "expired";
     let status: number | undefined;
     try {
@@ -591,9 +594,6 @@ class RetryById implements ModelCommand {
     takeSent(model, real, allowed ? [task.id] : []);
     await verifyTask(model, real, task.id);
   }
-  toString() {
-    return `RetryById(#${this.pick})`;
-  }
 }
 
 function requeueInModel(task: ModelTask): void {
@@ -605,24 +605,15 @@ function requeueInModel(task: ModelTask): void {
 }
 
 /** The expiry a delivery records, called directly: races whatever state the task is in. */
-class Expire implements ModelCommand {
-  readonly pick: number;
-  constructor(pick: number) {
-    this.pick = pick;
-  }
-  check = (model: Readonly<Model>) => model.tasks.length > 0;
+class Expire extends OnSubmittedTask {
   async run(model: Model, real: Real) {
-    model.steps += 1;
-    const task = model.tasks[this.pick % model.tasks.length]!;
+    const task = this.step(model);
     const expected = waiting.includes(task.status);
     if (expected) endInModel(task, "expired", "expired");
     expect(await real.store.expire(task.id, new Date(model.now)), `expire of a ${task.status} task`).toBe(
       expected,
     );
     await verifyTask(model, real, task.id);
-  }
-  toString() {
-    return `Expire(#${this.pick})`;
   }
 }
 
