@@ -8,8 +8,18 @@ import type { ManageTaskDeps } from "../../functions/core/manage-task.ts";
 import { defaultNamespace } from "../../functions/core/namespaces.ts";
 import type { DelayedDelivery, PayloadStore, TaskQueue } from "../../functions/core/ports.ts";
 import type { RunTaskDeps } from "../../functions/core/run-task.ts";
+import type { Submission } from "../../functions/core/submission.ts";
 import type { TaskHandlers, UntypedTaskHandler } from "../../functions/core/task-handler.ts";
 import { createMemoryTaskStore, type MemoryTaskStore } from "./memory-task-store.ts";
+
+/** A parsed `echo` submission, as the API hands it to submitTask; `extra` replaces fields. */
+export const echoSubmission = (extra: Partial<Submission> = {}): Submission => ({
+  type: "echo",
+  input: { value: "hello" },
+  priority: "normal",
+  maxAttempts: 3,
+  ...extra,
+});
 
 export interface SentMessage {
   readonly envelope: TaskEnvelope;

@@ -5,6 +5,7 @@
  * recording fakes; the DelayedDelivery adapter itself runs against the local
  * scheduler in test/integration/long-delays.local.test.ts.
  */
+
 import { describe, expect, it } from "vitest";
 import { atExpression, delayScheduleName } from "../../functions/adapters/eventbridge-delayed-delivery.ts";
 import { ApiError } from "../../functions/core/api-error.ts";
@@ -18,6 +19,7 @@ import type { Submission } from "../../functions/core/submission.ts";
 import { newTask, type SubmitTaskDeps, submitTask } from "../../functions/core/submit-task.ts";
 import type { Task, TaskErrorInfo } from "../../functions/core/task.ts";
 import { taskCatalog } from "../../functions/tasks/catalog.ts";
+import { echoSubmission } from "../support/core-ports.ts";
 
 const now = new Date("2026-11-30T12:00:00.000Z");
 const maxSqsDelaySeconds = 900;
@@ -179,13 +181,8 @@ function fakes(fail: { send?: boolean; schedule?: boolean; cancel?: boolean } = 
   };
 }
 
-const submission = (overrides: Partial<Submission> = {}): Submission => ({
-  type: "echo",
-  input: { value: "later" },
-  priority: "normal",
-  maxAttempts: 3,
-  ...overrides,
-});
+const submission = (overrides: Partial<Submission> = {}) =>
+  echoSubmission({ input: { value: "later" }, ...overrides });
 
 describe("submitTask", () => {
   it("writes the record and creates one schedule for a task due in 365 days, no message", async () => {

@@ -14,15 +14,9 @@ import type { Submission } from "../../functions/core/submission.ts";
 import { submitTask } from "../../functions/core/submit-task.ts";
 import { permanentFailure, TaskFailure } from "../../functions/core/task-failure.ts";
 import type { TaskContext } from "../../functions/core/task-handler.ts";
-import { type CorePorts, corePorts } from "../support/core-ports.ts";
+import { type CorePorts, corePorts, echoSubmission } from "../support/core-ports.ts";
 
-const submission = (extra: Partial<Submission> = {}): Submission => ({
-  type: "echo",
-  input: { value: "hello" },
-  priority: "normal",
-  maxAttempts: 3,
-  ...extra,
-});
+const submission = echoSubmission;
 
 async function submitted(ports: CorePorts, extra: Partial<Submission> = {}): Promise<TaskEnvelope> {
   const { task } = await submitTask(submission(extra), ports.deps);

@@ -4,17 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../functions/core/api-error.ts";
-import type { Submission } from "../../functions/core/submission.ts";
 import { submitTask } from "../../functions/core/submit-task.ts";
-import { corePorts } from "../support/core-ports.ts";
+import { corePorts, echoSubmission } from "../support/core-ports.ts";
 
-const submission = (extra: Partial<Submission> = {}): Submission => ({
-  type: "echo",
-  input: { value: "hello" },
-  priority: "normal",
-  maxAttempts: 3,
-  ...extra,
-});
+const submission = echoSubmission;
 
 async function rejection(promise: Promise<unknown>): Promise<ApiError> {
   const error = await promise.then(
