@@ -24,6 +24,7 @@ import { TaskSchedules } from "./constructs/schedules.ts";
 import { TaskCounters } from "./constructs/task-counters.ts";
 import { TaskTables } from "./constructs/task-tables.ts";
 import { TaskTypeResources } from "./constructs/task-type-resources.ts";
+import { TaskWorkflows } from "./constructs/task-workflows.ts";
 import { acknowledgeBoundedWildcards } from "./nag-acknowledgements.ts";
 import { type StageConfig, stagesContextKey } from "./stage-config.ts";
 
@@ -41,6 +42,7 @@ const constructIdOf = (lane: string) =>
 export class ClawTasksStack extends Stack {
   readonly tables: TaskTables;
   readonly counters: TaskCounters;
+  readonly workflows: TaskWorkflows;
   readonly payloads: PayloadBucket;
   readonly lanes: readonly LaneResources[];
   readonly api: TaskApi;
@@ -83,6 +85,14 @@ export class ClawTasksStack extends Stack {
     const notificationLane = this.lanes.find((lane) => lane.lane === taskCatalog.send_notification.lane)!;
     for (const lane of this.lanes) if (lane !== notificationLane) notificationLane.bindSender(lane.worker);
     for (const lane of this.lanes) lane.bindWorkerManager(this.api.handler);
+    // Workflows: the API writes them and their first nodes; the workflow function starts the rest.
+    this.workflows = new TaskWorkflows(this, "Workflows", {
+      stage: config,
+      taskTable: this.tables.taskTable,
+    });
+    this.tables.bindWorkflowRecords(this.api.handler);
+    this.payloads.bindPayloads(this.workflows.handler, ["inputs/"]);
+    for (const lane of this.lanes) lane.bindSender(this.workflows.handler);
     this.schedules = new TaskSchedules(this, "Schedules", { stage: config, lanes: this.lanes });
     this.schedules.bindScheduleManager(this.api.handler);
     // Long delays: the API schedules and cancels them for every lane; a worker reschedules an early

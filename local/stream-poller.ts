@@ -39,7 +39,7 @@ type Pattern = { readonly [key: string]: Pattern | readonly unknown[] };
 
 /**
  * Whether `value` matches an event-filter pattern. Supported: nested objects,
- * and at the leaves lists of exact values and `{prefix}`; any other operator is
+ * and at the leaves lists of exact values, `{prefix}` and `{exists}`; any other operator is
  * refused when the mapping starts, so a filter never silently passes locally.
  */
 function matches(pattern: Pattern, value: unknown): boolean {
@@ -50,6 +50,7 @@ function matches(pattern: Pattern, value: unknown): boolean {
     if (!Array.isArray(expected)) return matches(expected as Pattern, actual);
     return expected.some((option) => {
       if (option !== null && typeof option === "object") {
+        if ("exists" in option) return (actual !== undefined) === (option as { exists: unknown }).exists;
         const prefix = (option as { prefix?: unknown }).prefix;
         return typeof prefix === "string" && typeof actual === "string" && actual.startsWith(prefix);
       }
@@ -63,9 +64,9 @@ function checkSupported(pattern: unknown, where: string): void {
     for (const option of pattern) {
       if (option === null || typeof option !== "object") continue;
       const keys = Object.keys(option);
-      if (keys.length !== 1 || keys[0] !== "prefix")
+      if (keys.length !== 1 || (keys[0] !== "prefix" && keys[0] !== "exists"))
         throw new Error(
-          `${where}: the local runtime supports exact values and {prefix} in filter patterns only`,
+          `${where}: the local runtime supports exact values, {prefix} and {exists} in filter patterns only`,
         );
     }
     return;

@@ -163,3 +163,24 @@ export const activityRetentionMinutes = 180;
 export const appliedBatchKey = (firstSequence: string) => ({ pk: "stats#applied", sk: firstSequence });
 /** The item listing the namespaces that hold tasks (a string set, `names`). */
 export const namespaceRegistryKey = { pk: "namespaces", sk: "all" } as const;
+
+/**
+ * The items of workflows (dynamodb-workflow-store.ts): a workflow's meta,
+ * state and nodes share its partition; the listing keeps one partition per
+ * namespace and month, newest first by sort key.
+ */
+export function workflowKeys(namespace: string = defaultNamespace) {
+  const partition = (id: string) => `workflow#${namespace}#${id}`;
+  return {
+    meta: (id: string): TaskItemKey => ({ pk: partition(id), sk: "meta" }),
+    state: (id: string): TaskItemKey => ({ pk: partition(id), sk: "state" }),
+    node: (id: string, index: number): TaskItemKey => ({
+      pk: partition(id),
+      sk: `node#${String(index).padStart(5, "0")}`,
+    }),
+    listing: (id: string, createdAt: string, month: string): TaskItemKey => ({
+      pk: `workflows#${namespace}#${month}`,
+      sk: `${createdAt}#${id}`,
+    }),
+  };
+}

@@ -37,6 +37,7 @@ import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../c
 import type { Task } from "../core/task.ts";
 import { newTaskId } from "../core/task-ids.ts";
 import type { ConversationStore, EmbeddingModel, VectorIndex } from "../core/task-ports.ts";
+import type { WorkflowStore } from "../core/workflow-ports.ts";
 import { laneNames, laneReservedConcurrencyVariable } from "../tasks/lanes.ts";
 import { scheduleDelivery } from "../tasks/static-schedules.ts";
 
@@ -51,6 +52,7 @@ export interface NamespaceDeps extends ManageTaskDeps {
   readonly conversations: ConversationStore;
   /** The embedding model loads with the first search (its providers' code is not needed at init). */
   readonly knowledge: { readonly vectors: VectorIndex; readonly embeddings: () => Promise<EmbeddingModel> };
+  readonly workflows: WorkflowStore;
 }
 
 /** The API's ports: shared ones (lanes, keys, workers, rate limits) and, per namespace, `inNamespace`. */
@@ -150,6 +152,14 @@ export function createApiDeps(): ApiDeps {
           return createDynamoConversationStore(await dynamoDocumentClient(), conversationTable, namespace);
         }),
         knowledge: { vectors: vectors.inNamespace(namespace), embeddings },
+        workflows: lazyPort(async () => {
+          const { createDynamoWorkflowStore } = await import("../adapters/dynamodb-workflow-store.ts");
+          return createDynamoWorkflowStore(await dynamoDocumentClient(), {
+            tableName,
+            resultTtlSeconds,
+            namespace,
+          });
+        }),
       };
     }),
     lanes,

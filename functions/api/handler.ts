@@ -47,6 +47,11 @@ const routeHandlers: RouteHandlers = {
   ...taskTypeRoutes(deps),
   ...scheduleRoutes(deps),
   ...monitorRoutes(),
+  // Workflows load with the first workflow request.
+  ...lazyRouteHandlers(
+    apiRoutes.filter((route) => route.path.startsWith("/v1/workflows")).map(routeKeyOf),
+    async () => (await import("./workflow-routes.ts")).workflowRoutes(deps),
+  ),
   // The Celery-compatible routes serve callers still migrating: loaded on their first request.
   ...lazyRouteHandlers(celeryCompatRoutes.map(routeKeyOf), async () =>
     (await import("./celery-compat-routes.ts")).celeryCompatRouteHandlers(deps),

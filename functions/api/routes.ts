@@ -20,6 +20,14 @@ import {
 } from "../core/schedule-schemas.ts";
 import { aiGenerateRequestSchema, submissionRequestSchema } from "../core/submission.ts";
 import { taskSchema } from "../core/task.ts";
+import {
+  workflowListQuery,
+  workflowNodePageSchema,
+  workflowNodesQuery,
+  workflowPageSchema,
+  workflowRequestSchema,
+  workflowViewSchema,
+} from "../core/workflow.ts";
 import { identifier, taskTypes } from "../tasks/catalog.ts";
 import { laneNames } from "../tasks/lanes.ts";
 import { celeryCompatRoutes } from "./celery-compat.ts";
@@ -167,6 +175,61 @@ export const apiRoutes = [
       200: task("Cancelled at once (it was waiting)."),
       202: task("Cancel requested; the running attempt's AbortSignal fires and the task ends cancelled."),
     },
+    errors: [404, 409],
+  },
+  {
+    method: "POST",
+    path: "/v1/workflows",
+    scope: "submit",
+    operationId: "submitWorkflow",
+    summary:
+      "Submit a workflow: chain, group, chord, map or a DAG of tasks, every node checked before anything runs (docs/workflows.md).",
+    headers: submitHeaders,
+    body: workflowRequestSchema,
+    responses: {
+      202: {
+        description: "Accepted (or, with a known Idempotency-Key, the original).",
+        schema: workflowViewSchema,
+      },
+    },
+    errors: [400, 409, 413, 503],
+  },
+  {
+    method: "GET",
+    path: "/v1/workflows",
+    scope: "read",
+    operationId: "listWorkflows",
+    summary: "Workflows, newest first, one page at a time.",
+    query: workflowListQuery,
+    responses: { 200: { description: "A page of workflows.", schema: workflowPageSchema } },
+    errors: [400],
+  },
+  {
+    method: "GET",
+    path: "/v1/workflows/{id}",
+    scope: "read",
+    operationId: "getWorkflow",
+    summary: "A workflow: status, node counts, and its result once it succeeded.",
+    responses: { 200: { description: "The workflow.", schema: workflowViewSchema } },
+    errors: [404],
+  },
+  {
+    method: "GET",
+    path: "/v1/workflows/{id}/nodes",
+    scope: "read",
+    operationId: "listWorkflowNodes",
+    summary: "A workflow's nodes in canvas order, each with its task's status.",
+    query: workflowNodesQuery,
+    responses: { 200: { description: "A page of nodes.", schema: workflowNodePageSchema } },
+    errors: [400, 404],
+  },
+  {
+    method: "POST",
+    path: "/v1/workflows/{id}/cancel",
+    scope: "submit",
+    operationId: "cancelWorkflow",
+    summary: "Cancel a workflow and every node of it (running ones through their AbortSignal).",
+    responses: { 200: { description: "Cancelled.", schema: workflowViewSchema } },
     errors: [404, 409],
   },
   {

@@ -8,7 +8,14 @@ import { isTaskType, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { isLane, type Lane, type Priority, priorities } from "../tasks/lanes.ts";
 import { defaultNamespace, namespaceName } from "./namespaces.ts";
 import type { PayloadLocation } from "./payload.ts";
-import { payloadLocationSchema, type Task, type TaskSubmitter, type TaskTimeLimits } from "./task.ts";
+import {
+  payloadLocationSchema,
+  type Task,
+  type TaskSubmitter,
+  type TaskTimeLimits,
+  type TaskWorkflowRef,
+  taskWorkflowRefSchema,
+} from "./task.ts";
 
 /** What a schedule runs at each firing. */
 export interface ScheduledTask {
@@ -38,6 +45,8 @@ export interface TaskEnvelope {
   readonly namespace?: string;
   /** Carried so a record the worker's claim creates still names its submitter. */
   readonly submittedBy?: TaskSubmitter;
+  /** Carried so a node whose record the worker's claim creates still moves its workflow on. */
+  readonly workflow?: TaskWorkflowRef;
 }
 
 const envelopeSchema = z.object({
@@ -58,6 +67,7 @@ const envelopeSchema = z.object({
   tags: z.record(z.string(), z.string()).optional(),
   namespace: namespaceName.optional(),
   submittedBy: z.object({ name: z.string().max(100), keyId: z.string().max(64) }).optional(),
+  workflow: taskWorkflowRefSchema.optional(),
 });
 
 /** The envelope's optional fields, each copied from the task as it is (and back, by the store's claim). */
@@ -71,6 +81,7 @@ export const optionalEnvelopeFields = [
   "tags",
   "namespace",
   "submittedBy",
+  "workflow",
 ] as const;
 
 /** The namespace a message's task lives in. */

@@ -18,7 +18,7 @@ import { type Scope, scopesOf } from "./authenticate.ts";
 import type { ApiKeyRecord } from "./ports.ts";
 import { callbackTag, isSystemEvent, systemEventPrefix } from "./system-events.ts";
 import type { TaskTimeLimits } from "./task.ts";
-import { parseOrThrow } from "./validation.ts";
+import { parseOrThrow, toValidationError } from "./validation.ts";
 
 /** The longest delay a task may be given. */
 export const maxDelaySeconds = 365 * 86_400;
@@ -172,13 +172,22 @@ export function refuseEchoDiagnostics(
   );
 }
 
-export function parseSubmission(body: unknown, now: Date): Submission {
+/**
+ * Parses a submission body. `upstreamField` (a workflow node's `resultInto`)
+ * names an input field that is filled in when the node starts: what the
+ * schema says about it is not checked now (the worker checks the whole input
+ * before the handler runs).
+ */
+export function parseSubmission(body: unknown, now: Date, upstreamField?: string): Submission {
   const parsed = parseOrThrow(submissionBody, body);
   if (!isTaskType(parsed.type)) {
     throw validationError([{ path: "type", message: `unknown task type; known: ${taskTypes.join(", ")}` }]);
   }
   const definition = taskCatalog[parsed.type];
-  const input = parseOrThrow(definition.input, parsed.input ?? {}, ["input"]);
+  const input =
+    upstreamField === undefined
+      ? parseOrThrow(definition.input, parsed.input ?? {}, ["input"])
+      : inputWithoutUpstream(definition.input, parsed.input ?? {}, upstreamField);
   const issues: FieldIssue[] = [...callerInputIssues(parsed.type, input, "input")];
   if (parsed.tags && Object.hasOwn(parsed.tags, callbackTag)) {
     issues.push({
@@ -231,4 +240,13 @@ export function parseSubmission(body: unknown, now: Date): Submission {
     ...(parsed.callbackUrl ? { callbackUrl: parsed.callbackUrl } : {}),
     ...(parsed.tags ? { tags: parsed.tags } : {}),
   };
+}
+
+/** An input checked without its upstream field: the parsed input when it passes, else the input as given. */
+function inputWithoutUpstream(schema: z.ZodType, input: unknown, field: string): unknown {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.filter((issue) => issue.path[0] !== field);
+  if (issues.length > 0) throw toValidationError(new z.ZodError(issues), ["input"]);
+  return input;
 }

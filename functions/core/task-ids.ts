@@ -3,13 +3,15 @@
  * random bits in Crockford base32, so ids sort by creation time and the task
  * record's place in the table (its month bucket) follows from the id alone.
  * A schedule's firing is `<schedule name>@<scheduled time>` (see envelope.ts),
- * whose time is read from the id as well. Any other id (one a caller put in a
+ * whose time is read from the id as well, as is a workflow node's,
+ * `<workflow id>.<node id>`. Any other id (one a caller put in a
  * message by hand) has no time: it lives in the table's undated bucket.
  */
 import { randomBytes } from "node:crypto";
 
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const ulidPattern = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+/** A ULID, alone or before a dot: a workflow node's task id is `<workflow id>.<node id>` (workflow.ts). */
+const ulidPattern = /^[0-7][0-9A-HJKMNP-TV-Z]{25}(?:$|\.)/;
 
 /** A new task id created at `now` (ULID). */
 export function newTaskId(now: Date = new Date()): string {

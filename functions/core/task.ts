@@ -128,6 +128,14 @@ export const taskSubmitterSchema = z.object({
 });
 export type TaskSubmitter = Readonly<z.output<typeof taskSubmitterSchema>>;
 
+/** The workflow a task is a node of: its id, and the node's id and place in canvas order. */
+export const taskWorkflowRefSchema = z.object({
+  id: z.string(),
+  node: z.string(),
+  index: z.int().min(0),
+});
+export type TaskWorkflowRef = Readonly<z.output<typeof taskWorkflowRefSchema>>;
+
 /** Where a large input or result lives (core/payload.ts); only the server sets it. */
 export const payloadLocationSchema = z.object({ key: z.string(), bytes: z.int().min(0) });
 
@@ -185,6 +193,9 @@ export const taskSchema = z
     submittedBy: taskSubmitterSchema
       .optional()
       .describe("The API key that submitted the task; absent for schedules and the system's own tasks."),
+    workflow: taskWorkflowRefSchema
+      .optional()
+      .describe("The workflow this task is a node of (docs/workflows.md); absent for tasks of their own."),
     history: z.array(taskTransitionSchema),
     historyDropped: z
       .int()

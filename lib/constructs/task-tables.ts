@@ -59,6 +59,14 @@ export class TaskTables extends Construct {
   }
 
   /**
+   * Lets `fn` write a workflow's items in batches and read its node tasks in
+   * batches (POST and GET /v1/workflows), beside bindTaskRecords' actions.
+   */
+  bindWorkflowRecords(fn: IFunction): void {
+    this.taskTable.grant(fn, "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem");
+  }
+
+  /**
    * Lets `fn` delete task records (cleanup_expired_results): only the worker
    * whose lane runs that task gets this.
    */
