@@ -199,6 +199,10 @@ class Canvas:
         """`apply_async()` with the defaults, as Celery's."""
         return self.apply_async()
 
+    def __call__(self, **options):
+        """Celery's `chain(...)()` / `group(...)()`: `apply_async(**options)`."""
+        return self.apply_async(**options)
+
     def __repr__(self):
         return f"<{type(self).__name__}: {self.to_json()!r}>"
 
@@ -465,7 +469,9 @@ class chord(Canvas):  # noqa: N801 - Celery's name
     def _json(self, upstream, path):
         if self.body is None:
             raise ValueError(f"{path}: the chord has no body (chord(header, body) or chord(header)(body))")
-        header = [self._child(task, upstream, f"{path}.chord.header[{index}]") for index, task in enumerate(self.header)]
+        header = [
+            self._child(task, upstream, f"{path}.chord.header[{index}]") for index, task in enumerate(self.header)
+        ]
         return {"chord": {"header": header, "body": self._child(self.body, True, f"{path}.chord.body")}}
 
 

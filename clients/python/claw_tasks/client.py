@@ -198,4 +198,6 @@ def _api_error(status, text):
     message = error.get("message") or (detail if isinstance(detail, str) else None) or f"HTTP {status}"
     kind = ValidationError if status == 400 else NotFoundError if status == 404 else ApiError
     # The Celery-compatible routes answer FastAPI's `detail`; the /v1 routes `error.details`.
-    return kind(status, error.get("code", "http_error"), message, detail if detail is not None else error.get("details"))
+    if detail is None:
+        detail = error.get("details")
+    return kind(status, error.get("code", "http_error"), message, detail)

@@ -65,9 +65,16 @@ class ShapesTest(unittest.TestCase):
         # group | sig is a chord; chord | sig runs the sig after the chord's body.
         self.assertEqual(
             (group(a, a) | b | c).to_json(),
-            {"chain": [{"chord": {"header": [node("a"), node("a")], "body": node(resultInto="value")}}, node(resultInto="value")]},
+            {
+                "chain": [
+                    {"chord": {"header": [node("a"), node("a")], "body": node(resultInto="value")}},
+                    node(resultInto="value"),
+                ]
+            },
         )
-        self.assertEqual((chord([a]) | b).to_json(), {"chord": {"header": [node("a")], "body": node(resultInto="value")}})
+        self.assertEqual(
+            (chord([a]) | b).to_json(), {"chord": {"header": [node("a")], "body": node(resultInto="value")}}
+        )
 
     def test_a_mutable_signature_without_result_into_where_a_value_arrives_is_refused(self):
         for canvas in (
@@ -88,16 +95,31 @@ class ShapesTest(unittest.TestCase):
         self.assertEqual(echo.s(value=1).to_json(), node(1))
 
     def test_set_and_signature_options(self):
-        sig = signature("echo", {"value": 1}, priority=8, max_attempts=3, id="first", time_limits={"soft_seconds": 5, "hard_seconds": 10})
+        limits = {"soft_seconds": 5, "hard_seconds": 10}
+        sig = signature("echo", {"value": 1}, priority=8, max_attempts=3, id="first", time_limits=limits)
         self.assertEqual(
             sig.to_json(),
-            {"type": "echo", "input": {"value": 1}, "priority": "high", "maxAttempts": 3, "id": "first", "timeLimits": {"softSeconds": 5, "hardSeconds": 10}},
+            {
+                "type": "echo",
+                "input": {"value": 1},
+                "priority": "high",
+                "maxAttempts": 3,
+                "id": "first",
+                "timeLimits": {"softSeconds": 5, "hardSeconds": 10},
+            },
         )
         later = echo.s().set(result_into="value", priority="low", tags={"team": "search"})
         self.assertIs(later.set(max_attempts=2), later)
         self.assertEqual(
             (echo.si() | later).to_json()["chain"][1],
-            {"type": "echo", "input": {}, "priority": "low", "maxAttempts": 2, "tags": {"team": "search"}, "resultInto": "value"},
+            {
+                "type": "echo",
+                "input": {},
+                "priority": "low",
+                "maxAttempts": 2,
+                "tags": {"team": "search"},
+                "resultInto": "value",
+            },
         )
         with self.assertRaises(ValueError):
             echo.set(priority=10)
@@ -111,7 +133,9 @@ class ShapesTest(unittest.TestCase):
             {"type": "generate_ai_response", "input": {"conversationId": "c1"}, "resultInto": "userMessage"},
         )
         # Maps the caller owns keep their keys.
-        self.assertEqual(echo.si(value={"keep_me": 1}, sleep_ms=5).to_json()["input"], {"value": {"keep_me": 1}, "sleepMs": 5})
+        self.assertEqual(
+            echo.si(value={"keep_me": 1}, sleep_ms=5).to_json()["input"], {"value": {"keep_me": 1}, "sleepMs": 5}
+        )
 
     def test_s_and_si_copy_and_positional_args_are_refused(self):
         base = echo.s(value=1)
@@ -163,7 +187,11 @@ class ShapesTest(unittest.TestCase):
         self.assertEqual(canvas.workflow_body(failure_policy="wait_all")["failurePolicy"], {"mode": "wait_all"})
         self.assertEqual(
             canvas.workflow_body(max_failure_percent=10, tags={"team": "search"}),
-            {"workflow": canvas.to_json(), "failurePolicy": {"mode": "allow_failures", "maxFailurePercent": 10}, "tags": {"team": "search"}},
+            {
+                "workflow": canvas.to_json(),
+                "failurePolicy": {"mode": "allow_failures", "maxFailurePercent": 10},
+                "tags": {"team": "search"},
+            },
         )
         with self.assertRaises(ValueError):
             canvas.workflow_body(failure_policy="fail_fast", max_failures=1)

@@ -71,7 +71,7 @@ class WorkflowResultTest(unittest.TestCase):
         self.server.server_close()
 
     def serve(self, reads, submitted=None, nodes=None, cancel=None):
-        """POST /v1/workflows answers `submitted`; each GET of the workflow the next of `reads` (the last from then on)."""
+        """POST /v1/workflows answers `submitted`; each GET of the workflow the next of `reads` (then the last)."""
         reads = list(reads)
 
         def answer(method, path, query, body):
@@ -110,9 +110,10 @@ class WorkflowResultTest(unittest.TestCase):
         self.serve([workflow()])
         group(self.echo.si(value=1)).apply_async()
         group(self.echo.si(value=1)).delay()
+        group(self.echo.si(value=1))()
         keys = [request["headers"]["Idempotency-Key"] for request in FakeWorkflowApi.requests]
         self.assertRegex(keys[0], r"^ct-py-[0-9a-f-]{36}$")
-        self.assertNotEqual(keys[0], keys[1])
+        self.assertEqual(len(set(keys)), 3)
 
     def test_get_waits_for_the_whole_workflow(self):
         self.serve([workflow(), workflow(), workflow("succeeded", result={"a": 1})])
@@ -202,7 +203,10 @@ class WorkflowResultTest(unittest.TestCase):
         self.assertEqual(plain.id, "t1")
         sent = FakeWorkflowApi.requests[-1]
         self.assertEqual(sent["path"], "/api/v1/tasks/send")
-        self.assertEqual({k: sent["body"][k] for k in ("name", "kwargs", "priority", "countdown")}, {"name": "echo", "kwargs": {"value": 1}, "priority": 9, "countdown": 5})
+        self.assertEqual(
+            {k: sent["body"][k] for k in ("name", "kwargs", "priority", "countdown")},
+            {"name": "echo", "kwargs": {"value": 1}, "priority": 9, "countdown": 5},
+        )
         linked = self.echo.s(value=1)
         linked.link(signature("echo", result_into="value"))
         self.assertEqual(linked.apply_async().id, "wf1")
@@ -218,7 +222,12 @@ class WorkflowResultTest(unittest.TestCase):
         self.assertEqual(result.id, "wf1")
         self.assertEqual(
             FakeWorkflowApi.requests[0]["body"]["workflow"],
-            {"chord": {"header": [{"type": "echo", "input": {"value": 1}}], "body": {"type": "echo", "input": {}, "resultInto": "value"}}},
+            {
+                "chord": {
+                    "header": [{"type": "echo", "input": {"value": 1}}],
+                    "body": {"type": "echo", "input": {}, "resultInto": "value"},
+                }
+            },
         )
 
 
