@@ -137,6 +137,9 @@ class AsyncResult:
         return hash(self.id)
 
 
+#: The statuses a workflow does not leave.
+WORKFLOW_ENDED = frozenset({"succeeded", "failed", "cancelled"})
+
 #: A workflow's statuses (GET /v1/workflows/{id}) as Celery states.
 WORKFLOW_STATES = {
     "running": states.STARTED,
@@ -160,7 +163,7 @@ class WorkflowResult:
         self._workflow = workflow
 
     def _refresh(self):
-        if self._workflow is None or self._workflow.get("status") not in ("succeeded", "failed", "cancelled"):
+        if self._workflow is None or self._workflow.get("status") not in WORKFLOW_ENDED:
             self._workflow = self._client.workflow(self.id)
         return self._workflow
 
@@ -205,10 +208,12 @@ class WorkflowResult:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             workflow = self._refresh()
-            if workflow["status"] != "running":
+            if workflow["status"] in WORKFLOW_ENDED:
                 break
             if deadline is not None and time.monotonic() >= deadline:
-                raise TimeoutError(f"workflow {self.id} is still running after {timeout} s ({workflow.get('counts')})")
+                raise TimeoutError(
+                    f"workflow {self.id} is still {workflow['status']} after {timeout} s ({workflow.get('counts')})"
+                )
             time.sleep(interval if deadline is None else min(interval, max(0.0, deadline - time.monotonic())))
         if workflow["status"] == "succeeded":
             return workflow.get("result")
