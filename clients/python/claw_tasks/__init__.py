@@ -10,8 +10,16 @@
         priority=8,
     )
     print(result.id, result.get(timeout=60))
+
+    # Celery's canvas, as one workflow (docs/workflows.md):
+    from claw_tasks import chord, signature
+
+    echo = client.signature("echo")
+    workflow = chord([echo.si(value=i) for i in range(100)], echo.s(result_into="value")).apply_async()
+    print(workflow.get(timeout=120))  # [0, 1, ..., 99]
 """
 
+from .canvas import Signature, chain, chord, group, signature, xmap
 from .client import Client
 from .exceptions import (
     ApiError,
@@ -22,11 +30,12 @@ from .exceptions import (
     TimeoutError,
     ValidationError,
 )
-from .result import READY_STATES, AsyncResult, states
+from .result import READY_STATES, AsyncResult, WorkflowResult, states
 from .webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "READY_STATES",
+    "Signature",
     "ApiError",
     "AsyncResult",
     "ClawTasksError",
@@ -37,6 +46,12 @@ __all__ = [
     "TimeoutError",
     "ValidationError",
     "WebhookVerificationError",
+    "WorkflowResult",
+    "chain",
+    "chord",
+    "group",
+    "signature",
     "states",
     "verify_webhook",
+    "xmap",
 ]

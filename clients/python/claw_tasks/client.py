@@ -11,7 +11,7 @@ import urllib.request
 import uuid
 
 from .exceptions import ApiError, ClawTasksError, NotFoundError, ValidationError
-from .result import AsyncResult
+from .result import AsyncResult, WorkflowResult
 
 #: Statuses after which a request is tried again, waiting what Retry-After says.
 RETRY_STATUSES = (429, 503)
@@ -61,10 +61,10 @@ class Client:
         self.max_retries = max_retries
         self._sleep = time.sleep
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, headers=None):
         """One API call; the JSON answer, or an ApiError (ValidationError on 400, NotFoundError on 404)."""
         data = None if body is None else json.dumps(body).encode("utf-8")
-        headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json"}
+        headers = {"Authorization": f"Bearer {self.api_key}", "Accept": "application/json", **(headers or {})}
         if data is not None:
             headers["Content-Type"] = "application/json"
         attempt = 0
@@ -145,6 +145,48 @@ class Client:
             raise
 
 
+    # -- workflows (docs/workflows.md) ------------------------------------------------
+
+    def signature(self, name, kwargs=None, result_into=None, **options):
+        """A task signature bound to this client (see claw_tasks.signature): `client.signature("echo").s(value=1)`."""
+        from .canvas import Signature
+
+        return Signature(name, kwargs, result_into=result_into, client=self, **options)
+
+    def submit_workflow(self, body, idempotency_key=None):
+        """`POST /v1/workflows` with `body` ({"workflow": canvas, ...}); returns its WorkflowResult.
+
+        `idempotency_key` (default: a new UUID, so a retried submit never makes
+        a second workflow): the same key and body within 24 h return the first.
+        """
+        headers = {"Idempotency-Key": idempotency_key or f"ct-py-{uuid.uuid4()}"}
+        answer = self.request("POST", "/v1/workflows", body, headers=headers)
+        return WorkflowResult(answer["id"], client=self, workflow=answer)
+
+    def WorkflowResult(self, workflow_id):  # noqa: N802 - as AsyncResult
+        """The result handle of a workflow by id."""
+        return WorkflowResult(workflow_id, client=self)
+
+    def workflow(self, workflow_id):
+        """`GET /v1/workflows/{id}`: status, counts, result or error (a dict)."""
+        return self.request("GET", f"/v1/workflows/{urllib.parse.quote(workflow_id, safe='')}")
+
+    def workflow_nodes(self, workflow_id, limit=None, cursor=None):
+        """One page of the workflow's nodes, in canvas order: `{"items": [...], "nextCursor": ...}`."""
+        query = urllib.parse.urlencode({k: v for k, v in (("limit", limit), ("cursor", cursor)) if v is not None})
+        path = f"/v1/workflows/{urllib.parse.quote(workflow_id, safe='')}/nodes"
+        return self.request("GET", path + (f"?{query}" if query else ""))
+
+    def cancel_workflow(self, workflow_id):
+        """Cancels the workflow and every node of it; None when it had already ended (409)."""
+        try:
+            return self.request("POST", f"/v1/workflows/{urllib.parse.quote(workflow_id, safe='')}/cancel")
+        except ApiError as error:
+            if error.status == 409:
+                return None
+            raise
+
+
 def _api_error(status, text):
     try:
         body = json.loads(text or b"{}")
@@ -155,4 +197,7 @@ def _api_error(status, text):
     detail = body.get("detail") if isinstance(body, dict) else None
     message = error.get("message") or (detail if isinstance(detail, str) else None) or f"HTTP {status}"
     kind = ValidationError if status == 400 else NotFoundError if status == 404 else ApiError
+    # The Celery-compatible routes answer FastAPI's `detail`; the /v1 routes `error.details`.
+    if detail is None:
+        detail = error.get("details")
     return kind(status, error.get("code", "http_error"), message, detail)

@@ -135,3 +135,131 @@ class AsyncResult:
 
     def __hash__(self):
         return hash(self.id)
+
+
+#: The statuses a workflow does not leave.
+WORKFLOW_ENDED = frozenset({"succeeded", "failed", "cancelled"})
+
+#: A workflow's statuses (GET /v1/workflows/{id}) as Celery states.
+WORKFLOW_STATES = {
+    "running": states.STARTED,
+    "succeeded": states.SUCCESS,
+    "failed": states.FAILURE,
+    "cancelled": states.REVOKED,
+}
+
+
+class WorkflowResult:
+    """A submitted workflow (a chain, group, chord or map): Celery's result handle for a canvas.
+
+    `state` / `status` read as Celery states (running STARTED, succeeded
+    SUCCESS, failed FAILURE, cancelled REVOKED); `workflow` is the API's
+    answer as last read (`status`, `counts`, `result`, `error`, ...).
+    """
+
+    def __init__(self, id, client, workflow=None):  # noqa: A002 - Celery's name
+        self.id = id
+        self._client = client
+        self._workflow = workflow
+
+    def _refresh(self):
+        if self._workflow is None or self._workflow.get("status") not in WORKFLOW_ENDED:
+            self._workflow = self._client.workflow(self.id)
+        return self._workflow
+
+    @property
+    def workflow(self):
+        """`GET /v1/workflows/{id}` (read again until the workflow has ended)."""
+        return self._refresh()
+
+    @property
+    def state(self):
+        """STARTED while it runs, then SUCCESS, FAILURE or REVOKED."""
+        return WORKFLOW_STATES.get(self._refresh()["status"], states.PENDING)
+
+    status = state
+
+    @property
+    def result(self):
+        """The workflow's value on SUCCESS; its error (an exception, not raised) on FAILURE or REVOKED; else None."""
+        workflow = self._refresh()
+        if workflow["status"] == "succeeded":
+            return workflow.get("result")
+        if workflow["status"] in ("failed", "cancelled"):
+            return self._exception(workflow)
+        return None
+
+    def ready(self):
+        return self.state in READY_STATES
+
+    def successful(self):
+        return self.state == states.SUCCESS
+
+    def failed(self):
+        return self.state == states.FAILURE
+
+    def get(self, timeout=None, interval=0.5, propagate=True):
+        """Waits for the whole workflow and returns its value (the top-level canvas's: docs/workflows.md).
+
+        Raises TaskFailed (failed: the node at fault's task and error) or
+        TaskRevokedError (cancelled) when `propagate`, else returns that
+        exception; raises TimeoutError once `timeout` seconds have passed.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            workflow = self._refresh()
+            if workflow["status"] in WORKFLOW_ENDED:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"workflow {self.id} is still {workflow['status']} after {timeout} s ({workflow.get('counts')})"
+                )
+            time.sleep(interval if deadline is None else min(interval, max(0.0, deadline - time.monotonic())))
+        if workflow["status"] == "succeeded":
+            return workflow.get("result")
+        error = self._exception(workflow)
+        if propagate:
+            raise error
+        return error
+
+    def nodes(self, page_size=None):
+        """Every node, in canvas order, across all pages: dicts `{id, taskId, type, after, status, result?, error?}`."""
+        cursor = None
+        while True:
+            page = self._client.workflow_nodes(self.id, limit=page_size, cursor=cursor)
+            yield from page.get("items", [])
+            cursor = page.get("nextCursor")
+            if not cursor:
+                return
+
+    def revoke(self, terminate=False):
+        """Cancels the workflow: every node (running ones through their AbortSignal); nothing more is created."""
+        self._client.cancel_workflow(self.id)
+        self._workflow = None
+
+    def forget(self):
+        self._workflow = None
+
+    def _exception(self, workflow):
+        if workflow["status"] == "cancelled":
+            return TaskRevokedError(self.id, "workflow cancelled")
+        # `error` names the node at fault, its task and why; read leniently (the task's own error may be nested).
+        error = workflow.get("error") or {}
+        cause = error.get("error") if isinstance(error.get("error"), dict) else error
+        failure = TaskFailed(
+            error.get("taskId") or self.id,
+            cause.get("type") or cause.get("code") or "workflow_failed",
+            cause.get("message") or "",
+        )
+        failure.workflow_id = self.id
+        failure.node = error.get("node")
+        return failure
+
+    def __repr__(self):
+        return f"<WorkflowResult: {self.id}>"
+
+    def __eq__(self, other):
+        return isinstance(other, WorkflowResult) and other.id == self.id
+
+    def __hash__(self):
+        return hash(self.id)

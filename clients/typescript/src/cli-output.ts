@@ -4,6 +4,7 @@
  * otherwise, so logs and pipes get every step once).
  */
 import type { Task } from "./client.ts";
+import type { Workflow, WorkflowNode } from "./workflows.ts";
 
 /** Columns padded to their widest cell; the last column is not padded. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -81,9 +82,53 @@ export function describeTask(task: Task): string {
   return lines.map(([name, value]) => `${`${name}:`.padEnd(14)}${value}`).join("\n");
 }
 
+/** `3 nodes: 1 waiting, 1 active, 1 succeeded`: the counts that are not zero. */
+export function workflowCountsText(workflow: Workflow): string {
+  const counts = Object.entries(workflow.counts ?? {})
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(", ");
+  return `${workflow.nodeCount} node${workflow.nodeCount === 1 ? "" : "s"}${counts ? `: ${counts}` : ""}`;
+}
+
+export const workflowColumns = ["ID", "STATUS", "NODES", "CREATED"] as const;
+
+export function workflowRow(workflow: Workflow, now = Date.now()): string[] {
+  return [workflow.id, workflow.status, workflowCountsText(workflow), age(workflow.createdAt, now)];
+}
+
+export const workflowNodeColumns = ["NODE", "TYPE", "STATUS", "AFTER", "TASK"] as const;
+
+export function workflowNodeRow(node: WorkflowNode): string[] {
+  return [node.id, node.type, node.status, node.after.length > 0 ? node.after.join(",") : "-", node.taskId];
+}
+
+/** The human view of one workflow. */
+export function describeWorkflow(workflow: Workflow): string {
+  const lines: [string, string][] = [
+    ["id", workflow.id],
+    ["status", workflow.status],
+    ["nodes", workflowCountsText(workflow)],
+    ["policy", JSON.stringify(workflow.failurePolicy)],
+    ["created", workflow.createdAt],
+  ];
+  if (workflow.finishedAt) lines.push(["finished", workflow.finishedAt]);
+  if (workflow.tags && Object.keys(workflow.tags).length > 0) {
+    lines.push([
+      "tags",
+      Object.entries(workflow.tags)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(" "),
+    ]);
+  }
+  if (workflow.error) lines.push(["error", JSON.stringify(workflow.error)]);
+  if (workflow.result !== undefined) lines.push(["result", JSON.stringify(workflow.result)]);
+  return lines.map(([name, value]) => `${`${name}:`.padEnd(14)}${value}`).join("\n");
+}
+
 const spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-/** A task's live status line on a stream (stderr, so that stdout stays the result). */
+/** A task's (or a workflow's) live status line on a stream (stderr, so that stdout stays the result). */
 export class ProgressLine {
   readonly #stream: NodeJS.WriteStream;
   readonly #started = Date.now();
@@ -100,7 +145,11 @@ export class ProgressLine {
   update(task: Task): void {
     const attempt = task.attempts > 0 ? ` · attempt ${task.attempts}/${task.maxAttempts}` : "";
     const progress = progressText(task);
-    const text = `${task.id} ${task.status}${progress ? ` ${progress}` : ""}${attempt}`;
+    this.show(`${task.id} ${task.status}${progress ? ` ${progress}` : ""}${attempt}`);
+  }
+
+  /** Shows `text` as the line (once per change). */
+  show(text: string): void {
     if (text === this.#text) return;
     this.#text = text;
     if (this.#stream.isTTY) this.#render();

@@ -12,7 +12,20 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { age, describeTask, ProgressLine, table, taskColumns, taskRow } from "./cli-output.ts";
+import {
+  age,
+  describeTask,
+  describeWorkflow,
+  ProgressLine,
+  table,
+  taskColumns,
+  taskRow,
+  workflowColumns,
+  workflowCountsText,
+  workflowNodeColumns,
+  workflowNodeRow,
+  workflowRow,
+} from "./cli-output.ts";
 import { doctorUsage, runDoctor } from "./doctor-command.ts";
 import {
   ClawTasksApiError,
@@ -20,23 +33,29 @@ import {
   ClawTasksConnectionError,
   ClawTasksError,
   ClawTasksTimeoutError,
+  ClawTasksWorkflowTimeoutError,
   type Lane,
   type ScheduleDefinition,
   type SubmitOptions,
   type Task,
   type TaskType,
+  type Workflow,
+  type WorkflowCanvas,
+  type WorkflowNode,
+  type WorkflowOptions,
+  type WorkflowStatus,
 } from "./index.ts";
 import { logsUsage, runLogs } from "./logs-command.ts";
 
 /** The exit codes, as documented in the package's README and `claw-tasks --help`. */
 export const exitCodes = {
-  /** Done (for --wait: the task succeeded). */
+  /** Done (for --wait: the task, or the workflow, succeeded). */
   ok: 0,
   /** The API refused the request, or did not answer. */
   apiError: 1,
   /** Bad usage or configuration (including a Node.js older than 24). */
   usage: 2,
-  /** The task ended without succeeding (failed, cancelled, expired). */
+  /** The task ended without succeeding (failed, cancelled, expired), or the workflow did (failed, cancelled). */
   taskUnsuccessful: 3,
   /** Gave up waiting (--timeout). */
   timeout: 4,
@@ -91,6 +110,17 @@ Lane workers:
   workers ls
   workers pause|resume LANE
   workers set LANE --concurrency N`,
+  workflow: `claw-tasks workflow submit | get | nodes | ls | wait | cancel
+Workflows: chains, groups, chords, maps and DAGs of tasks (docs/workflows.md):
+  workflow submit FILE|- [--idempotency-key KEY] [--wait [--timeout S]]
+                  FILE (- for stdin): the body of POST /v1/workflows, {"workflow": canvas, "failurePolicy", ...},
+                  or the canvas alone; prints the workflow's id (--json: the workflow)
+  workflow get ID            status, node counts, result or error
+  workflow nodes ID          every node in canvas order, with its task id
+  workflow ls [--status running|succeeded|failed|cancelled] [--limit N]
+  workflow wait ID [--timeout S]
+  workflow cancel ID         cancels every node; nothing more is created
+  --wait and wait: exit 3 unless the workflow succeeded, 4 on timeout`,
   logs: logsUsage,
   doctor: doctorUsage,
   version: `claw-tasks --version
@@ -249,6 +279,64 @@ async function waitAndReport(
   if (json) printJson(io, task);
   else print(io, describeTask(task));
   return task.status === "succeeded" ? exitCodes.ok : exitCodes.taskUnsuccessful;
+}
+
+/** Shows the workflow's node counts on stderr until it ends; the exit code tells how it ended. */
+async function waitForWorkflowAndReport(
+  client: ClawTasksClient,
+  id: string,
+  json: boolean,
+  timeoutSeconds: number | undefined,
+  io: Io,
+) {
+  const line = new ProgressLine(io.stderr);
+  let workflow: Workflow;
+  try {
+    workflow = await client.waitForWorkflow(id, {
+      onProgress: (current) => line.show(`${current.id} ${current.status} ${workflowCountsText(current)}`),
+      interval: 500,
+      ...(timeoutSeconds === undefined ? {} : { timeout: timeoutSeconds * 1000 }),
+    });
+  } catch (error) {
+    line.done();
+    if (error instanceof ClawTasksWorkflowTimeoutError) {
+      if (json) {
+        printJson(io, error.workflow);
+        writeJsonError(io, { code: "timeout", message: error.message, workflowId: error.workflow.id });
+      } else io.stderr.write(`claw-tasks: ${error.message}\n`);
+      return exitCodes.timeout;
+    }
+    throw error;
+  }
+  line.done();
+  if (json) printJson(io, workflow);
+  else print(io, describeWorkflow(workflow));
+  return workflow.status === "succeeded" ? exitCodes.ok : exitCodes.taskUnsuccessful;
+}
+
+/** A workflow file (or stdin, `-`): the whole `POST /v1/workflows` body, or the canvas alone. */
+function readWorkflowFile(file: string): { canvas: WorkflowCanvas; options: WorkflowOptions } {
+  let text: string;
+  try {
+    text = readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (error) {
+    throw new UsageError(`workflow submit: cannot read ${file}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError(`workflow submit: ${file} is not valid JSON: ${text.slice(0, 80)}`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new UsageError(`workflow submit: ${file} must hold a JSON object (a workflow body or a canvas)`);
+  }
+  // No canvas has a key "workflow", so the two forms cannot be mistaken for each other; the API checks the rest.
+  if ("workflow" in parsed) {
+    const { workflow, ...options } = parsed as { workflow: WorkflowCanvas } & WorkflowOptions;
+    return { canvas: workflow, options };
+  }
+  return { canvas: parsed as WorkflowCanvas, options: {} };
 }
 
 type Command = (args: string[], client: () => ClawTasksClient, io: Io) => Promise<number>;
@@ -601,6 +689,105 @@ const workerCommands: Record<string, Command> = {
   },
 };
 
+const workflowCommands: Record<string, Command> = {
+  async submit(args, client, io) {
+    const { values, positionals } = parse(
+      args,
+      {
+        "idempotency-key": { type: "string" },
+        wait: { type: "boolean", short: "w" },
+        timeout: { type: "string" },
+      },
+      ["FILE"],
+    );
+    const timeout = integerOption(values.timeout, "timeout", 1);
+    const { canvas, options } = readWorkflowFile(positionals[0]!);
+    const workflow = await client().submitWorkflow(canvas, {
+      ...options,
+      ...(values["idempotency-key"] ? { idempotencyKey: values["idempotency-key"] } : {}),
+    });
+    if (values.wait)
+      return waitForWorkflowAndReport(client(), workflow.id, values.json ?? false, timeout, io);
+    if (values.json) printJson(io, workflow);
+    else print(io, workflow.id);
+    return exitCodes.ok;
+  },
+
+  async get(args, client, io) {
+    const { values, positionals } = parse(args, {}, ["ID"]);
+    const workflow = await client().getWorkflow(positionals[0]!);
+    if (values.json) printJson(io, workflow);
+    else print(io, describeWorkflow(workflow));
+    return exitCodes.ok;
+  },
+
+  async nodes(args, client, io) {
+    const { values, positionals } = parse(args, {}, ["ID"]);
+    const nodes: WorkflowNode[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client().listWorkflowNodes(positionals[0]!, {
+        limit: 100,
+        ...(cursor ? { cursor } : {}),
+      });
+      nodes.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    if (values.json) printJson(io, nodes);
+    else print(io, table(workflowNodeColumns, nodes.map(workflowNodeRow)));
+    return exitCodes.ok;
+  },
+
+  async ls(args, client, io) {
+    const { values } = parse(args, { status: { type: "string" }, limit: { type: "string" } }, []);
+    const limit = integerOption(values.limit, "limit", 1) ?? 20;
+    const workflows: Workflow[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client().listWorkflows({
+        ...(values.status ? { status: values.status as WorkflowStatus } : {}),
+        limit: Math.min(limit - workflows.length, 100),
+        ...(cursor ? { cursor } : {}),
+      });
+      workflows.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && workflows.length < limit);
+    workflows.splice(limit);
+    if (values.json) printJson(io, workflows);
+    else
+      print(
+        io,
+        workflows.length === 0
+          ? "no workflows"
+          : table(
+              workflowColumns,
+              workflows.map((workflow) => workflowRow(workflow)),
+            ),
+      );
+    return exitCodes.ok;
+  },
+
+  async wait(args, client, io) {
+    const { values, positionals } = parse(args, { timeout: { type: "string" } }, ["ID"]);
+    return waitForWorkflowAndReport(
+      client(),
+      positionals[0]!,
+      values.json ?? false,
+      integerOption(values.timeout, "timeout", 1),
+      io,
+    );
+  },
+
+  async cancel(args, client, io) {
+    const { values, positionals } = parse(args, {}, ["ID"]);
+    const workflow = await client().cancelWorkflow(positionals[0]!);
+    if (values.json) printJson(io, workflow);
+    else
+      print(io, `${workflow.id} ${workflow.status === "cancelled" ? "cancelled" : `is ${workflow.status}`}`);
+    return exitCodes.ok;
+  },
+};
+
 function subcommand(group: string, commands: Record<string, Command>): Command {
   return (args, client, io) => {
     const [name, ...rest] = args;
@@ -618,6 +805,7 @@ const commands: Record<string, Command> = {
   ...taskCommands,
   schedules: subcommand("schedules", scheduleCommands),
   workers: subcommand("workers", workerCommands),
+  workflow: subcommand("workflow", workflowCommands),
   logs: (args, _client, io) => runLogs(args, io),
   doctor: runDoctor,
 };

@@ -28,8 +28,18 @@ import {
   ClawTasksApiError,
   ClawTasksConnectionError,
   ClawTasksTimeoutError,
+  ClawTasksWorkflowTimeoutError,
   errorOfResponse,
 } from "./errors.ts";
+import {
+  isWorkflowFinished,
+  type Workflow,
+  type WorkflowCanvas,
+  type WorkflowNodePage,
+  type WorkflowOptions,
+  type WorkflowPage,
+  type WorkflowStatus,
+} from "./workflows.ts";
 
 export type { Lane, Task, TaskStatus, TaskSubmissionInput, TaskType };
 /** A task of a known type. */
@@ -71,6 +81,26 @@ export interface WaitOptions {
   readonly timeout?: number;
   /** Called with the task whenever its status, progress or attempt changes. */
   readonly onProgress?: (task: Task) => void;
+  /** Milliseconds between reads; default 500. */
+  readonly interval?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** `listWorkflows`' filter and page. */
+export interface WorkflowListFilter {
+  readonly status?: WorkflowStatus;
+  /** The page size (the API caps it). */
+  readonly limit?: number;
+  /** Start from this page (a `nextCursor`). */
+  readonly cursor?: string;
+}
+
+/** `waitForWorkflow`'s options, as `wait`'s. */
+export interface WorkflowWaitOptions {
+  /** Give up after this many milliseconds (ClawTasksWorkflowTimeoutError). Default: wait as long as it takes. */
+  readonly timeout?: number;
+  /** Called with the workflow whenever its status or counts change. */
+  readonly onProgress?: (workflow: Workflow) => void;
   /** Milliseconds between reads; default 500. */
   readonly interval?: number;
   readonly signal?: AbortSignal;
@@ -361,6 +391,73 @@ export class ClawTasksClient {
       const wait = options.interval ?? 500;
       if (deadline !== undefined && Date.now() + wait > deadline) {
         throw new ClawTasksTimeoutError(task, options.timeout!);
+      }
+      await sleep(wait, options.signal);
+    }
+  }
+
+  /**
+   * Submits a workflow (docs/workflows.md): a canvas built with `task`,
+   * `chain`, `group`, `chord`, `map` or `dag`. Like `submit`, it carries an
+   * Idempotency-Key (`options.idempotencyKey`, or a random one), so a retry
+   * after a lost answer returns the first workflow instead of making a second.
+   */
+  submitWorkflow(canvas: WorkflowCanvas, options: WorkflowOptions = {}): Promise<Workflow> {
+    const { idempotencyKey = newIdempotencyKey(), ...rest } = options;
+    return this.request("POST", "/v1/workflows", {
+      body: { workflow: canvas, ...rest },
+      ...(idempotencyKey === false ? {} : { headers: { "Idempotency-Key": idempotencyKey } }),
+      repeatable: idempotencyKey !== false,
+    });
+  }
+
+  /** A workflow: status, counts, and its result or error once ended. */
+  getWorkflow(id: string): Promise<Workflow> {
+    return this.request("GET", `/v1/workflows/${encodeURIComponent(id)}`);
+  }
+
+  /** One page of workflows, newest first. */
+  listWorkflows(filter: WorkflowListFilter = {}, signal?: AbortSignal): Promise<WorkflowPage> {
+    return this.request("GET", "/v1/workflows", {
+      query: { status: filter.status, limit: filter.limit, cursor: filter.cursor },
+      signal,
+    });
+  }
+
+  /** One page of a workflow's nodes, in canvas order; pass `nextCursor` back as `cursor` for the next. */
+  listWorkflowNodes(
+    id: string,
+    page: { readonly limit?: number; readonly cursor?: string } = {},
+    signal?: AbortSignal,
+  ): Promise<WorkflowNodePage> {
+    return this.request("GET", `/v1/workflows/${encodeURIComponent(id)}/nodes`, {
+      query: { limit: page.limit, cursor: page.cursor },
+      signal,
+    });
+  }
+
+  /** Cancels a workflow: every node (running ones through their AbortSignal); nothing more is created. */
+  cancelWorkflow(id: string): Promise<Workflow> {
+    return this.request("POST", `/v1/workflows/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** Reads the workflow until it has ended and resolves with it, whatever its outcome. */
+  async waitForWorkflow(id: string, options: WorkflowWaitOptions = {}): Promise<Workflow> {
+    const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+    let lastKey: string | undefined;
+    for (;;) {
+      const workflow = await this.request<Workflow>("GET", `/v1/workflows/${encodeURIComponent(id)}`, {
+        signal: options.signal,
+      });
+      const key = JSON.stringify([workflow.status, workflow.counts]);
+      if (key !== lastKey) {
+        lastKey = key;
+        options.onProgress?.(workflow);
+      }
+      if (isWorkflowFinished(workflow)) return workflow;
+      const wait = options.interval ?? 500;
+      if (deadline !== undefined && Date.now() + wait > deadline) {
+        throw new ClawTasksWorkflowTimeoutError(workflow, options.timeout!);
       }
       await sleep(wait, options.signal);
     }

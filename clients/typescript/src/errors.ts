@@ -2,10 +2,12 @@
  * The client's errors. An answer of the API becomes a `ClawTasksApiError`
  * carrying the API's error code; a request that got no answer becomes a
  * `ClawTasksConnectionError`; `wait` that runs out of time throws
- * `ClawTasksTimeoutError` with the task as last seen.
+ * `ClawTasksTimeoutError` with the task as last seen (`waitForWorkflow`:
+ * `ClawTasksWorkflowTimeoutError` with the workflow).
  */
 import type { ApiErrorCode, FieldIssue } from "../../../functions/core/api-error.ts";
 import type { Task } from "../../../functions/core/task.ts";
+import type { Workflow } from "./workflows.ts";
 
 /**
  * The API's codes, plus `throttled` (429 from API Gateway's throttling) and
@@ -64,6 +66,17 @@ export class ClawTasksTimeoutError extends ClawTasksError {
     super(`task ${task.id} is still ${task.status} after ${timeoutMs} ms`);
     this.name = "ClawTasksTimeoutError";
     this.task = task;
+  }
+}
+
+export class ClawTasksWorkflowTimeoutError extends ClawTasksError {
+  /** The workflow as last read. */
+  readonly workflow: Workflow;
+
+  constructor(workflow: Workflow, timeoutMs: number) {
+    super(`workflow ${workflow.id} is still ${workflow.status} after ${timeoutMs} ms`);
+    this.name = "ClawTasksWorkflowTimeoutError";
+    this.workflow = workflow;
   }
 }
 

@@ -3,3 +3,4 @@
  */
 export * from "./client.ts";
 export * from "./errors.ts";
+export * from "./workflows.ts";
