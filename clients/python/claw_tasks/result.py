@@ -243,16 +243,16 @@ class WorkflowResult:
     def _exception(self, workflow):
         if workflow["status"] == "cancelled":
             return TaskRevokedError(self.id, "workflow cancelled")
-        # `error` names the node at fault, its task and why; read leniently (the task's own error may be nested).
+        # `error`: {nodeId, taskId, outcome, error?: the task's {type, message}, message}.
         error = workflow.get("error") or {}
-        cause = error.get("error") if isinstance(error.get("error"), dict) else error
+        cause = error.get("error") if isinstance(error.get("error"), dict) else {}
         failure = TaskFailed(
             error.get("taskId") or self.id,
-            cause.get("type") or cause.get("code") or "workflow_failed",
-            cause.get("message") or "",
+            cause.get("type") or error.get("outcome") or "workflow_failed",
+            cause.get("message") or error.get("message") or "",
         )
         failure.workflow_id = self.id
-        failure.node = error.get("node")
+        failure.node = error.get("nodeId")
         return failure
 
     def __repr__(self):

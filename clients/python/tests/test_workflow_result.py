@@ -130,7 +130,13 @@ class WorkflowResultTest(unittest.TestCase):
         self.assertEqual(len(reads), 3)  # once ended, it is not read again
 
     def test_a_failed_workflow_raises_task_failed_naming_the_node(self):
-        error = {"node": "n1", "taskId": "wf1.n1", "type": "echo_failure", "message": "failed on request"}
+        error = {
+            "nodeId": "n1",
+            "taskId": "wf1.n1",
+            "outcome": "failed",
+            "error": {"type": "echo_failure", "message": "failed on request", "retryable": False},
+            "message": "node n1 ended failed: failed on request",
+        }
         self.serve([workflow("failed", error=error)])
         result = self.client.WorkflowResult("wf1")
         with self.assertRaises(TaskFailed) as raised:

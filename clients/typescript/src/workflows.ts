@@ -10,7 +10,12 @@
  * The answers' types are written here from the contract until the API's
  * schemas for them exist; then they should come from there, as `Task` does.
  */
-import type { TaskErrorInfo, TaskStatus, TaskTimeLimits } from "../../../functions/core/task.ts";
+import type { TaskStatus, TaskTimeLimits } from "../../../functions/core/task.ts";
+import type {
+  WorkflowError as ServerWorkflowError,
+  WorkflowNodeView as ServerWorkflowNodeView,
+  WorkflowView as ServerWorkflowView,
+} from "../../../functions/core/workflow.ts";
 import type { TaskSubmissionInput, TaskType } from "../../../functions/tasks/catalog.ts";
 import type { Priority } from "../../../functions/tasks/lanes.ts";
 
@@ -67,10 +72,7 @@ export type Canvas = AnyTaskNode | ChainCanvas | GroupCanvas | ChordCanvas | Map
 export type WorkflowCanvas = Canvas | DagCanvas;
 
 /** `fail_fast` (default), `wait_all`, or `allow_failures` up to a count or a percentage of the nodes. */
-export type FailurePolicy =
-  | { readonly mode: "fail_fast" }
-  | { readonly mode: "wait_all" }
-  | { readonly mode: "allow_failures"; readonly maxFailures?: number; readonly maxFailurePercent?: number };
+export type FailurePolicy = ServerWorkflowView["failurePolicy"];
 
 /** `submitWorkflow`'s options: the body's other fields, and the Idempotency-Key. */
 export interface WorkflowOptions {
@@ -86,57 +88,21 @@ export interface WorkflowOptions {
   readonly idempotencyKey?: string | false;
 }
 
-export type WorkflowStatus = "running" | "succeeded" | "failed" | "cancelled";
-
+/** The server's own view types (functions/core/workflow.ts), so the client cannot drift from them. */
+export type WorkflowStatus = ServerWorkflowView["status"];
 /** How many nodes are in each state: `waiting` (not created yet), `active` (created, not ended), and the ends. */
-export interface WorkflowCounts {
-  readonly waiting: number;
-  readonly active: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly cancelled: number;
-  readonly expired: number;
-  readonly skipped: number;
-}
-
-/** Why a workflow failed: the node at fault, its task and its error. */
-export interface WorkflowError {
-  readonly node?: string;
-  readonly taskId?: string;
-  readonly type?: string;
-  readonly message?: string;
-  readonly [field: string]: unknown;
-}
-
+export type WorkflowCounts = ServerWorkflowView["counts"];
+/** Why a workflow failed: the node at fault (`nodeId`), its task, how it ended and its error. */
+export type WorkflowError = ServerWorkflowError;
 /** `GET /v1/workflows/{id}`. */
-export interface Workflow {
-  readonly id: string;
-  readonly status: WorkflowStatus;
-  readonly failurePolicy: FailurePolicy;
-  readonly nodeCount: number;
-  readonly counts: WorkflowCounts;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly finishedAt?: string;
-  /** When succeeded: the top-level canvas's value. */
-  readonly result?: unknown;
-  readonly error?: WorkflowError;
-  readonly tags?: Readonly<Record<string, string>>;
-}
-
+export type Workflow = ServerWorkflowView;
 /** A node's status: its task's, or `waiting` (not created yet) or `skipped` (never will be). */
 export type WorkflowNodeStatus = TaskStatus | "waiting" | "skipped";
-
 /** One node of `GET /v1/workflows/{id}/nodes`; its task is `GET /v1/tasks/{taskId}`. */
-export interface WorkflowNode {
-  readonly id: string;
-  readonly taskId: string;
+export type WorkflowNode = Omit<ServerWorkflowNodeView, "type" | "status"> & {
   readonly type: TaskType;
-  readonly after: readonly string[];
   readonly status: WorkflowNodeStatus;
-  readonly result?: unknown;
-  readonly error?: TaskErrorInfo;
-}
+};
 
 export interface WorkflowPage {
   readonly items: Workflow[];

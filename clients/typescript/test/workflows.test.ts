@@ -61,6 +61,7 @@ async function fakeApi(route: Route): Promise<{ client: ClawTasksClient; seen: S
 const counts = { waiting: 0, active: 0, succeeded: 0, failed: 0, cancelled: 0, expired: 0, skipped: 0 };
 const workflow = (status: Workflow["status"], fields: Partial<Workflow> = {}): Workflow => ({
   id: "wf1",
+  namespace: "default",
   status,
   failurePolicy: { mode: "fail_fast" },
   nodeCount: 3,
