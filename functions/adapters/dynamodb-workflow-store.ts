@@ -18,6 +18,7 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -34,7 +35,6 @@ import type {
   WorkflowState,
   WorkflowStore,
 } from "../core/workflow-ports.ts";
-import { batchWrite } from "./dynamodb-batch.ts";
 import {
   bucketsNewestFirst,
   defaultNamespace,
@@ -56,6 +56,8 @@ export interface DynamoWorkflowStoreOptions {
 }
 
 const batchGetLimit = 100;
+/** Item writes of a new workflow in flight at once. */
+const parallelPuts = 25;
 
 function stateOf(item: Item): WorkflowState {
   const numbers = (value: unknown) => new Set<number>(value instanceof Set ? [...value].map(Number) : []);
@@ -108,49 +110,35 @@ export function createDynamoWorkflowStore(
       const created = new Date(meta.createdAt);
       // Meta, nodes and listing entry outlive the longest a workflow may take, then go by TTL.
       const expires = Math.floor(created.getTime() / 1000) + horizonDays * 86_400;
-      await batchWrite(client, tableName, [
+      const items: Item[] = [
         {
-          PutRequest: {
-            Item: {
-              ...keys.state(meta.id),
-              id: meta.id,
-              status: "running",
-              nodeCount: meta.nodeCount,
-              waiting: Object.fromEntries(
-                Object.entries(waiting).map(([key, value]) => [String(key), value]),
-              ),
-              counts: {},
-              failures: 0,
-              createdAt: meta.createdAt,
-              updatedAt: meta.createdAt,
-              [ttlAttribute]: expires,
-            },
-          },
+          ...keys.state(meta.id),
+          id: meta.id,
+          status: "running",
+          nodeCount: meta.nodeCount,
+          waiting: Object.fromEntries(Object.entries(waiting).map(([key, value]) => [String(key), value])),
+          counts: {},
+          failures: 0,
+          createdAt: meta.createdAt,
+          updatedAt: meta.createdAt,
+          [ttlAttribute]: expires,
         },
-        {
-          PutRequest: {
-            Item: { ...keys.meta(meta.id), metaJson: JSON.stringify(meta), [ttlAttribute]: expires },
-          },
-        },
-        {
-          PutRequest: {
-            Item: {
-              ...keys.listing(meta.id, meta.createdAt, monthOf(created)),
-              id: meta.id,
-              [ttlAttribute]: expires,
-            },
-          },
-        },
+        { ...keys.meta(meta.id), metaJson: JSON.stringify(meta), [ttlAttribute]: expires },
+        { ...keys.listing(meta.id, meta.createdAt, monthOf(created)), id: meta.id, [ttlAttribute]: expires },
         ...nodes.map((node) => ({
-          PutRequest: {
-            Item: {
-              ...keys.node(meta.id, node.index),
-              nodeJson: JSON.stringify(node),
-              [ttlAttribute]: expires,
-            },
-          },
+          ...keys.node(meta.id, node.index),
+          nodeJson: JSON.stringify(node),
+          [ttlAttribute]: expires,
         })),
-      ]);
+      ];
+      // PutItem each, not BatchWriteItem: that permission would let the API delete items too.
+      for (let start = 0; start < items.length; start += parallelPuts) {
+        await Promise.all(
+          items
+            .slice(start, start + parallelPuts)
+            .map((item) => client.send(new PutCommand({ TableName: tableName, Item: item }))),
+        );
+      }
     },
 
     async meta(id) {

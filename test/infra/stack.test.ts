@@ -127,6 +127,41 @@ describe("task table", () => {
     });
   });
 
+  it("streams only ended workflow nodes to the workflow function, which may not delete or scan", () => {
+    const mappings = Object.values(
+      template.findResources("AWS::Lambda::EventSourceMapping", {
+        Properties: { EventSourceArn: Match.objectLike({ "Fn::GetAtt": Match.arrayWith(["StreamArn"]) }) },
+      }) as Resources,
+    );
+    const workflowMapping = mappings.find((mapping) =>
+      JSON.stringify(mapping.Properties.FilterCriteria).includes("workflow"),
+    );
+    expect(workflowMapping).toBeDefined();
+    const pattern = JSON.parse(
+      (workflowMapping!.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]!.Pattern,
+    );
+    expect(pattern).toEqual({
+      dynamodb: {
+        Keys: { pk: { S: [{ prefix: "task#" }] } },
+        NewImage: {
+          status: { S: ["succeeded", "failed", "cancelled", "expired"] },
+          workflow: { M: { id: { S: [{ exists: true }] } } },
+        },
+      },
+    });
+    // Its steps are idempotent, so a failed batch may be split.
+    expect(workflowMapping!.Properties.BisectBatchOnFunctionError).toBe(true);
+    const functionId = (workflowMapping!.Properties.FunctionName as { Ref: string }).Ref;
+    const role = (template.toJSON().Resources as Resources)[functionId]!.Properties.Role as {
+      "Fn::GetAtt": string[];
+    };
+    const actions = statementsOfRole(role["Fn::GetAtt"][0]!).flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(["dynamodb:UpdateItem", "dynamodb:PutItem", "sqs:SendMessage"]));
+    for (const forbidden of ["dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:*"]) {
+      expect(actions).not.toContain(forbidden);
+    }
+  });
+
   it("keeps data in prod: retained and protected from deletion", () => {
     const prod = synth(stageConfig("prod"));
     const tables = prod.findResources("AWS::DynamoDB::Table") as Record<
@@ -144,8 +179,8 @@ describe("task table", () => {
 
 describe("lanes", () => {
   it("has a queue per priority, a DLQ, a worker, and a mapping per queue for each catalog lane", () => {
-    // And the counters function's mapping on the task table's stream.
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length * priorities.length + 1);
+    // And the counters' and the workflows' mappings on the task table's stream.
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length * priorities.length + 2);
     // Each lane's priority queues and DLQ, and the schedules' DLQ.
     template.resourceCountIs("AWS::SQS::Queue", laneNames.length * (priorities.length + 1) + 1);
     for (const lane of laneNames) workerOf(lane);
@@ -397,8 +432,8 @@ describe("HTTP API", () => {
 
   it("sets log retention on every function's log group and the API access logs", () => {
     const groups = Object.values(template.findResources("AWS::Logs::LogGroup") as Resources);
-    // One per lane worker, the API function, the counters function, and the API's access logs.
-    expect(groups.length).toBe(laneNames.length + 3);
+    // One per lane worker, the API, counters and workflow functions, and the API's access logs.
+    expect(groups.length).toBe(laneNames.length + 4);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(14);
   });
 });
