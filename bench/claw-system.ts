@@ -41,6 +41,8 @@ export interface FunctionReport {
   readonly role: string;
   readonly lane?: string;
   readonly memoryMb: number;
+  /** Lambda's system log level from the template: below WARN, START, END and REPORT lines per invocation. */
+  readonly systemLogLevel: string;
   readonly invocations: number;
   readonly billedMilliseconds: number;
   /** Log lines the function wrote, and their bytes (what CloudWatch Logs ingests, besides Lambda's own lines). */
@@ -207,6 +209,7 @@ try {
             role: roleOf(fn),
             ...(fn.spec.environment.LANE ? { lane: fn.spec.environment.LANE } : {}),
             memoryMb: fn.spec.memoryMb,
+            systemLogLevel: fn.spec.systemLogLevel,
             ...fn.usage,
             logLines: logs.get(fn.spec.functionName)?.lines ?? 0,
             logBytes: logs.get(fn.spec.functionName)?.bytes ?? 0,

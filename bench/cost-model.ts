@@ -28,6 +28,17 @@ export const lambdaPlatformLogBytesPerInvocation = 300;
 export const lambdaPlatformLogLinesPerInvocation = 3;
 
 /**
+ * Lambda's platform lines of one successful invocation, by the function's
+ * system log level as the template sets it (LoggingConfig.SystemLogLevel;
+ * INFO when absent): START, END and REPORT are INFO lines, which WARN drops.
+ */
+export function platformLogOf(systemLogLevel: string): { bytes: number; lines: number } {
+  return systemLogLevel === "WARN"
+    ? { bytes: 0, lines: 0 }
+    : { bytes: lambdaPlatformLogBytesPerInvocation, lines: lambdaPlatformLogLinesPerInvocation };
+}
+
+/**
  * Lambda duration on AWS, modelled per invocation as CPU time plus the AWS
  * round trips it waited for in a row:
  *
@@ -252,16 +263,15 @@ export function costModel(
   const accessLineBytes = accessLogLineBytes();
   const storageDays = storage.resultTtlDays + ttlDeletionLagDays;
   const bytesPerTask = storage.taskItems > 0 ? storage.taskItemBytes / storage.taskItems : 0;
-  const logBytes = functions.reduce(
-    (sum, fn) =>
+  const logBytes = functions.reduce((sum, fn) => {
+    const platform = platformLogOf(fn.systemLogLevel);
+    return (
       sum +
       fn.logBytes +
       fn.logLines * price(prices, "cloudwatchLogsEventOverheadBytes") +
-      fn.invocations *
-        (lambdaPlatformLogBytesPerInvocation +
-          lambdaPlatformLogLinesPerInvocation * price(prices, "cloudwatchLogsEventOverheadBytes")),
-    0,
-  );
+      fn.invocations * (platform.bytes + platform.lines * price(prices, "cloudwatchLogsEventOverheadBytes"))
+    );
+  }, 0);
   const apiRequests = functions.find((fn) => fn.role === "api")?.invocations ?? 0;
   const accessLogBytes = apiRequests * (accessLineBytes + price(prices, "cloudwatchLogsEventOverheadBytes"));
   const line = (item: string, total: number, unit: string, unitPrice: number): CostLine => ({

@@ -18,6 +18,12 @@ export interface FunctionSpec {
   readonly memoryMb: number;
   /** Concurrent executions allowed (the reservation, or the local default). */
   readonly maxConcurrency: number;
+  /**
+   * Lambda's system log level (LoggingConfig.SystemLogLevel; INFO when not
+   * set): below WARN, Lambda writes START, END and REPORT lines per invocation.
+   * Not emulated (the local runtime writes no platform lines); the bench's cost model reads it.
+   */
+  readonly systemLogLevel: string;
 }
 
 export type InvokeResult =

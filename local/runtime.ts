@@ -488,6 +488,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         timeoutSeconds: (properties.Timeout as number | undefined) ?? 3,
         memoryMb,
         maxConcurrency: reserved ?? options.unreservedConcurrency ?? 10,
+        systemLogLevel:
+          (properties.LoggingConfig as { SystemLogLevel?: string } | undefined)?.SystemLogLevel ?? "INFO",
         environment: {
           ...(variables as Record<string, string>),
           AWS_REGION: region,

@@ -3,7 +3,8 @@
  * and activity are aggregated from the table's stream
  * (dynamodb-task-counters.ts), so a task's hot path writes its record and
  * nothing else: the create, the claim and the outcome, one conditional write
- * each, with no index to keep up to date.
+ * each (or the create and one write of the whole attempt, when it ended
+ * before its claim was due), with no index to keep up to date.
  *
  * Every status change is one conditional UpdateItem whose allowed from-states
  * come from the task model's `statusChanges`, which are checked against its
@@ -26,6 +27,7 @@ import type {
   ClaimResult,
   CreateResult,
   IdempotencyClaim,
+  RecordAttemptResult,
   StoredTask,
   TaskListFilter,
   TaskPage,
@@ -137,6 +139,23 @@ function decodeCursor(text: string, namespace: string): ListPosition {
   throw new InvalidCursor();
 }
 
+/** What an attempt's outcome sets and removes on the record (finishAttempt and recordAttempt alike). */
+function outcomeChanges(outcome: AttemptOutcome): { set: Item; remove: string[] } {
+  const set: Item = {};
+  const remove: string[] = [];
+  if (outcome.status === "succeeded") {
+    set.resultJson = JSON.stringify(outcome.result);
+    if (outcome.resultPayload) set.resultPayload = outcome.resultPayload;
+    else remove.push("resultPayload");
+    remove.push("error", "nextAttemptAt");
+  } else {
+    set.error = outcome.error;
+    if (outcome.status === "retrying") set.nextAttemptAt = outcome.nextAttemptAt;
+    else remove.push("nextAttemptAt");
+  }
+  return { set, remove };
+}
+
 export function createDynamoTaskStore(
   client: DynamoDBDocumentClient,
   options: DynamoTaskStoreOptions,
@@ -147,6 +166,46 @@ export function createDynamoTaskStore(
   const expiryEpoch = (now: Date) => Math.floor(now.getTime() / 1000) + resultTtlSeconds;
   const counters = createDynamoTaskCounters(client, tableName);
   const keyOf = (id: string) => taskKeyOf(id, namespace);
+
+  /**
+   * What starting an attempt adds to an update (the claim, or a whole attempt
+   * recorded at once): the envelope's fields where the record is missing (the
+   * submit's write had not landed), and `entries` appended to the history,
+   * after the status the submit would have written when the record is new.
+   * Returns the condition under which the task may start an attempt: missing,
+   * waiting, or running under a lease that ran out by `at`; with
+   * `priorAttempts`, only when it has recorded that many attempts.
+   */
+  function startFromEnvelope(
+    builder: ExpressionBuilder,
+    envelope: TaskEnvelope,
+    at: string,
+    entries: readonly TaskTransition[],
+    priorAttempts: number | undefined,
+  ): string {
+    const { attempts: _hint, ...fields } = envelope;
+    const base = toItem(
+      { ...fields, status: "running", attempts: 0, updatedAt: at, history: [] } as unknown as Task,
+      namespace,
+    );
+    builder.setExpression(
+      "history",
+      `list_append(if_not_exists(${builder.name("history")}, ${builder.value([
+        { status: envelope.runAt ? "scheduled" : "queued", at: envelope.createdAt, note: recordedByWorker },
+      ])}), ${builder.value(entries)})`,
+    );
+    for (const attribute of ["id", "type", "lane", "priority", "inputJson", "maxAttempts", "createdAt"]) {
+      builder.setIfMissing(attribute, base[attribute]);
+    }
+    for (const attribute of optionalEnvelopeFields) {
+      if (envelope[attribute] !== undefined) builder.setIfMissing(attribute, envelope[attribute]);
+    }
+    const status = builder.name("status");
+    const runnable = `${builder.isOneOf("status", statusChanges.claim.from)} OR (${status} = ${builder.value("running")} AND ${builder.name("leaseUntil")} < ${builder.value(at)})`;
+    if (priorAttempts === undefined) return `attribute_not_exists(pk) OR ${runnable}`;
+    const counted = `(${runnable}) AND ${builder.name("attempts")} = ${builder.value(priorAttempts)}`;
+    return priorAttempts === 0 ? `attribute_not_exists(pk) OR (${counted})` : counted;
+  }
 
   /**
    * One conditional status change: sets status, updatedAt and a history
@@ -353,12 +412,8 @@ export function createDynamoTaskStore(
       return item ? toTask(item) : undefined;
     },
 
-    async claim(envelope: TaskEnvelope, now: Date, leaseUntil: Date): Promise<ClaimResult> {
+    async claim(envelope, now, leaseUntil, priorAttempts): Promise<ClaimResult> {
       const at = now.toISOString();
-      const base = toItem(
-        { ...envelope, status: "running", attempts: 0, updatedAt: at, history: [] } as unknown as Task,
-        namespace,
-      );
       const builder = new ExpressionBuilder();
       builder
         .set("status", "running")
@@ -369,31 +424,9 @@ export function createDynamoTaskStore(
         .set("startedAt", at)
         .set("updatedAt", at)
         .set("leaseUntil", leaseUntil.toISOString())
-        // A record the claim creates starts with the status the submit would have written, marked as such.
-        .setExpression(
-          "history",
-          `list_append(if_not_exists(${builder.name("history")}, ${builder.value([
-            {
-              status: envelope.runAt ? "scheduled" : "queued",
-              at: envelope.createdAt,
-              note: recordedByWorker,
-            },
-          ])}), ${builder.value([{ status: "running", at } satisfies TaskTransition])})`,
-        )
         .remove("nextAttemptAt")
         .remove("progress");
-      // Creates the record from the envelope when the submit's write has not landed (or failed).
-      for (const attribute of ["id", "type", "lane", "priority", "inputJson", "maxAttempts", "createdAt"]) {
-        builder.setIfMissing(attribute, base[attribute]);
-      }
-      for (const attribute of optionalEnvelopeFields) {
-        if (envelope[attribute] !== undefined) builder.setIfMissing(attribute, envelope[attribute]);
-      }
-      const condition = [
-        `attribute_not_exists(pk)`,
-        builder.isOneOf("status", statusChanges.claim.from),
-        `(${builder.name("status")} = ${builder.value("running")} AND ${builder.name("leaseUntil")} < ${builder.value(at)})`,
-      ].join(" OR ");
+      const condition = startFromEnvelope(builder, envelope, at, [{ status: "running", at }], priorAttempts);
       try {
         const { Attributes } = await client.send(
           new UpdateCommand({
@@ -416,29 +449,62 @@ export function createDynamoTaskStore(
       }
     },
 
+    async recordAttempt(envelope, priorAttempts, startedAt, outcome, now): Promise<RecordAttemptResult> {
+      const at = now.toISOString();
+      const attempt = priorAttempts + 1;
+      const { status } = outcome;
+      const builder = new ExpressionBuilder();
+      builder
+        .set("status", status)
+        .set("attempts", attempt)
+        .set("startedAt", startedAt.toISOString())
+        .set("updatedAt", at)
+        .remove("leaseUntil")
+        .remove("progress");
+      if (status !== "retrying") builder.set("finishedAt", at).set(ttlAttribute, expiryEpoch(now));
+      for (const [attribute, value] of Object.entries(outcomeChanges(outcome).set))
+        builder.set(attribute, value);
+      for (const attribute of outcomeChanges(outcome).remove) builder.remove(attribute);
+      const entries: TaskTransition[] = [
+        { status: "running", at: startedAt.toISOString() },
+        { status, at, attempt, ...(status === "succeeded" ? {} : { error: outcome.error }) },
+      ];
+      // The same from-states as the claim's (task.ts checks them against the transition table).
+      if (!statusChanges.recordAttempt.to.includes(status)) throw new Error(`no attempt ends ${status}`);
+      const condition = startFromEnvelope(builder, envelope, at, entries, priorAttempts);
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keyOf(envelope.id),
+            UpdateExpression: builder.updateExpression(),
+            ConditionExpression: condition,
+            ...builder.attributes(),
+            ReturnValues: "ALL_NEW",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        );
+        return { recorded: true, task: toTask(Attributes!) };
+      } catch (error) {
+        if (isConditionFailure(error)) {
+          const current = currentOf(error);
+          return { recorded: false, current: current ? toTask(current) : undefined };
+        }
+        throw error;
+      }
+    },
+
     async finishAttempt(id, attempt, outcome: AttemptOutcome, now) {
       const { status } = outcome;
-      const finishes = status !== "retrying";
-      const set: Item = {};
-      const remove = ["leaseUntil"];
-      if (status === "succeeded") {
-        set.resultJson = JSON.stringify(outcome.result);
-        if (outcome.resultPayload) set.resultPayload = outcome.resultPayload;
-        else remove.push("resultPayload");
-        remove.push("error", "nextAttemptAt");
-      } else {
-        set.error = outcome.error;
-        if (status === "retrying") set.nextAttemptAt = outcome.nextAttemptAt;
-        else remove.push("nextAttemptAt");
-      }
+      const { set, remove } = outcomeChanges(outcome);
       const result = await transition({
         id,
         from: statusChanges.finishAttempt.from,
         to: status,
         now,
         set,
-        remove,
-        finishes,
+        remove: ["leaseUntil", ...remove],
+        finishes: status !== "retrying",
         entry: { attempt, ...(status === "succeeded" ? {} : { error: outcome.error }) },
         condition: (builder) => `${builder.name("attempts")} = ${builder.value(attempt)}`,
       });
@@ -589,11 +655,11 @@ export function createDynamoTaskStore(
         new GetCommand({
           TableName: tableName,
           Key: keyOf(id),
-          ProjectionExpression: "#cancel",
-          ExpressionAttributeNames: { "#cancel": "cancelRequestedAt" },
+          ProjectionExpression: "#cancel, #status",
+          ExpressionAttributeNames: { "#cancel": "cancelRequestedAt", "#status": "status" },
         }),
       );
-      return typeof Item?.cancelRequestedAt === "string";
+      return typeof Item?.cancelRequestedAt === "string" || Item?.status === "cancelled";
     },
 
     /**

@@ -47,6 +47,12 @@ export interface TaskEnvelope {
   readonly submittedBy?: TaskSubmitter;
   /** Carried so a node whose record the worker's claim creates still moves its workflow on. */
   readonly workflow?: TaskWorkflowRef;
+  /**
+   * The attempts the task had recorded when this message was sent (absent: 0).
+   * A hint for the deferred claim (run-task.ts), which runs the handler before
+   * reading or writing the record: its one write checks the hint still holds.
+   */
+  readonly attempts?: number;
 }
 
 const envelopeSchema = z.object({
@@ -68,6 +74,7 @@ const envelopeSchema = z.object({
   namespace: namespaceName.optional(),
   submittedBy: z.object({ name: z.string().max(100), keyId: z.string().max(64) }).optional(),
   workflow: taskWorkflowRefSchema.optional(),
+  attempts: z.int().min(0).optional(),
 });
 
 /** The envelope's optional fields, each copied from the task as it is (and back, by the store's claim). */
@@ -92,6 +99,7 @@ export function envelopeOf(task: Task): TaskEnvelope {
   const { id, type, lane, priority, input, maxAttempts, createdAt } = task;
   const envelope: Record<string, unknown> = { v: 1, id, type, lane, priority, input, maxAttempts, createdAt };
   for (const field of optionalEnvelopeFields) if (task[field] !== undefined) envelope[field] = task[field];
+  if (task.attempts > 0) envelope.attempts = task.attempts;
   return envelope as unknown as TaskEnvelope;
 }
 

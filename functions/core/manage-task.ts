@@ -99,8 +99,12 @@ export async function redriveLane(
         return false;
       }
       const task = await deps.store.get(envelope.id);
-      if (task?.status === "failed" && task.error?.type === "dead_lettered")
+      if (task?.status === "failed" && task.error?.type === "dead_lettered") {
         await deps.store.requeue(task.id, deps.now());
+        // Requeued with no attempts: the message's attempts hint (envelope.ts) starts again too.
+        const { attempts: _hint, ...fresh } = envelope;
+        envelope = fresh;
+      }
       await deps.queue.send(envelope);
       return true;
     },

@@ -13,6 +13,11 @@ export type ClaimResult =
   | { readonly claimed: true; readonly task: Task }
   | { readonly claimed: false; readonly current: Task | undefined };
 
+/** What became of the one write of an unclaimed attempt (`recordAttempt`). */
+export type RecordAttemptResult =
+  | { readonly recorded: true; readonly task: Task }
+  | { readonly recorded: false; readonly current: Task | undefined };
+
 /** The end of an attempt, as recorded on the task. */
 export type AttemptOutcome =
   | {
@@ -102,9 +107,29 @@ export interface TaskStore {
    * Starts an attempt if the task may run: it is queued, scheduled or retrying,
    * or running under a lease that has run out (a crashed attempt). Creates the
    * record from the envelope when it is missing. Conditional, so of two
-   * deliveries of one message only one claims.
+   * deliveries of one message only one claims. With `priorAttempts` (the
+   * deferred claim of an attempt whose handler already runs as attempt
+   * `priorAttempts + 1`), only a task that has recorded exactly that many
+   * attempts is claimed (a missing record counts as 0).
    */
-  claim(envelope: TaskEnvelope, now: Date, leaseUntil: Date): Promise<ClaimResult>;
+  claim(envelope: TaskEnvelope, now: Date, leaseUntil: Date, priorAttempts?: number): Promise<ClaimResult>;
+  /**
+   * Records a whole attempt in one conditional write, for an attempt that
+   * ended before its claim was due (run-task.ts's deferred claim): the task
+   * goes from where `claim` would have taken it (queued, scheduled, retrying,
+   * or running under a lease run out by `now`; created from the envelope when
+   * missing) straight to `outcome`, attempts become `priorAttempts + 1`, and
+   * the history gains the attempt's start (`startedAt`) and its end. Refused
+   * (nothing written) when the task may not run or has recorded another
+   * number of attempts than `priorAttempts`; `current` then says what it is.
+   */
+  recordAttempt(
+    envelope: TaskEnvelope,
+    priorAttempts: number,
+    startedAt: Date,
+    outcome: AttemptOutcome,
+    now: Date,
+  ): Promise<RecordAttemptResult>;
   /**
    * Records how attempt `attempt` ended. Resolves false when the task is no
    * longer running that attempt (claimed again after a lost lease).
@@ -127,7 +152,11 @@ export interface TaskStore {
     progress: TaskProgress,
     now: Date,
   ): Promise<{ cancelRequested: boolean }>;
-  /** Whether a cancel was requested for the task's running attempt. */
+  /**
+   * Whether the attempt should stop on request: a cancel was requested for
+   * the running attempt, or the task was cancelled outright (an attempt not
+   * yet claimed runs while its task is still `queued`, which a cancel ends).
+   */
   isCancelRequested(id: string): Promise<boolean>;
   list(filter: TaskListFilter, limit: number, cursor: string | undefined): Promise<TaskPage>;
   counts(): Promise<TaskCounts>;

@@ -7,20 +7,35 @@
  * 2. Past its `expiresAt` and still waiting: record `expired`; it never runs.
  * 3. Over its type's global rate limit: send it on, delayed until a slot frees;
  *    no attempt is used and the message never nears the DLQ.
- * 4. Claim it (a duplicate delivery claims nothing and is acknowledged), run the
- *    handler under its time limits, watching for a cancel request, and record
- *    the outcome; a retryable failure is sent on with a backoff delay.
+ * 4. Run the handler under its time limits, watching for a cancel request,
+ *    and record the outcome; a retryable failure is sent on with a backoff
+ *    delay. The claim (`running`, the lease) is deferred: an attempt that
+ *    ends within its type's `claimAfterMs` is recorded with one conditional
+ *    write from its waiting status straight to the outcome; one that runs on
+ *    (or reports progress first) is claimed then, and stopped if the claim is
+ *    refused. A message that came back (receive count above 1: a crash or a
+ *    duplicate), a type with `claimAfterMs: 0` and a message whose attempts
+ *    hint is spent claim first. Either way one outcome per attempt: a
+ *    delivery whose write is refused drops its outcome (a duplicate claims
+ *    nothing and is acknowledged).
  *
  * Resolves, with what happened, when the message may be deleted; rejects when
  * it must come back (nothing was recorded, or the next hop could not be sent).
  */
-import { type TaskDefinition, type TaskType, taskCatalog } from "../tasks/catalog.ts";
+import { claimAfterMsOf, type TaskDefinition, type TaskType, taskCatalog } from "../tasks/catalog.ts";
 import { retryDelaySeconds } from "./backoff.ts";
 import { type DeliveryDeps, deliver } from "./delivery.ts";
 import { namespaceOfEnvelope, type TaskEnvelope } from "./envelope.ts";
 import { offloadIfLarge, payloadKeys, resolvePayload } from "./payload.ts";
-import type { AttemptOutcome, PayloadStore, RateLimiter, TaskQueue, TaskStore } from "./ports.ts";
-import type { Task, TaskProgress, TaskTimeLimits } from "./task.ts";
+import type {
+  AttemptOutcome,
+  ClaimResult,
+  PayloadStore,
+  RateLimiter,
+  TaskQueue,
+  TaskStore,
+} from "./ports.ts";
+import { isTerminal, type Task, type TaskProgress, type TaskTimeLimits } from "./task.ts";
 import { describeFailure, failureLogDetails, TaskFailure } from "./task-failure.ts";
 import type { TaskContext, TaskHandlers, UntypedTaskHandler } from "./task-handler.ts";
 
@@ -54,12 +69,12 @@ export interface DeliveryReport {
  * attempts claimed again, whose wait is mostly their chosen backoff or lease.
  */
 export function queueWaitMs(claimed: Task, startedAt: Date): number | undefined {
-  const previous = claimed.history.at(-2);
+  // The attempt's start is the last `running` entry (an attempt recorded in one write has its end after it).
+  const start = claimed.history.findLastIndex((entry) => entry.status === "running");
+  const previous = start > 0 ? claimed.history[start - 1] : undefined;
   if (!previous || (previous.status !== "queued" && previous.status !== "scheduled")) {
     // A record the claim itself created (its submit write was lost) waited since it was created.
-    return claimed.history.length === 1
-      ? Math.max(0, startedAt.getTime() - dueOf(claimed, claimed.createdAt))
-      : undefined;
+    return start === 0 ? Math.max(0, startedAt.getTime() - dueOf(claimed, claimed.createdAt)) : undefined;
   }
   return Math.max(0, startedAt.getTime() - dueOf(claimed, previous.at));
 }
@@ -90,6 +105,28 @@ export interface RunTaskDeps extends DeliveryDeps {
   /** Lease time past the hard limit (leaseMarginSeconds in AWS). */
   readonly leaseMarginSeconds: number;
   readonly log: (message: string, details: Record<string, unknown>) => void;
+  /** The type's deferred-claim threshold in ms (0: claim first); absent: the catalog's (claimAfterMsOf). */
+  readonly claimAfterMsOf?: (type: TaskType) => number;
+}
+
+/** What the queue says about this delivery of the message. */
+export interface DeliveryInfo {
+  /** SQS's ApproximateReceiveCount: above 1, an earlier delivery of this message did not finish. */
+  readonly receiveCount?: number;
+}
+
+/**
+ * A delivery whose unclaimed attempt found the task waiting under another
+ * attempt count than its message said (a stale copy): nothing was recorded,
+ * and the message comes back, to be claimed first with the count read back.
+ */
+export class AttemptCountChanged extends Error {
+  constructor(taskId: string, expected: number, found: number | undefined) {
+    super(
+      `task ${taskId} has ${found ?? "no record and"} attempts recorded, not the ${expected} its message says; the message comes back and is claimed first`,
+    );
+    this.name = "AttemptCountChanged";
+  }
 }
 
 /** Starts per minute one namespace may take of a type's `limit`: at least one. */
@@ -98,7 +135,11 @@ export const namespaceShareOf = (limit: number, share = 1): number =>
 
 const secondsUntil = (time: string, now: Date) => Math.ceil((Date.parse(time) - now.getTime()) / 1000);
 
-export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Promise<DeliveryReport> {
+export async function runDelivery(
+  envelope: TaskEnvelope,
+  deps: RunTaskDeps,
+  info: DeliveryInfo = {},
+): Promise<DeliveryReport> {
   const now = deps.now();
   if (envelope.runAt && secondsUntil(envelope.runAt, now) > 0) {
     await deliver(envelope, now, deps);
@@ -138,15 +179,23 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
 
   const definition = taskCatalog[envelope.type];
   const limits = envelope.timeLimits ?? definition.timeLimits;
-  const leaseUntil = new Date(now.getTime() + (limits.hardSeconds + deps.leaseMarginSeconds) * 1000);
-  const claim = await deps.store.claim(envelope, now, leaseUntil);
+  const leaseFrom = (start: Date) =>
+    new Date(start.getTime() + (limits.hardSeconds + deps.leaseMarginSeconds) * 1000);
+  const priorAttempts = envelope.attempts ?? 0;
+  const claimAfterMs = (deps.claimAfterMsOf ?? claimAfterMsOf)(envelope.type);
+  // Claim first when the type asks for it, when an earlier delivery of this message did not finish
+  // (it may have crashed mid-attempt: the claim counts the attempt), and when the hint is spent.
+  const claimFirst =
+    claimAfterMs <= 0 || (info.receiveCount ?? 1) > 1 || priorAttempts >= envelope.maxAttempts;
+  if (!claimFirst) return runUnclaimed(envelope, definition, limits, claimAfterMs, leaseFrom, now, deps);
+
+  const claim = await deps.store.claim(envelope, now, leaseFrom(now));
   if (!claim.claimed) {
     deps.log("delivery skipped: task not runnable", { taskId: envelope.id, status: claim.current?.status });
     return { outcome: "skipped" };
   }
 
   const task = claim.task;
-  const waited = queueWaitMs(task, now);
   // More attempts than allowed means the last one died without recording anything (crash or function timeout).
   const outcome: AttemptOutcome =
     task.attempts > task.maxAttempts
@@ -160,24 +209,116 @@ export async function runDelivery(envelope: TaskEnvelope, deps: RunTaskDeps): Pr
         }
       : await attempt(task, definition, limits, deps);
   const finishedAt = deps.now();
-  const attemptReport = {
-    number: task.attempts,
-    durationMs: finishedAt.getTime() - now.getTime(),
-    ...(waited === undefined ? {} : { queueWaitMs: waited }),
-  };
   const recorded = await deps.store.finishAttempt(task.id, task.attempts, outcome, finishedAt);
   if (!recorded) {
     deps.log("attempt outcome dropped: task no longer held by this attempt", { taskId: task.id });
     return { outcome: "superseded" };
   }
+  return afterRecorded(envelope, task, outcome, now, finishedAt, deps);
+}
+
+/** Sends a retry on, or a callback for an ended task; reports the attempt. */
+async function afterRecorded(
+  envelope: TaskEnvelope,
+  started: Task,
+  outcome: AttemptOutcome,
+  startedAt: Date,
+  finishedAt: Date,
+  deps: RunTaskDeps,
+): Promise<DeliveryReport> {
+  const waited = queueWaitMs(started, startedAt);
+  const attemptReport = {
+    number: started.attempts,
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    ...(waited === undefined ? {} : { queueWaitMs: waited }),
+  };
   if (outcome.status === "retrying") {
     // Rejecting here leaves this message to come back; the task is `retrying`, which a claim accepts.
-    await deps.queue.send(envelope, Math.max(0, secondsUntil(outcome.nextAttemptAt, deps.now())));
-  } else if (task.callbackUrl) {
-    const ended = await deps.store.get(task.id);
+    // The message carries the attempts recorded, for the next delivery's unclaimed attempt (envelope.ts).
+    await deps.queue.send(
+      { ...envelope, attempts: started.attempts },
+      Math.max(0, secondsUntil(outcome.nextAttemptAt, deps.now())),
+    );
+  } else if (started.callbackUrl) {
+    const ended = await deps.store.get(started.id);
     if (ended) await deps.onTerminal(ended);
   }
   return { outcome: outcome.status, attempt: attemptReport };
+}
+
+/** The task an unclaimed attempt runs, as its message describes it: the record is neither read nor written yet. */
+function taskOfEnvelope(envelope: TaskEnvelope, attempts: number, at: Date): Task {
+  const { v: _version, attempts: _hint, ...fields } = envelope;
+  return { ...fields, status: "running", attempts, updatedAt: at.toISOString(), history: [] };
+}
+
+/**
+ * The deferred claim. The handler starts at once as attempt `attempts + 1`
+ * (the message's hint); the claim is written only if it is still running
+ * after `claimAfterMs` or reports progress first. An attempt that ended
+ * unclaimed is recorded in one write (`recordAttempt`), which checks what
+ * the claim would have checked, and the hint. A refused write or claim drops
+ * the outcome: the task ended or another delivery holds it (skipped), or it
+ * waits under another attempt count (AttemptCountChanged: the message comes
+ * back and is claimed first).
+ */
+async function runUnclaimed(
+  envelope: TaskEnvelope,
+  definition: TaskDefinition,
+  limits: TaskTimeLimits,
+  claimAfterMs: number,
+  leaseFrom: (start: Date) => Date,
+  startedAt: Date,
+  deps: RunTaskDeps,
+): Promise<DeliveryReport> {
+  const priorAttempts = envelope.attempts ?? 0;
+  const task = taskOfEnvelope(envelope, priorAttempts + 1, startedAt);
+  let claiming: Promise<ClaimResult> | undefined;
+  let settled = false;
+  const gate: ClaimGate = {
+    claimAfterMs,
+    async claim() {
+      if (!claiming && !settled) {
+        const at = deps.now();
+        claiming = deps.store.claim(envelope, at, leaseFrom(at), priorAttempts);
+      }
+      return claiming ? (await claiming).claimed : true;
+    },
+  };
+  const outcome = await attempt(task, definition, limits, deps, gate);
+  settled = true;
+  const finishedAt = deps.now();
+  const refused = (current: Task | undefined): DeliveryReport => {
+    // Waiting (or missing) yet refused: it has another attempt count than the message said.
+    if (!current || (!isTerminal(current.status) && current.status !== "running"))
+      throw new AttemptCountChanged(envelope.id, priorAttempts, current?.attempts);
+    // Ended, or another delivery holds it (whose own message comes back should it crash).
+    deps.log("delivery skipped: task not runnable; the unclaimed attempt's outcome is dropped", {
+      taskId: envelope.id,
+      status: current?.status,
+    });
+    return { outcome: "skipped" };
+  };
+  if (claiming) {
+    const claim = await claiming;
+    if (!claim.claimed) return refused(claim.current);
+    const recorded = await deps.store.finishAttempt(task.id, claim.task.attempts, outcome, finishedAt);
+    if (!recorded) {
+      deps.log("attempt outcome dropped: task no longer held by this attempt", { taskId: task.id });
+      return { outcome: "superseded" };
+    }
+    return afterRecorded(envelope, claim.task, outcome, startedAt, finishedAt, deps);
+  }
+  const result = await deps.store.recordAttempt(envelope, priorAttempts, startedAt, outcome, finishedAt);
+  if (!result.recorded) return refused(result.current);
+  return afterRecorded(envelope, result.task, outcome, startedAt, finishedAt, deps);
+}
+
+/** The deferred claim as the running attempt sees it. */
+interface ClaimGate {
+  readonly claimAfterMs: number;
+  /** Writes the claim unless it is written or the attempt has ended; resolves whether the attempt holds the task. */
+  claim(): Promise<boolean>;
 }
 
 async function attempt(
@@ -185,6 +326,7 @@ async function attempt(
   definition: TaskDefinition,
   limits: TaskTimeLimits,
   deps: RunTaskDeps,
+  gate?: ClaimGate,
 ): Promise<AttemptOutcome> {
   const parsedInput = definition.input.safeParse(
     await resolvePayload(task.input, task.inputPayload, deps.payloads),
@@ -195,7 +337,7 @@ async function attempt(
   }
   const handler = deps.handlers[task.type] as UntypedTaskHandler;
   try {
-    const result = await runWithinLimits(handler, parsedInput.data, task, limits, deps);
+    const result = await runWithinLimits(handler, parsedInput.data, task, limits, deps, gate);
     const kept = await offloadIfLarge(
       result ?? null,
       payloadKeys.result(task.id, task.attempts),
@@ -226,12 +368,18 @@ async function attempt(
 const cancelledOnRequest = () =>
   new TaskFailure("cancelled", "cancelled on request while running", { retryable: false });
 
+/** The deferred claim was refused: the outcome of this attempt will not be recorded. */
+const notHeld = () =>
+  new TaskFailure("superseded", "the task is no longer this attempt's to run", { retryable: false });
+
 /**
  * Runs the handler with an AbortSignal that fires at the soft limit or on a
  * cancel request, and gives up on it at the hard limit (JavaScript cannot
  * stop a promise; the lane's function timeout is the final stop). When the
  * signal has fired, the failure recorded is the signal's reason, not
- * whatever AbortError the handler threw.
+ * whatever AbortError the handler threw. With a `gate` (the deferred claim),
+ * the claim is written at its threshold or before the first progress report,
+ * and a refused claim fires the signal too.
  */
 async function runWithinLimits(
   handler: UntypedTaskHandler,
@@ -239,6 +387,7 @@ async function runWithinLimits(
   task: Task,
   limits: TaskTimeLimits,
   deps: RunTaskDeps,
+  gate?: ClaimGate,
 ): Promise<unknown> {
   const controller = new AbortController();
   const abort = (reason: TaskFailure) => {
@@ -259,6 +408,18 @@ async function runWithinLimits(
       .then((requested) => requested && abort(cancelledOnRequest()))
       .catch((error: unknown) => deps.log("cancel check failed", { taskId: task.id, error: String(error) }));
   }, deps.cancelPollMs);
+  const claimIfHeld = async () => {
+    const held = await gate?.claim();
+    if (held === false) abort(notHeld());
+    return held !== false;
+  };
+  const claimTimer = gate
+    ? setTimeout(() => {
+        claimIfHeld().catch((error: unknown) =>
+          deps.log("deferred claim failed", { taskId: task.id, error: String(error) }),
+        );
+      }, gate.claimAfterMs)
+    : undefined;
   let hardTimer: NodeJS.Timeout | undefined;
   const hardLimit = new Promise<never>((_, reject) => {
     hardTimer = setTimeout(() => {
@@ -287,6 +448,8 @@ async function runWithinLimits(
       // At most one write a second, but always the final 100 %.
       if (nowMs - lastProgressAt < 1000 && progress.percent < 100) return;
       lastProgressAt = nowMs;
+      // Progress is saved on a claimed task: an unclaimed attempt is claimed first.
+      if (!(await claimIfHeld())) return;
       const { cancelRequested } = await deps.store.reportProgress(
         task.id,
         task.attempts,
@@ -306,6 +469,7 @@ async function runWithinLimits(
   } finally {
     clearTimeout(softTimer);
     clearTimeout(hardTimer);
+    clearTimeout(claimTimer);
     clearInterval(cancelPoll);
   }
 }

@@ -21,13 +21,16 @@ export const taskStatuses = [
 ] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
 
+// A waiting status goes straight to an attempt's outcome when the attempt ended before its claim was
+// due (the deferred claim, run-task.ts): one write records its start and its end.
 const transitions: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
-  queued: ["running", "cancelled", "expired", "failed"],
+  queued: ["running", "succeeded", "retrying", "cancelled", "expired", "failed"],
   // scheduled -> failed: its first message could not be sent, or went to the dead-letter queue.
-  scheduled: ["queued", "running", "cancelled", "expired", "failed"],
+  scheduled: ["queued", "running", "succeeded", "retrying", "cancelled", "expired", "failed"],
   // running -> running: a crashed attempt whose lease ran out is claimed again.
   running: ["running", "succeeded", "failed", "retrying", "cancelled"],
-  retrying: ["running", "cancelled", "expired", "failed"],
+  // retrying -> retrying: an unclaimed attempt failed again, retryably.
+  retrying: ["running", "succeeded", "retrying", "cancelled", "expired", "failed"],
   succeeded: [],
   failed: ["queued"],
   cancelled: ["queued"],
@@ -74,6 +77,15 @@ export const statusChanges = {
   claim: statusChange(["queued", "scheduled", "retrying"], ["running"]),
   /** Records how the running attempt ended. */
   finishAttempt: statusChange(["running"], ["succeeded", "failed", "cancelled", "retrying"]),
+  /**
+   * Records a whole attempt that ended before its claim was due (the deferred
+   * claim): from a status `claim` starts from (the store also takes `running`
+   * whose lease ran out, as the claim does) straight to the outcome.
+   */
+  recordAttempt: statusChange(
+    ["queued", "scheduled", "retrying"],
+    ["succeeded", "failed", "cancelled", "retrying"],
+  ),
   /** The first message of a waiting task could not be sent. */
   failUnsent: statusChange(["queued", "scheduled"], ["failed"]),
   /** Not started by its expiresAt. */

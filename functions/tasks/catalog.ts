@@ -58,6 +58,18 @@ export interface TaskDefinition<Schema extends z.ZodType = z.ZodType> {
   /** Global rate limit across all workers, in completed starts per minute; absent means unlimited. */
   readonly ratePerMinute?: number;
   /**
+   * The deferred claim (core/run-task.ts): an attempt that ends within this
+   * many milliseconds is recorded with one write, from its waiting status
+   * straight to its outcome, and only a longer one writes `running` first.
+   * A duplicate message that arrives within it may run the handler twice at
+   * once (one outcome is recorded), so a type whose handler must never run
+   * twice concurrently sets 0: claim first, always.
+   * @default defaultClaimAfterMs
+   */
+  readonly claimAfterMs?: number;
+  /** One line: why the type claims sooner than the default (required when claimAfterMs is set; a unit test checks). */
+  readonly claimAfterReason?: string;
+  /**
    * The scope a key needs to submit this type over the API, besides the
    * route's `submit` (403 without it); schedules and the system submit it freely.
    * @default none beyond `submit`
@@ -70,6 +82,17 @@ export interface TaskDefinition<Schema extends z.ZodType = z.ZodType> {
  * `task_time_limit=600`: every type's limits unless it says why not.
  */
 export const defaultTimeLimits: TimeLimits = { softSeconds: 300, hardSeconds: 600 };
+
+/**
+ * How long an attempt runs before its claim is written, unless its type says
+ * otherwise: a task done within a second (most no-op and bookkeeping tasks)
+ * costs one write fewer, while a longer one shows `running` after a second.
+ */
+export const defaultClaimAfterMs = 1_000;
+
+/** The type's deferred-claim threshold in milliseconds (0: claim before the handler starts). */
+export const claimAfterMsOf = (type: TaskType): number =>
+  taskCatalog[type].claimAfterMs ?? defaultClaimAfterMs;
 
 const defaultRetry: RetryPolicy = {
   maxAttempts: 3,
@@ -113,6 +136,9 @@ const taskDefinitions = {
     retry: defaultRetry,
     timeLimits: defaultTimeLimits,
     ratePerMinute: 10,
+    claimAfterMs: 0,
+    claimAfterReason:
+      "a model call is paid and takes seconds: deferring saves no write, and a duplicate run would pay twice",
   },
   vectorize_document: {
     lane: "knowledge_default",
@@ -235,6 +261,8 @@ const taskDefinitions = {
     timeLimitsReason:
       "it fires every 5 minutes: a check still running after a minute is itself a fault, and must not overlap the next",
     submitScope: "admin",
+    claimAfterMs: 0,
+    claimAfterReason: "its repairs (re-sending messages, failing tasks) must never run twice at once",
   },
   echo: {
     lane: "default",

@@ -3,7 +3,8 @@
  * Node.js 24 on arm64, an ESM bundle built by esbuild with the pinned AWS
  * SDK inside, split into lazily loaded chunks and held to a size budget
  * (function-bundle.ts), its own log group with retention, Powertools
- * settings (log level INFO, the metrics namespace).
+ * settings (log level INFO, the metrics namespace), and Lambda's advanced
+ * logging controls (JSON format, application level INFO, system level WARN).
  *
  * esbuild runs here rather than through NodejsFunction because code splitting
  * needs an output folder, which NodejsFunction's single `--outfile` cannot have.
@@ -18,7 +19,16 @@ import {
   type ILocalBundling,
   RemovalPolicy,
 } from "aws-cdk-lib";
-import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import {
+  ApplicationLogLevel,
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { metricsNamespace, metricsServiceName } from "../../functions/adapters/task-metrics.ts";
@@ -30,6 +40,25 @@ import {
 } from "./function-bundle.ts";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/**
+ * The functions' log levels, set once for Lambda's advanced logging controls
+ * and for Powertools (which follows AWS_LAMBDA_LOG_LEVEL, Lambda's, when set).
+ *
+ * - Application INFO: Lambda drops lines below it. Powertools Metrics' EMF
+ *   lines carry no `level`, which Lambda counts as INFO, so they pass (a WARN
+ *   application level would drop every metric). Powertools Logger and Metrics
+ *   write JSON lines to stdout through their own Console, which Lambda's JSON
+ *   format passes on as they are, so EMF is still extracted.
+ * - System WARN: Lambda's START, END and REPORT lines (INFO, about 300 bytes
+ *   an invocation) are not written; a failed or timed-out invocation's
+ *   platform line is WARN and still is. Duration and memory stay in Lambda's
+ *   own metrics; the bench's cost model reads this setting from the template.
+ */
+export const functionLogLevels = {
+  application: ApplicationLogLevel.INFO,
+  system: SystemLogLevel.WARN,
+} as const;
 
 export interface ClawFunctionProps {
   /** Handler module under functions/, e.g. `api/handler.ts`. */
@@ -106,11 +135,14 @@ export class ClawFunction extends LambdaFunction {
       timeout: props.timeout,
       memorySize: props.memorySize ?? 512,
       logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: functionLogLevels.application,
+      systemLogLevelV2: functionLogLevels.system,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
         NODE_OPTIONS: "--enable-source-maps",
-        POWERTOOLS_LOG_LEVEL: "INFO",
+        POWERTOOLS_LOG_LEVEL: functionLogLevels.application,
         POWERTOOLS_SERVICE_NAME: metricsServiceName,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
         CLAW_TASKS_TRACING: String(props.tracing ?? false),

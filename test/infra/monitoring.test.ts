@@ -7,6 +7,7 @@
 import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
+import { platformLogOf } from "../../bench/cost-model.ts";
 import {
   metricsNamespace,
   metricsServiceName,
@@ -296,5 +297,32 @@ describe("logs and metrics settings", () => {
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
       });
     }
+  });
+
+  it("logs JSON through Lambda's advanced logging controls: application INFO (EMF passes), no platform lines below WARN", () => {
+    const functions = Object.values(template.findResources("AWS::Lambda::Function")).filter(
+      (resource) => resource.Properties.Handler === "index.handler",
+    );
+    expect(functions.length).toBe(laneNames.length + 2);
+    for (const resource of functions) {
+      expect(resource.Properties.LoggingConfig).toEqual({
+        LogFormat: "JSON",
+        ApplicationLogLevel: "INFO",
+        SystemLogLevel: "WARN",
+        LogGroup: expect.anything(),
+      });
+      // Powertools follows Lambda's level; the two are set from one constant and agree.
+      expect(resource.Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe(
+        resource.Properties.LoggingConfig.ApplicationLogLevel,
+      );
+    }
+  });
+
+  it("has the bench's cost model count no START, END and REPORT lines for the template's functions", () => {
+    const levels = Object.values(template.findResources("AWS::Lambda::Function"))
+      .filter((resource) => resource.Properties.Handler === "index.handler")
+      .map((resource) => resource.Properties.LoggingConfig.SystemLogLevel as string);
+    for (const level of levels) expect(platformLogOf(level)).toEqual({ bytes: 0, lines: 0 });
+    expect(platformLogOf("INFO").bytes).toBeGreaterThan(0);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Integration tier, local only: SQS delivers at least once. The same task
- * message delivered twice, at once or after the task finished, runs the task
- * once. Local only because it sends to a lane queue directly, through the
- * local runtime's SQS endpoint.
+ * message delivered twice, at once or after the task finished, records one
+ * attempt and one outcome. With the deferred claim (run-task.ts) a copy's
+ * handler may start before its claim or its one write is refused: echo is
+ * idempotent, as every type that defers its claim must be. Local only because
+ * it sends to a lane queue directly, through the local runtime's SQS endpoint.
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -77,8 +79,9 @@ describe("duplicate delivery", () => {
     };
   };
 
-  it("runs a task once when its message arrives twice at the same time", async () => {
-    const task = echoTask("once", 1_000);
+  it("records one attempt when its message arrives twice at the same time", async () => {
+    // Longer than the claim threshold (1 s): both copies start the handler, one claims, the other is refused and stops.
+    const task = echoTask("once", 3_000);
     await Promise.all([deliver(task), deliver(task)]);
 
     const done = await waitForStatus(task.id, ["succeeded", "failed"]);
@@ -96,7 +99,7 @@ describe("duplicate delivery", () => {
     expect(Date.parse(skipped.at)).toBeLessThan(Date.parse(done.finishedAt!));
   });
 
-  it("runs a task once when its message arrives again while it runs", async () => {
+  it("records one attempt when its message arrives again while it runs", async () => {
     const task = echoTask("still once", 3_000);
     await deliver(task);
     await waitForStatus(task.id, ["running"]);
@@ -112,13 +115,13 @@ describe("duplicate delivery", () => {
     expect(at).toBeLessThan(Date.parse(done.finishedAt!));
   });
 
-  it("does not run a succeeded task again when its message comes back", async () => {
+  it("records nothing more when a succeeded task's message comes back", async () => {
     const accepted = await submit({ type: "echo", input: { value: "done already" } });
     const done = await waitForStatus(accepted.id, ["succeeded"]);
 
     await deliver(done);
     await waitForLaneIdle(done.lane);
-    // The copy was delivered, and found nothing to run.
+    // The copy was delivered, and its one write found the task ended: nothing recorded.
     const outcomes = await eventually(
       async () => deliveryOutcomesOf(accepted.id),
       (found) => found.length >= 2,

@@ -19,6 +19,7 @@ import type {
   CreateResult,
   IdempotencyClaim,
   MinuteActivity,
+  RecordAttemptResult,
   StoredTask,
   TaskCounts,
   TaskStore,
@@ -135,6 +136,84 @@ export function createMemoryTaskStore(
     return { ok: true, task: copy(record.task) };
   }
 
+  /**
+   * Starts an attempt as the claim does: creates the record from the
+   * envelope when missing, or moves a waiting task (or one running under a
+   * lease that ran out by `checkedAt`) to running, with one more attempt.
+   * With `priorAttempts`, only a task that has recorded that many attempts.
+   */
+  function startAttempt(
+    envelope: TaskEnvelope,
+    now: Date,
+    priorAttempts: number | undefined,
+    options: { status: "running"; attempt: undefined; checkedAt?: Date },
+  ): { ok: true } | { ok: false; current: Task | undefined } {
+    const at = now.toISOString();
+    const checkedAt = (options.checkedAt ?? now).toISOString();
+    const record = tasks.get(envelope.id);
+    if (!record) {
+      if (priorAttempts !== undefined && priorAttempts !== 0) return { ok: false, current: undefined };
+      // The submit's write has not landed: the record is created from the envelope.
+      const waiting: TaskStatus = envelope.runAt ? "scheduled" : "queued";
+      const { v: _version, attempts: _hint, ...fields } = envelope;
+      const task = {
+        ...fields,
+        status: "running",
+        attempts: 1,
+        updatedAt: at,
+        history: [
+          { status: waiting, at: envelope.createdAt, note: recordedByWorker },
+          { status: "running", at },
+        ],
+      } as Task;
+      tasks.set(envelope.id, { task });
+      count(task.type, undefined, "running", now);
+      return { ok: true };
+    }
+    const lapsed =
+      record.task.status === "running" && record.leaseUntil !== undefined && record.leaseUntil < checkedAt;
+    if (priorAttempts !== undefined && record.task.attempts !== priorAttempts) {
+      return { ok: false, current: copy(record.task) };
+    }
+    const result = transition(envelope.id, {
+      from: lapsed ? ["running"] : statusChanges.claim.from,
+      to: "running",
+      now,
+      set: { attempts: record.task.attempts + 1 },
+      remove: ["nextAttemptAt", "progress"],
+    });
+    return result.ok ? { ok: true } : { ok: false, current: result.current };
+  }
+
+  /** Records how the running attempt `attempt` ended (the caller has checked it may). */
+  function finish(record: StoredRecord, attempt: number, outcome: AttemptOutcome, now: Date): Task {
+    const { status } = outcome;
+    const set: Partial<Record<keyof Task, unknown>> = {};
+    const remove: (keyof Task)[] = [];
+    if (status === "succeeded") {
+      set.result = outcome.result;
+      if (outcome.resultPayload) set.resultPayload = outcome.resultPayload;
+      else remove.push("resultPayload");
+      remove.push("error", "nextAttemptAt");
+    } else {
+      set.error = outcome.error;
+      if (status === "retrying") set.nextAttemptAt = outcome.nextAttemptAt;
+      else remove.push("nextAttemptAt");
+    }
+    if (!statusChanges.finishAttempt.to.includes(status)) throw new Error(`no attempt ends ${status}`);
+    const result = transition(record.task.id, {
+      from: statusChanges.finishAttempt.from,
+      to: status,
+      now,
+      set,
+      remove,
+      finishes: status !== "retrying",
+      entry: { attempt, ...(status === "succeeded" ? {} : { error: outcome.error }) },
+    });
+    if (!result.ok) throw new Error(`task ${record.task.id} was not running attempt ${attempt}`);
+    return result.task;
+  }
+
   const store: MemoryTaskStore = {
     inNamespace: (other) => createMemoryTaskStore({ ...options, namespace: other }, namespaces),
 
@@ -175,68 +254,46 @@ export function createMemoryTaskStore(
       return record ? copy(record.task) : undefined;
     },
 
-    async claim(envelope: TaskEnvelope, now: Date, leaseUntil: Date): Promise<ClaimResult> {
+    async claim(envelope, now, leaseUntil, priorAttempts): Promise<ClaimResult> {
       const at = now.toISOString();
-      const record = tasks.get(envelope.id);
-      if (!record) {
-        // The submit's write has not landed: the claim creates the record from the envelope.
-        const waiting: TaskStatus = envelope.runAt ? "scheduled" : "queued";
-        const { v: _version, ...fields } = envelope;
-        const task = {
-          ...fields,
-          status: "running",
-          attempts: 1,
-          startedAt: at,
-          updatedAt: at,
-          history: [
-            { status: waiting, at: envelope.createdAt, note: recordedByWorker },
-            { status: "running", at },
-          ],
-        } as Task;
-        tasks.set(envelope.id, { task, leaseUntil: leaseUntil.toISOString() });
-        count(task.type, undefined, "running", now);
-        return { claimed: true, task: copy(task) };
-      }
-      const lapsed =
-        record.task.status === "running" && record.leaseUntil !== undefined && record.leaseUntil < at;
-      const result = transition(envelope.id, {
-        from: lapsed ? ["running"] : statusChanges.claim.from,
-        to: "running",
-        now,
-        set: { attempts: record.task.attempts + 1, startedAt: at },
-        remove: ["nextAttemptAt", "progress"],
-      });
-      if (!result.ok) return { claimed: false, current: result.current };
+      const started = startAttempt(envelope, now, priorAttempts, { status: "running", attempt: undefined });
+      if (!started.ok) return { claimed: false, current: started.current };
+      const record = tasks.get(envelope.id)!;
+      record.task = { ...record.task, startedAt: at };
       record.leaseUntil = leaseUntil.toISOString();
-      return { claimed: true, task: result.task };
+      return { claimed: true, task: copy(record.task) };
+    },
+
+    async recordAttempt(envelope, priorAttempts, startedAt, outcome, now): Promise<RecordAttemptResult> {
+      const { status } = outcome;
+      if (!statusChanges.recordAttempt.to.includes(status)) throw new Error(`no attempt ends ${status}`);
+      const started = startAttempt(envelope, startedAt, priorAttempts, {
+        status: "running",
+        attempt: undefined,
+        checkedAt: now,
+      });
+      if (!started.ok) return { recorded: false, current: started.current };
+      const record = tasks.get(envelope.id)!;
+      record.task = { ...record.task, startedAt: startedAt.toISOString() };
+      const ended = finish(record, priorAttempts + 1, outcome, now);
+      // One write in DynamoDB: the stream sees the task enter its outcome, never `running`.
+      const minute = minutes.get(minuteOf(startedAt));
+      minute?.entered.set("running", (minute.entered.get("running") ?? 1) - 1);
+      return { recorded: true, task: ended };
     },
 
     async finishAttempt(id, attempt, outcome: AttemptOutcome, now) {
-      const { status } = outcome;
-      const set: Partial<Record<keyof Task, unknown>> = {};
-      const remove: (keyof Task)[] = [];
-      if (status === "succeeded") {
-        set.result = outcome.result;
-        if (outcome.resultPayload) set.resultPayload = outcome.resultPayload;
-        else remove.push("resultPayload");
-        remove.push("error", "nextAttemptAt");
-      } else {
-        set.error = outcome.error;
-        if (status === "retrying") set.nextAttemptAt = outcome.nextAttemptAt;
-        else remove.push("nextAttemptAt");
-      }
-      if (!statusChanges.finishAttempt.to.includes(status)) throw new Error(`no attempt ends ${status}`);
-      return transition(id, {
-        from: statusChanges.finishAttempt.from,
-        to: status,
-        now,
-        set,
-        remove,
-        finishes: status !== "retrying",
-        entry: { attempt, ...(status === "succeeded" ? {} : { error: outcome.error }) },
+      const record = tasks.get(id);
+      if (
+        !record ||
+        !statusChanges.finishAttempt.from.includes(record.task.status) ||
         // A late attempt (its lease lost, the task claimed again) must not overwrite the newer one.
-        when: (record) => record.task.attempts === attempt,
-      }).ok;
+        record.task.attempts !== attempt
+      ) {
+        return false;
+      }
+      finish(record, attempt, outcome, now);
+      return true;
     },
 
     async failUnsent(id, error: TaskErrorInfo, now) {
@@ -339,7 +396,8 @@ export function createMemoryTaskStore(
     },
 
     async isCancelRequested(id) {
-      return tasks.get(id)?.task.cancelRequestedAt !== undefined;
+      const task = tasks.get(id)?.task;
+      return task?.cancelRequestedAt !== undefined || task?.status === "cancelled";
     },
 
     async list(filter, limit, cursor) {

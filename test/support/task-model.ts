@@ -6,10 +6,13 @@
  * - submit (now, delayed, expiring; with an Idempotency-Key, its body's keys
  *   in either order) through the `submitTask` use case;
  * - deliveries of any queued message copy through `runDelivery` (handler
- *   succeeds, fails, or fails retryably), keeping the copy (a duplicate) or not;
- * - attempts that stay open: a claim whose handler runs on, reports progress,
- *   and finishes later, maybe after its lease ran out and another attempt
- *   took the task (a zombie);
+ *   succeeds, fails, or fails retryably), keeping the copy (a duplicate) or not:
+ *   a copy's first delivery records its attempt in one write (the deferred
+ *   claim), a copy that came back is claimed first, and a stale copy (its
+ *   attempts hint no longer the task's) records nothing and comes back;
+ * - attempts that stay open: a claim (first, or deferred, with the hint)
+ *   whose handler runs on, reports progress, and finishes later, maybe after
+ *   its lease ran out and another attempt took the task (a zombie);
  * - cancel, retry by id (`retryTask`), expiry, dead-lettering and redrive
  *   (`redriveLane`), and the clock moving (leases run out, runAt and
  *   expiresAt pass, the idempotency window closes).
@@ -58,10 +61,15 @@ const idempotencyWindowSeconds = 24 * 3600;
 
 type Behaviour = "succeed" | "fail" | "retry";
 
-/** A copy of a task message in the lane queue; `heldBy` while an open attempt has it in flight. */
+/**
+ * A copy of a task message in the lane queue; `heldBy` while an open attempt
+ * has it in flight; `deliveries`: how often it was received (SQS's receive
+ * count less one), so a copy that came back is claimed first.
+ */
 interface Copy {
   readonly envelope: TaskEnvelope;
   heldBy?: { readonly attempt: number; readonly until: number };
+  deliveries?: number;
 }
 
 interface ModelTask {
@@ -231,6 +239,17 @@ function claimInModel(model: Model, task: ModelTask, leaseSeconds: number): bool
   return true;
 }
 
+/** The start of an unclaimed attempt, recorded with its end in one write: no lease is ever taken. */
+function startInModel(model: Model, task: ModelTask): boolean {
+  const lapsed = task.status === "running" && task.leaseUntil !== undefined && task.leaseUntil < model.now;
+  if (!waiting.includes(task.status) && !lapsed) return false;
+  if (lapsed) note(model, "unclaimed attempt recorded over a crashed attempt's lapsed lease");
+  task.status = "running";
+  task.attempts += 1;
+  delete task.leaseUntil;
+  return true;
+}
+
 function endInModel(task: ModelTask, status: TaskStatus, errorType?: string): void {
   task.status = status;
   delete task.leaseUntil;
@@ -393,6 +412,11 @@ class Deliver implements ModelCommand {
     const task = taskOf(model, envelope.id);
     const expectedSends: string[] = [];
     let expectedOutcome: string;
+    const receiveCount = (copy.deliveries ?? 0) + 1;
+    const prior = envelope.attempts ?? 0;
+    // echo's claimAfterMs is above 0 and the model's handlers answer at once: a first delivery writes once.
+    const unclaimed = receiveCount === 1 && prior < envelope.maxAttempts;
+    const lapsed = task.status === "running" && task.leaseUntil !== undefined && task.leaseUntil < model.now;
     if (envelope.runAt && Math.ceil((Date.parse(envelope.runAt) - model.now) / 1000) > 0) {
       expectedOutcome = "deferred";
       expectedSends.push(task.id);
@@ -404,7 +428,14 @@ class Deliver implements ModelCommand {
       // Not started by its expiresAt: it never runs. (One that started and crashed is claimed again below.)
       endInModel(task, "expired", "expired");
       expectedOutcome = "expired";
-    } else if (!claimInModel(model, task, deliveryLeaseSeconds)) {
+    } else if (unclaimed && waiting.includes(task.status) && task.attempts !== prior) {
+      // A stale copy: its one write is refused, nothing is recorded, and the message comes back.
+      note(model, "stale copy of a waiting task sent back");
+      expectedOutcome = "comes back";
+    } else if (unclaimed && lapsed && task.attempts !== prior) {
+      note(model, "stale copy of a crashed attempt's task skipped");
+      expectedOutcome = "skipped";
+    } else if (unclaimed ? !startInModel(model, task) : !claimInModel(model, task, deliveryLeaseSeconds)) {
       expectedOutcome = "skipped";
     } else if (task.attempts > maxAttempts) {
       endInModel(task, "failed", "attempts_exhausted");
@@ -423,12 +454,20 @@ class Deliver implements ModelCommand {
     }
     if (expectedOutcome === "skipped") note(model, `duplicate delivery of a ${task.status} task`);
     if (expectedOutcome === "expired") note(model, "expired at delivery");
+    if (["succeeded", "failed", "retrying"].includes(expectedOutcome))
+      note(model, unclaimed ? "attempt recorded in one write" : "attempt claimed first");
     real.behaviour = this.behaviour;
-    const report = await runDelivery(envelope, real.runDeps);
-    expect(report.outcome, `delivery of ${task.id}`).toBe(expectedOutcome);
-    // The delivered copy is deleted unless SQS delivers it again.
-    if (!this.duplicate) removeCopy(model, copy);
-    else delete copy.heldBy;
+    const delivered = runDelivery(envelope, real.runDeps, { receiveCount });
+    copy.deliveries = receiveCount;
+    if (expectedOutcome === "comes back") {
+      await expect(delivered, `delivery of ${task.id}`).rejects.toThrow(/claimed first/);
+      delete copy.heldBy;
+    } else {
+      expect((await delivered).outcome, `delivery of ${task.id}`).toBe(expectedOutcome);
+      // The delivered copy is deleted unless SQS delivers it again.
+      if (!this.duplicate) removeCopy(model, copy);
+      else delete copy.heldBy;
+    }
     takeSent(model, real, expectedSends);
     await verifyTask(model, real, task.id);
   }
@@ -437,11 +476,17 @@ class Deliver implements ModelCommand {
   }
 }
 
-/** A delivery whose handler runs on: the claim happens now, the outcome later (FinishOpen). */
+/**
+ * A delivery whose handler runs on: the claim happens now, the outcome later
+ * (FinishOpen). `deferred`: the claim a first delivery writes once its
+ * handler outlives the threshold, which holds the message's attempts hint.
+ */
 class ClaimOpen implements ModelCommand {
   readonly pick: number;
-  constructor(pick: number) {
+  readonly deferred: boolean;
+  constructor(pick: number, deferred: boolean) {
     this.pick = pick;
+    this.deferred = deferred;
   }
   check = (model: Readonly<Model>) => deliverable(model as Model).length > 0;
   async run(model: Model, real: Real) {
@@ -450,12 +495,26 @@ class ClaimOpen implements ModelCommand {
     const copy = candidates[this.pick % candidates.length]!;
     const task = taskOf(model, copy.envelope.id);
     const now = new Date(model.now);
-    const expected = claimInModel(model, task, openLeaseSeconds);
-    const result = await real.store.claim(copy.envelope, now, new Date(model.now + openLeaseSeconds * 1000));
+    const prior = copy.envelope.attempts ?? 0;
+    const deferred = this.deferred && !copy.deliveries && prior < copy.envelope.maxAttempts;
+    copy.deliveries = (copy.deliveries ?? 0) + 1;
+    const stale = deferred && task.attempts !== prior;
+    const expected = !stale && claimInModel(model, task, openLeaseSeconds);
+    const result = await real.store.claim(
+      copy.envelope,
+      now,
+      new Date(model.now + openLeaseSeconds * 1000),
+      deferred ? prior : undefined,
+    );
     expect(result.claimed, `claim of ${task.id}`).toBe(expected);
     if (result.claimed) {
+      if (deferred) note(model, "deferred claim");
       copy.heldBy = { attempt: task.attempts, until: model.now + openLeaseSeconds * 1000 };
       model.open.push({ id: task.id, attempt: task.attempts, copy });
+    } else if (stale && waiting.includes(task.status)) {
+      // A stale copy of a waiting task: the delivery records nothing and its message comes back.
+      note(model, "deferred claim of a stale copy refused");
+      delete copy.heldBy;
     } else {
       // A delivery that claims nothing is acknowledged: the copy is gone.
       removeCopy(model, copy);
@@ -463,7 +522,7 @@ class ClaimOpen implements ModelCommand {
     await verifyTask(model, real, task.id);
   }
   toString() {
-    return `ClaimOpen(#${this.pick})`;
+    return `ClaimOpen(#${this.pick}${this.deferred ? ", deferred" : ""})`;
   }
 }
 
@@ -510,7 +569,9 @@ class FinishOpen implements ModelCommand {
     expect(recorded, `finish of attempt ${attempt} of ${id}`).toBe(current);
     // The worker deletes its copy (still its own only if no later delivery took it); a retry sends a new one.
     if (copy.heldBy?.attempt === attempt) removeCopy(model, copy);
-    if (recorded && this.ending === "retrying") model.queue.push({ envelope: copy.envelope });
+    // The worker's retry message says how many attempts the task has recorded.
+    if (recorded && this.ending === "retrying")
+      model.queue.push({ envelope: { ...copy.envelope, attempts: attempt } });
     await verifyTask(model, real, id);
   }
   toString() {
@@ -684,7 +745,7 @@ class AdvanceClock implements ModelCommand {
 const pick = fc.nat(1_000);
 
 /** The commands, weighted towards what makes races: several tasks, open attempts, time moving. */
-const claimOpen = pick.map((index) => new ClaimOpen(index));
+const claimOpen = fc.tuple(pick, fc.boolean()).map(([index, deferred]) => new ClaimOpen(index, deferred));
 const finishOpen = fc
   .tuple(pick, fc.constantFrom<Ending>("succeeded", "failed", "cancelled", "retrying"))
   .map(([index, ending]) => new FinishOpen(index, ending));

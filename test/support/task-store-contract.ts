@@ -246,6 +246,172 @@ export function describeTaskStoreContract(name: string, makeStore: TaskStoreFact
       );
     });
 
+    describe("recordAttempt (an attempt that ended before its claim was due)", () => {
+      const succeeded: AttemptOutcome = { status: "succeeded", result: { n: 1 } };
+
+      it("goes from queued straight to the outcome in one write: attempts, start and end in the history", async () => {
+        const { store, clock, create } = await setUp();
+        const task = await create();
+        const startedAt = clock.advance(1);
+        const at = clock.advance(1);
+        const result = await store.recordAttempt(envelopeOf(task), 0, startedAt, succeeded, at);
+        expect(result.recorded && result.task).toMatchObject({ status: "succeeded", attempts: 1 });
+        const stored = await store.get(task.id);
+        expect(stored).toMatchObject({
+          status: "succeeded",
+          attempts: 1,
+          result: { n: 1 },
+          startedAt: startedAt.toISOString(),
+          finishedAt: at.toISOString(),
+        });
+        expect(stored?.history.slice(1)).toEqual([
+          { status: "running", at: startedAt.toISOString() },
+          { status: "succeeded", at: at.toISOString(), attempt: 1 },
+        ]);
+      });
+
+      it("records a retryable failure from retrying, with the next attempt's time, when the hint holds", async () => {
+        const { store, clock, create } = await setUp();
+        const task = await create({ runAt: new Date(clock.now().getTime() + 1_000).toISOString() });
+        const retrying = (attempt: number): AttemptOutcome => ({
+          status: "retrying",
+          error: failure(`flaky${attempt}`),
+          nextAttemptAt: new Date(clock.now().getTime() + 5_000).toISOString(),
+        });
+        expect(
+          (await store.recordAttempt(envelopeOf(task), 0, clock.now(), retrying(1), clock.now())).recorded,
+        ).toBe(true);
+        // A stale hint (the first message again) is refused: the task says what it is.
+        const stale = await store.recordAttempt(envelopeOf(task), 0, clock.now(), succeeded, clock.now());
+        expect(stale).toMatchObject({ recorded: false, current: { status: "retrying", attempts: 1 } });
+        expect(
+          (await store.recordAttempt(envelopeOf(task), 1, clock.now(), retrying(2), clock.now())).recorded,
+        ).toBe(true);
+        expect(
+          (
+            await store.recordAttempt(
+              envelopeOf(task),
+              2,
+              clock.now(),
+              { status: "failed", error: failure("done") },
+              clock.now(),
+            )
+          ).recorded,
+        ).toBe(true);
+        const stored = await store.get(task.id);
+        expect(stored).toMatchObject({ status: "failed", attempts: 3, error: { type: "done" } });
+        expect(stored?.nextAttemptAt).toBeUndefined();
+        expect(statuses(stored)).toEqual([
+          "scheduled",
+          "running",
+          "retrying",
+          "running",
+          "retrying",
+          "running",
+          "failed",
+        ]);
+      });
+
+      it("creates the record from the envelope when the submit's write has not landed", async () => {
+        const { store, clock } = await setUp();
+        const task = newTaskAt(submissionOf({ tags: { from: "envelope" } }), clock.now());
+        expect(
+          (await store.recordAttempt(envelopeOf(task), 0, clock.now(), succeeded, clock.now())).recorded,
+        ).toBe(true);
+        const stored = await store.get(task.id);
+        expect(stored).toMatchObject({
+          status: "succeeded",
+          attempts: 1,
+          input: task.input,
+          tags: task.tags,
+        });
+        expect(statuses(stored)).toEqual(["queued", "running", "succeeded"]);
+        expect((await store.create(task)).created).toBe(false);
+      });
+
+      it("refuses a task another attempt holds, an ended one and a cancelled one, writing nothing", async () => {
+        const { store, clock, create, running } = await setUp();
+        const held = await running();
+        expect(
+          await store.recordAttempt(envelopeOf(held), 0, clock.now(), succeeded, clock.now()),
+        ).toMatchObject({
+          recorded: false,
+          current: { status: "running", attempts: 1 },
+        });
+        const cancelled = await create();
+        expect((await store.cancel(cancelled.id, clock.now())).outcome).toBe("cancelled");
+        expect(
+          await store.recordAttempt(envelopeOf(cancelled), 0, clock.now(), succeeded, clock.now()),
+        ).toMatchObject({ recorded: false, current: { status: "cancelled" } });
+        const done = await create();
+        expect(
+          (await store.recordAttempt(envelopeOf(done), 0, clock.now(), succeeded, clock.now())).recorded,
+        ).toBe(true);
+        // A duplicate delivery's attempt: exactly one outcome is ever recorded.
+        expect(
+          (
+            await store.recordAttempt(
+              envelopeOf(done),
+              0,
+              clock.now(),
+              { status: "succeeded", result: 2 },
+              clock.now(),
+            )
+          ).recorded,
+        ).toBe(false);
+        expect(await store.get(done.id)).toMatchObject({
+          status: "succeeded",
+          attempts: 1,
+          result: { n: 1 },
+        });
+        expect(statuses(await store.get(held.id))).toEqual(["queued", "running"]);
+        expect(statuses(await store.get(cancelled.id))).toEqual(["queued", "cancelled"]);
+      });
+
+      it("records over a crashed attempt whose lease ran out, as a claim would", async () => {
+        const { store, clock, running } = await setUp();
+        const task = await running({}, 10);
+        clock.advance(11);
+        expect(
+          (await store.recordAttempt(envelopeOf(task), 1, clock.now(), succeeded, clock.now())).recorded,
+        ).toBe(true);
+        expect(await store.get(task.id)).toMatchObject({ status: "succeeded", attempts: 2 });
+        expect(statuses(await store.get(task.id))).toEqual(["queued", "running", "running", "succeeded"]);
+      });
+
+      it("races a claim: exactly one of them starts the attempt", async () => {
+        const { store, clock, create, claim } = await setUp();
+        const task = await create();
+        const [recorded, claimed] = await Promise.all([
+          store.recordAttempt(envelopeOf(task), 0, clock.now(), succeeded, clock.now()),
+          claim(task),
+        ]);
+        expect([recorded.recorded, claimed.claimed].filter(Boolean)).toHaveLength(1);
+        expect((await store.get(task.id))?.attempts).toBe(1);
+      });
+
+      it("counts a task that went straight to its outcome", async () => {
+        const { store, clock, create, countsLagMs } = await setUp();
+        const task = await create();
+        await store.recordAttempt(envelopeOf(task), 0, clock.now(), succeeded, clock.now());
+        await expectCounts(store, countsLagMs, { queued: 0, running: 0, succeeded: 1 });
+      });
+    });
+
+    describe("the deferred claim (claim with the attempts the message expects)", () => {
+      it("claims only a task that has recorded the attempts the message says", async () => {
+        const { store, clock, create } = await setUp();
+        const task = await create();
+        const lease = leaseFrom(clock.now());
+        expect((await store.claim(envelopeOf(task), clock.now(), lease, 1)).claimed).toBe(false);
+        const claimed = await store.claim(envelopeOf(task), clock.now(), lease, 0);
+        expect(claimed.claimed && claimed.task).toMatchObject({ status: "running", attempts: 1 });
+        const fresh = newTaskAt(submissionOf(), clock.now());
+        expect((await store.claim(envelopeOf(fresh), clock.now(), lease, 1)).claimed).toBe(false);
+        expect((await store.claim(envelopeOf(fresh), clock.now(), lease, 0)).claimed).toBe(true);
+      });
+    });
+
     describe("finishAttempt", () => {
       it("records success: the result, finishedAt, and an entry naming the attempt", async () => {
         const { store, clock, running } = await setUp();
@@ -382,7 +548,8 @@ export function describeTaskStoreContract(name: string, makeStore: TaskStoreFact
         for (const task of [queued, scheduled, retrying]) {
           const result = await store.cancel(task.id, clock.now());
           expect(result).toMatchObject({ outcome: "cancelled", task: { status: "cancelled" } });
-          expect(await store.isCancelRequested(task.id)).toBe(false);
+          // An attempt running unclaimed (the deferred claim) finds its task cancelled and stops.
+          expect(await store.isCancelRequested(task.id)).toBe(true);
         }
         expect((await store.get(retrying.id))?.nextAttemptAt).toBeUndefined();
         expect(statuses(await store.get(retrying.id))).toEqual([

@@ -37,19 +37,33 @@ describe("runDelivery", () => {
     expect(task?.history.map((entry) => entry.status)).toEqual(["queued", "running", "succeeded"]);
   });
 
-  it("does not run a task again when a duplicate message arrives after it succeeded", async () => {
+  it("does not run a task again when its message comes back after it succeeded", async () => {
     const ports = corePorts();
     const envelope = await submitted(ports);
     let runs = 0;
     const counting = async () => ++runs;
     await runDelivery(envelope, ports.delivery(counting));
-    const duplicate = await runDelivery(envelope, ports.delivery(counting));
+    // A message that came back (received before) is claimed first: the claim refuses an ended task.
+    const duplicate = await runDelivery(envelope, ports.delivery(counting), { receiveCount: 2 });
     expect(duplicate.outcome).toBe("skipped");
     expect(runs).toBe(1);
     expect((await ports.store.get(envelope.id))?.result).toBe(1);
   });
 
-  it("runs a task once when two deliveries of its message overlap", async () => {
+  it("records one outcome when a first-time duplicate runs the handler again: the deferred claim's trade-off", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    let runs = 0;
+    const counting = async () => ++runs;
+    await runDelivery(envelope, ports.delivery(counting));
+    // SQS delivered a copy as if for the first time: its handler runs before its one write, which is refused.
+    const duplicate = await runDelivery(envelope, ports.delivery(counting));
+    expect(duplicate.outcome).toBe("skipped");
+    expect(runs).toBe(2);
+    expect(await ports.store.get(envelope.id)).toMatchObject({ status: "succeeded", attempts: 1, result: 1 });
+  });
+
+  it("records one outcome when two deliveries of its message overlap within the claim threshold", async () => {
     const ports = corePorts();
     const envelope = await submitted(ports);
     let runs = 0;
@@ -63,7 +77,167 @@ describe("runDelivery", () => {
       runDelivery(envelope, ports.delivery(slow)),
     ]);
     expect(reports.map((report) => report.outcome).sort()).toEqual(["skipped", "succeeded"]);
+    // Both handlers ran (idempotent handlers only: claimAfterMs 0 otherwise); one outcome is recorded.
+    expect(runs).toBe(2);
+    const task = await ports.store.get(envelope.id);
+    expect(task).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(task?.history.map((entry) => entry.status)).toEqual(["queued", "running", "succeeded"]);
+  });
+
+  it("runs a task once when two deliveries of its message overlap and its type claims first", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    let runs = 0;
+    const slow = async () => {
+      runs += 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return runs;
+    };
+    const claimFirst = { claimAfterMsOf: () => 0 };
+    const reports = await Promise.all([
+      runDelivery(envelope, ports.delivery(slow, claimFirst)),
+      runDelivery(envelope, ports.delivery(slow, claimFirst)),
+    ]);
+    expect(reports.map((report) => report.outcome).sort()).toEqual(["skipped", "succeeded"]);
     expect(runs).toBe(1);
+  });
+
+  it("writes once for an attempt that ends within its threshold: from queued straight to the outcome", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    const writes: string[] = [];
+    const store = new Proxy(ports.store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (["claim", "finishAttempt", "recordAttempt", "reportProgress"].includes(String(property)))
+            writes.push(String(property));
+          return value.apply(target, args);
+        };
+      },
+    });
+    const report = await runDelivery(envelope, ports.delivery(succeed, { store }));
+    expect(report).toMatchObject({ outcome: "succeeded", attempt: { number: 1, queueWaitMs: 0 } });
+    expect(writes).toEqual(["recordAttempt"]);
+    const task = await ports.store.get(envelope.id);
+    expect(task?.history.map((entry) => entry.status)).toEqual(["queued", "running", "succeeded"]);
+    expect(task?.history.at(-1)).toMatchObject({ attempt: 1 });
+    expect(task?.startedAt).toBeDefined();
+  });
+
+  it("claims an attempt that outlives its threshold: the task shows running, then the outcome", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    let seen: string | undefined;
+    const report = await runDelivery(
+      envelope,
+      ports.delivery(
+        async () => {
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          seen = (await ports.store.get(envelope.id))?.status;
+          return "slow";
+        },
+        { claimAfterMsOf: () => 20 },
+      ),
+    );
+    expect(seen).toBe("running");
+    expect(report).toMatchObject({ outcome: "succeeded", attempt: { number: 1 } });
+    const task = await ports.store.get(envelope.id);
+    expect(task).toMatchObject({ status: "succeeded", attempts: 1, result: "slow" });
+    expect(task?.history.map((entry) => entry.status)).toEqual(["queued", "running", "succeeded"]);
+  });
+
+  it("claims an unclaimed attempt before its first progress report", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    const report = await runDelivery(
+      envelope,
+      ports.delivery(async (_input, context) => {
+        await context.reportProgress({ percent: 50 });
+        return (await ports.store.get(envelope.id))?.progress;
+      }),
+    );
+    expect(report.outcome).toBe("succeeded");
+    expect(await ports.store.get(envelope.id)).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+      result: { percent: 50 },
+    });
+  });
+
+  it("stops an unclaimed attempt whose task was cancelled while queued, and records nothing of it", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let aborted = false;
+    const delivery = runDelivery(
+      envelope,
+      ports.delivery(async (_input, context) => {
+        started();
+        await new Promise((_, reject) =>
+          context.signal.addEventListener("abort", () => {
+            aborted = true;
+            reject(new Error("aborted"));
+          }),
+        );
+      }),
+    );
+    await running;
+    // Still queued (not yet claimed): the cancel ends it at once; the cancel poll sees it and aborts the handler.
+    expect((await cancelTask(envelope.id, ports.deps)).immediate).toBe(true);
+    expect((await delivery).outcome).toBe("skipped");
+    expect(aborted).toBe(true);
+    const task = await ports.store.get(envelope.id);
+    expect(task).toMatchObject({ status: "cancelled", attempts: 0 });
+    expect(task?.history.map((entry) => entry.status)).toEqual(["queued", "cancelled"]);
+  });
+
+  it("stops an attempt whose deferred claim is refused, and drops its outcome", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    // Another delivery claimed the task meanwhile (it holds a live lease).
+    const other = await ports.store.claim(envelope, ports.now(), new Date(ports.now().getTime() + 60_000));
+    expect(other.claimed).toBe(true);
+    let aborted = false;
+    const report = await runDelivery(
+      envelope,
+      ports.delivery(
+        async (_input, context) => {
+          await new Promise((resolve) => {
+            context.signal.addEventListener("abort", () => {
+              aborted = true;
+              resolve(undefined);
+            });
+          });
+          return "dropped";
+        },
+        { claimAfterMsOf: () => 10 },
+      ),
+    );
+    expect(report.outcome).toBe("skipped");
+    expect(aborted).toBe(true);
+    expect(await ports.store.get(envelope.id)).toMatchObject({ status: "running", attempts: 1 });
+  });
+
+  it("sends a stale message back when the task waits under another attempt count, recording nothing", async () => {
+    const ports = corePorts();
+    const envelope = await submitted(ports);
+    const flaky = async () => {
+      throw new TaskFailure("upstream_busy", "try later", { retryable: true });
+    };
+    expect((await runDelivery(envelope, ports.delivery(flaky))).outcome).toBe("retrying");
+    // The first message again, without the attempts hint the retry's message carries.
+    await expect(runDelivery(envelope, ports.delivery(succeed))).rejects.toThrow(/claimed first/);
+    expect(await ports.store.get(envelope.id)).toMatchObject({ status: "retrying", attempts: 1 });
+    // Back again, it is claimed first, with the attempt count read back.
+    expect(await runDelivery(envelope, ports.delivery(succeed), { receiveCount: 2 })).toMatchObject({
+      outcome: "succeeded",
+      attempt: { number: 2 },
+    });
   });
 
   it("hands a message that arrives early back for what remains (scheduler beyond one SQS delay, SQS within), without running it", async () => {
@@ -130,7 +304,8 @@ describe("runDelivery", () => {
       (await ports.store.claim(envelope, ports.now(), new Date(ports.now().getTime() + 10_000))).claimed,
     ).toBe(true);
     ports.advance(11);
-    const report = await runDelivery(envelope, ports.delivery(succeed));
+    // The crashed delivery's message comes back: received once before.
+    const report = await runDelivery(envelope, ports.delivery(succeed), { receiveCount: 2 });
     expect(report).toMatchObject({ outcome: "succeeded", attempt: { number: 2 } });
   });
 
@@ -144,13 +319,16 @@ describe("runDelivery", () => {
     expect(first.outcome).toBe("retrying");
     const retrying = await ports.store.get(envelope.id);
     expect(retrying).toMatchObject({ status: "retrying", error: { type: "upstream_busy" } });
-    // Full jitter with random() = 0.5 over base 2 s: 1 s.
-    expect(ports.sent).toEqual([{ envelope, delaySeconds: 1 }]);
+    // Full jitter with random() = 0.5 over base 2 s: 1 s. The message says how many attempts were recorded.
+    expect(ports.sent).toEqual([{ envelope: { ...envelope, attempts: 1 }, delaySeconds: 1 }]);
     expect(retrying?.nextAttemptAt).toBe(new Date(ports.now().getTime() + 1_000).toISOString());
-    expect((await runDelivery(envelope, ports.delivery(flaky))).outcome).toBe("retrying");
-    expect((await runDelivery(envelope, ports.delivery(flaky))).outcome).toBe("failed");
+    expect((await runDelivery(ports.sent[0]!.envelope, ports.delivery(flaky))).outcome).toBe("retrying");
+    expect((await runDelivery(ports.sent[1]!.envelope, ports.delivery(flaky))).outcome).toBe("failed");
     expect(await ports.store.get(envelope.id)).toMatchObject({ status: "failed", attempts: 3 });
     expect(ports.sent).toHaveLength(2);
+    expect(
+      (await ports.store.get(envelope.id))?.history.map((entry) => `${entry.status}${entry.attempt ?? ""}`),
+    ).toEqual(["queued", "running", "retrying1", "running", "retrying2", "running", "failed3"]);
   });
 
   it("fails a permanent failure at once", async () => {
@@ -200,13 +378,15 @@ describe("runDelivery", () => {
     });
     const webhookCalls: number[] = [];
     // Attempt 1 hangs (past its lease, 2 s + 30 s margin); its own time limits are on a real clock, so it is released by hand.
+    // Its type claims first here, so the claim is written before the handler starts.
+    const claimFirst = { claimAfterMsOf: () => 0 };
     const zombie = runDelivery(
       envelope,
       ports.delivery(async (_input, context) => {
         await held;
         webhookCalls.push(context.attempt);
         return "zombie";
-      }),
+      }, claimFirst),
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect((await ports.store.get(envelope.id))?.attempts).toBe(1);
@@ -217,6 +397,7 @@ describe("runDelivery", () => {
         webhookCalls.push(context.attempt);
         return "second";
       }),
+      { receiveCount: 2 },
     );
     expect(second).toMatchObject({ outcome: "succeeded", attempt: { number: 2 } });
     release();
@@ -241,6 +422,7 @@ describe("runDelivery", () => {
         await runDelivery(
           envelope,
           ports.delivery(async () => ++runs),
+          { receiveCount: 2 },
         )
       ).outcome,
     ).toBe("failed");
@@ -254,6 +436,8 @@ describe("runDelivery", () => {
   it("stops a running task on a cancel request: its signal fires and it ends cancelled", async () => {
     const ports = corePorts();
     const envelope = await submitted(ports);
+    // Claimed before it runs (claimAfterMs 0), so the cancel finds it running.
+    const claimFirst = { claimAfterMsOf: () => 0 };
     let started: () => void = () => {};
     const running = new Promise<void>((resolve) => {
       started = resolve;
@@ -265,7 +449,7 @@ describe("runDelivery", () => {
         await new Promise((_, reject) =>
           context.signal.addEventListener("abort", () => reject(new Error("aborted"))),
         );
-      }),
+      }, claimFirst),
     );
     await running;
     const { immediate } = await cancelTask(envelope.id, ports.deps);
@@ -286,12 +470,15 @@ describe("runDelivery", () => {
     });
     const delivery = runDelivery(
       envelope,
-      ports.delivery(async () => {
-        started();
-        // Deaf to its signal: runs on past the request and the hard limit.
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        return "too late";
-      }),
+      ports.delivery(
+        async () => {
+          started();
+          // Deaf to its signal: runs on past the request and the hard limit.
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          return "too late";
+        },
+        { claimAfterMsOf: () => 0 },
+      ),
     );
     await running;
     expect((await cancelTask(envelope.id, ports.deps)).immediate).toBe(false);

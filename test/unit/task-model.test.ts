@@ -34,9 +34,12 @@ describe("task state machine", () => {
     expect(statusesLeadingTo("running").sort()).toEqual(["queued", "retrying", "running", "scheduled"]);
   });
 
-  it("ends attempts only from running", () => {
-    expect(statusesLeadingTo("succeeded")).toEqual(["running"]);
-    expect(statusesLeadingTo("retrying")).toEqual(["running"]);
+  it("ends attempts from running, or straight from waiting when the attempt ended unclaimed", () => {
+    expect(statusesLeadingTo("succeeded")).toEqual(["queued", "scheduled", "running", "retrying"]);
+    expect(statusesLeadingTo("retrying")).toEqual(["queued", "scheduled", "running", "retrying"]);
+    // The one write of an unclaimed attempt starts from where a claim starts, never from an end.
+    expect(statusChanges.recordAttempt.from).toEqual(statusChanges.claim.from);
+    expect(statusChanges.recordAttempt.to).toEqual(statusChanges.finishAttempt.to);
   });
 
   it("lets every status change a store makes only take transitions the table lists", () => {

@@ -1,10 +1,16 @@
 /**
- * Unit tier: the catalog's time limits follow the original's defaults unless
- * a type says why, and docs/task-types.md is what the catalog generates.
+ * Unit tier: the catalog's time limits and deferred-claim thresholds follow
+ * the defaults unless a type says why, and docs/task-types.md is what the
+ * catalog generates.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { defaultTimeLimits, taskCatalog, taskTypes } from "../../functions/tasks/catalog.ts";
+import {
+  defaultClaimAfterMs,
+  defaultTimeLimits,
+  taskCatalog,
+  taskTypes,
+} from "../../functions/tasks/catalog.ts";
 import { taskTypesDocFile, taskTypesMarkdown } from "../../tools/task-types-doc.ts";
 
 describe("time limits", () => {
@@ -23,6 +29,18 @@ describe("time limits", () => {
       );
     } else {
       expect(timeLimitsReason, `${type} has the default limits: drop timeLimitsReason`).toBeUndefined();
+    }
+  });
+});
+
+describe("deferred claim", () => {
+  it.each(taskTypes)("%s: says in one line why, exactly when it claims sooner than the default", (type) => {
+    const { claimAfterMs, claimAfterReason } = taskCatalog[type];
+    if (claimAfterMs !== undefined && claimAfterMs !== defaultClaimAfterMs) {
+      expect(claimAfterReason, `${type} claims sooner: give claimAfterReason`).toMatch(/^[^\n]{10,160}$/);
+      expect(claimAfterMs).toBeGreaterThanOrEqual(0);
+    } else {
+      expect(claimAfterReason, `${type} claims after the default: drop claimAfterReason`).toBeUndefined();
     }
   });
 });
