@@ -679,6 +679,12 @@ describe("web monitor", { timeout: longTest }, () => {
       );
       expect(overflow).toBeLessThanOrEqual(0);
       expect(boxes.n210!.y).toBeGreaterThan(Math.max(...rows));
+      // A live refresh redraws the graph where the operator had scrolled it.
+      await page.evaluate('document.querySelector(".graph").scrollTop = 400');
+      const updated = await page.textContent("#updated");
+      await expect.poll(() => page.textContent("#updated"), patience).not.toBe(updated);
+      await drawn(page);
+      expect(await page.evaluate<number>('document.querySelector(".graph").scrollTop')).toBe(400);
       await screenshot(page, "workflow-wide");
       await page.close();
     } finally {
