@@ -5,7 +5,7 @@
  * with an API key kept in the browser tab's session storage and reads
  * everything it shows from the authenticated API.
  *
- * The page (33 KB) is a chunk of its own, loaded by the first GET /monitor,
+ * The page (74 KB) is a chunk of its own, loaded by the first GET /monitor,
  * so the cold start of every other route does not parse it.
  */
 import { onFirstUse } from "../adapters/lazy-port.ts";

@@ -6,7 +6,9 @@
  * a view's routes; the task list's filters, order and selected task in the
  * URL, finding a task by id, durations and sorting, actions shown only to
  * keys whose scopes allow them, retrying the failed tasks a filter shows,
- * and editing schedules and rate limits. Screenshots: test-results/monitor/.
+ * and editing schedules and rate limits; workflows as a graph of their nodes
+ * (statuses, edges, live refresh, a node opening its task, cancel, a wide
+ * layer wrapped). Screenshots: test-results/monitor/.
  *
  * Every wait names its timeout: vitest's default for `expect.poll` is 1 s,
  * too short for a task to run on two shared cores.
@@ -16,6 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Task } from "../../functions/core/task.ts";
+import type { WorkflowNodeView, WorkflowView } from "../../functions/core/workflow.ts";
 import { api, target, waitForStatus } from "../integration/api-client.ts";
 import { launchBrowser, type MonitorBrowser, screenshot } from "./browser.ts";
 
@@ -113,6 +116,40 @@ async function submit(body: unknown): Promise<Task> {
     await sleep(1000 * attempt);
   }
 }
+
+/** Submits a workflow, asking again with the same Idempotency-Key after a 503 (as `submit` does). */
+async function submitWorkflow(body: unknown): Promise<WorkflowView> {
+  const headers = { "Idempotency-Key": randomUUID() };
+  for (let attempt = 1; ; attempt++) {
+    const response = await api<WorkflowView>("POST", "/v1/workflows", { body, headers });
+    if (response.status === 202) return response.body;
+    if (response.status !== 503 || attempt === 5)
+      throw new Error(`workflow submit answered ${response.status}: ${JSON.stringify(response.body)}`);
+    await sleep(1000 * attempt);
+  }
+}
+
+/** A workflow's nodes as the API gives them (one page holds every node of these tests' workflows). */
+async function nodesOf(id: string): Promise<WorkflowNodeView[]> {
+  const response = await api<{ items: WorkflowNodeView[] }>("GET", `/v1/workflows/${id}/nodes?limit=1000`);
+  expect(response.status).toBe(200);
+  return response.body.items;
+}
+
+/** The status each node of the graph shows, by node id. */
+const nodeStatuses = (page: Page) =>
+  page.evaluate<Record<string, string>>(
+    'Object.fromEntries([...document.querySelectorAll("#workflow-graph [data-node]")].map((node) => [node.dataset.node, node.dataset.status]))',
+  );
+
+/** Where each node of the graph is on the page, by node id. */
+const nodeBoxes = (page: Page) =>
+  page.evaluate<Record<string, { x: number; y: number; height: number }>>(
+    'Object.fromEntries([...document.querySelectorAll("#workflow-graph [data-node]")].map((node) => { const box = node.getBoundingClientRect(); return [node.dataset.node, { x: box.x, y: box.y, height: box.height }]; }))',
+  );
+
+/** How long a workflow of a few nodes may take to reach a state (each node is a task on the loaded cores). */
+const workflowWait = { timeout: 90_000 };
 
 /** A duration as the monitor writes it: 420 ms, 12.3 s, 4 min 12 s, 2.5 h. */
 const durationText = /^(\d+ ms|\d+\.\d s|\d+ min \d+ s|\d+\.\d h)$/;
@@ -495,6 +532,164 @@ describe("web monitor", { timeout: longTest }, () => {
     await page.click("a[data-view=schedules]");
     await expect.poll(() => page.textContent("#not-available"), patience).toContain("Schedules");
     await page.close();
+  });
+
+  it("lists workflows and shows one as a graph: a node per node, an edge per `after`, each node's status, live", async () => {
+    const page = await signedIn();
+    // A chord whose slow header node keeps the body waiting for a while, and whose failing one is tolerated.
+    const submitted = await submitWorkflow({
+      workflow: {
+        chord: {
+          header: [
+            { type: "echo", input: { value: 1, sleepMs: 5000 } },
+            { type: "echo", input: { value: 2, fail: "permanent" } },
+            { type: "echo", input: { value: 3 } },
+          ],
+          body: { type: "echo", input: {}, resultInto: "value" },
+        },
+      },
+      failurePolicy: { mode: "allow_failures", maxFailures: 1 },
+    });
+
+    // The list shows it, newest first, and opens it.
+    await open(page, "workflows");
+    const row = page.locator(`#workflows tr[data-workflow="${submitted.id}"]`);
+    await expect.poll(() => row.count(), patience).toBe(1);
+    expect(await row.locator(".badge").textContent()).toBe("running");
+    await row.click();
+    await expect.poll(() => hashOf(page), patience).toBe(`#workflow/${submitted.id}`);
+    await drawn(page);
+
+    // While the slow header node runs, the body waits: drawn as waiting, below the three header nodes.
+    await expect.poll(() => nodeStatuses(page), patience).toMatchObject({ n3: "waiting" });
+    expect(await page.locator("#workflow-graph [data-node]").count()).toBe(4);
+    expect(await page.locator("#workflow-graph .edge").count()).toBe(3);
+    const boxes = await nodeBoxes(page);
+    expect(new Set(["n0", "n1", "n2"].map((id) => boxes[id]!.y)).size).toBe(1);
+    expect(boxes.n3!.y).toBeGreaterThan(boxes.n0!.y + boxes.n0!.height);
+    expect(await page.textContent("#workflow-detail [data-field=status]")).toBe("running");
+
+    // Live refresh brings the final statuses, the same as the API's.
+    await expect
+      .poll(() => page.textContent("#workflow-detail [data-field=status]"), workflowWait)
+      .toBe("succeeded");
+    const nodes = await nodesOf(submitted.id);
+    expect(Object.fromEntries(nodes.map((node) => [node.id, node.status]))).toEqual({
+      n0: "succeeded",
+      n1: "failed",
+      n2: "succeeded",
+      n3: "succeeded",
+    });
+    await expect
+      .poll(() => nodeStatuses(page), patience)
+      .toEqual(Object.fromEntries(nodes.map((node) => [node.id, node.status])));
+    expect(await page.locator("#workflow-graph .edge").count()).toBe(
+      nodes.reduce((sum, node) => sum + node.after.length, 0),
+    );
+    for (const node of nodes) {
+      const drawnNode = page.locator(`#workflow-graph [data-node="${node.id}"]`);
+      expect(await drawnNode.locator(".status").textContent()).toBe(node.status);
+      expect(await drawnNode.getAttribute("class")).toContain(`st-${node.status}`);
+    }
+    expect(await page.textContent("#workflow-legend [data-status=failed]")).toBe("failed 1");
+    expect(await page.textContent("#workflow-counts [data-count=succeeded] .value")).toBe("3");
+    // The body got the tolerated failure wrapped, and that is the workflow's result.
+    expect(await page.textContent("#workflow-result")).toContain('"ok": false');
+    // A read-only view of an ended workflow: no Cancel.
+    expect(await page.locator("#cancel-workflow").count()).toBe(0);
+    await screenshot(page, "workflow-graph");
+
+    // A node opens its task, and the task links back to its workflow.
+    await page.click('#workflow-graph [data-node="n1"]');
+    await expect.poll(() => shownTaskId(page), patience).toBe(`${submitted.id}.n1`);
+    await expect.poll(() => statusOf(page).textContent(), patience).toBe("failed");
+    expect(await page.textContent("#task-workflow")).toContain("node n1");
+    await page.click("#task-workflow");
+    await expect.poll(() => hashOf(page), patience).toBe(`#workflow/${submitted.id}`);
+    await drawn(page);
+    await expect.poll(() => page.locator("#workflow-graph [data-node]").count(), patience).toBe(4);
+
+    // The find box, given a workflow's id, offers the workflow.
+    await page.fill("#find-id", submitted.id);
+    await page.press("#find-id", "Enter");
+    await page.click("#open-workflow");
+    await expect.poll(() => hashOf(page), patience).toBe(`#workflow/${submitted.id}`);
+    await page.close();
+  });
+
+  it("cancels a running workflow from its page, shown only to keys that may submit", async () => {
+    const page = await signedIn();
+    const submitted = await submitWorkflow({
+      workflow: {
+        chain: [
+          { type: "echo", input: { value: "slow", sleepMs: 30_000 } },
+          { type: "echo", input: {}, resultInto: "value" },
+        ],
+      },
+    });
+    await open(page, `workflow/${submitted.id}`);
+    await expect.poll(() => nodeStatuses(page), workflowWait).toEqual({ n0: "running", n1: "waiting" });
+    expect(await page.locator("#workflow-graph .edge").count()).toBe(1);
+    await screenshot(page, "workflow-running");
+
+    // A read-only key sees the same graph, and no Cancel.
+    const reader = await createKey(["read"]);
+    const readOnly = await signedIn(reader.key);
+    await open(readOnly, `workflow/${submitted.id}`);
+    await expect.poll(() => readOnly.locator("#workflow-graph [data-node]").count(), patience).toBe(2);
+    expect(await readOnly.locator("#cancel-workflow").count()).toBe(0);
+    await readOnly.close();
+
+    page.once("dialog", (dialog) => dialog.accept());
+    await page.click("#cancel-workflow");
+    await expect
+      .poll(() => page.textContent("#workflow-detail [data-field=status]"), patience)
+      .toBe("cancelled");
+    expect((await api<WorkflowView>("GET", `/v1/workflows/${submitted.id}`)).body.status).toBe("cancelled");
+    // The running node ends through its AbortSignal; the one after it is never created.
+    await expect.poll(() => nodeStatuses(page), workflowWait).toEqual({ n0: "cancelled", n1: "skipped" });
+    expect((await nodesOf(submitted.id)).map((node) => node.status)).toEqual(["cancelled", "skipped"]);
+    expect(await page.locator("#cancel-workflow").count()).toBe(0);
+    await screenshot(page, "workflow-cancelled");
+    await page.close();
+  });
+
+  it("wraps a wide layer and reads every page of nodes", async () => {
+    const items = Array.from({ length: 210 }, (_, index) => index);
+    const submitted = await submitWorkflow({
+      workflow: {
+        chain: [
+          { map: { items, task: { type: "echo", input: {} }, itemInto: "value" } },
+          { type: "echo", input: {}, resultInto: "value" },
+        ],
+      },
+    });
+    try {
+      const page = await signedIn();
+      await open(page, `workflow/${submitted.id}`);
+      // 211 nodes: more than one page of the monitor's node reads (200).
+      await expect.poll(() => page.locator("#workflow-graph [data-node]").count(), patience).toBe(211);
+      expect(await page.locator("#workflow-graph .edge").count()).toBe(210);
+      const boxes = await nodeBoxes(page);
+      const rows = new Set(items.map((index) => boxes[`n${index}`]!.y));
+      expect(rows.size).toBeGreaterThan(10);
+      // Wrapped to the view's width: nothing to scroll sideways, and the last node below every mapped one.
+      const overflow = await page.evaluate<number>(
+        'document.querySelector(".graph").scrollWidth - document.querySelector(".graph").clientWidth',
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(boxes.n210!.y).toBeGreaterThan(Math.max(...rows));
+      // A live refresh redraws the graph where the operator had scrolled it.
+      await page.evaluate('document.querySelector(".graph").scrollTop = 400');
+      const updated = await page.textContent("#updated");
+      await expect.poll(() => page.textContent("#updated"), patience).not.toBe(updated);
+      await drawn(page);
+      expect(await page.evaluate<number>('document.querySelector(".graph").scrollTop')).toBe(400);
+      await screenshot(page, "workflow-wide");
+      await page.close();
+    } finally {
+      await api("POST", `/v1/workflows/${submitted.id}/cancel`);
+    }
   });
 
   it("ran every page without script errors or policy violations", () => {

@@ -142,6 +142,13 @@ describe("monitor page", () => {
     expect(page.match(/<script\b/g)).toHaveLength(1);
   });
 
+  it("puts data into the page as text: no markup from strings (the workflow graph included)", () => {
+    expect(script).not.toMatch(
+      /innerHTML|outerHTML|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/,
+    );
+    expect(script).toContain("createElementNS");
+  });
+
   it("keeps the API key in session storage only", () => {
     expect(script).toContain("sessionStorage");
     expect(script).not.toMatch(/localStorage|document\.cookie/);
