@@ -59,11 +59,11 @@ export class TaskTables extends Construct {
   }
 
   /**
-   * Lets `fn` write a workflow's items in batches and read its node tasks in
-   * batches (POST and GET /v1/workflows), beside bindTaskRecords' actions.
+   * Lets `fn` read a workflow's node tasks in batches (GET /v1/workflows),
+   * beside bindTaskRecords' actions. No BatchWriteItem: it can delete.
    */
   bindWorkflowRecords(fn: IFunction): void {
-    this.taskTable.grant(fn, "dynamodb:BatchWriteItem", "dynamodb:BatchGetItem");
+    this.taskTable.grant(fn, "dynamodb:BatchGetItem");
   }
 
   /**

@@ -288,8 +288,8 @@ describe("logs and metrics settings", () => {
     const functions = Object.values(template.findResources("AWS::Lambda::Function")).filter(
       (resource) => resource.Properties.Handler === "index.handler",
     );
-    // The lane workers, the API function and the counters function.
-    expect(functions.length).toBe(laneNames.length + 2);
+    // The lane workers, the API function, the counters function and the workflow function.
+    expect(functions.length).toBe(laneNames.length + 3);
     for (const resource of functions) {
       expect(resource.Properties.Environment.Variables).toMatchObject({
         POWERTOOLS_LOG_LEVEL: "INFO",
@@ -303,7 +303,7 @@ describe("logs and metrics settings", () => {
     const functions = Object.values(template.findResources("AWS::Lambda::Function")).filter(
       (resource) => resource.Properties.Handler === "index.handler",
     );
-    expect(functions.length).toBe(laneNames.length + 2);
+    expect(functions.length).toBe(laneNames.length + 3);
     for (const resource of functions) {
       expect(resource.Properties.LoggingConfig).toEqual({
         LogFormat: "JSON",

@@ -156,8 +156,15 @@ describe("task table", () => {
       "Fn::GetAtt": string[];
     };
     const actions = statementsOfRole(role["Fn::GetAtt"][0]!).flatMap(actionsOf);
-    expect(actions).toEqual(expect.arrayContaining(["dynamodb:UpdateItem", "dynamodb:PutItem", "sqs:SendMessage"]));
-    for (const forbidden of ["dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:BatchWriteItem", "dynamodb:*"]) {
+    expect(actions).toEqual(
+      expect.arrayContaining(["dynamodb:UpdateItem", "dynamodb:PutItem", "sqs:SendMessage"]),
+    );
+    for (const forbidden of [
+      "dynamodb:DeleteItem",
+      "dynamodb:Scan",
+      "dynamodb:BatchWriteItem",
+      "dynamodb:*",
+    ]) {
       expect(actions).not.toContain(forbidden);
     }
   });
@@ -302,7 +309,8 @@ describe("lanes of a stage without priority queues (dev)", () => {
 
   it("has one queue, one DLQ and one mapping per lane, at the lane's full concurrency", () => {
     expect(stageConfig("dev").priorityQueues).toBe(false);
-    dev.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length + 1);
+    // And the two stream mappings (counters, workflows).
+    dev.resourceCountIs("AWS::Lambda::EventSourceMapping", laneNames.length + 2);
     dev.resourceCountIs("AWS::SQS::Queue", laneNames.length * 2 + 1);
     for (const lane of laneNames) {
       const [workerId, worker] = Object.entries(
@@ -352,7 +360,8 @@ describe("lanes of a stage without priority queues (dev)", () => {
   it("costs a third of the prod shape's mappings: 12 with priority queues, 4 without", () => {
     const prodShape = synth({ ...stageConfig("dev"), stage: "prodshape", priorityQueues: true });
     const laneMappings = (template: Template) =>
-      Object.keys(template.findResources("AWS::Lambda::EventSourceMapping")).length - 1;
+      // Less the two stream mappings (counters, workflows).
+      Object.keys(template.findResources("AWS::Lambda::EventSourceMapping")).length - 2;
     expect(laneMappings(prodShape)).toBe(laneNames.length * priorities.length);
     expect(laneMappings(dev)).toBe(laneNames.length);
   });
