@@ -191,6 +191,7 @@ try {
     if (lane) return `worker:${lane}`;
     if (fn.spec.logicalId.startsWith("ApiHandler")) return "api";
     if (fn.spec.logicalId.startsWith("CountersHandler")) return "counters";
+    if (fn.spec.logicalId.startsWith("WorkflowsHandler")) return "workflows";
     return fn.spec.logicalId;
   };
   serveParent(

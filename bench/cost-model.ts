@@ -163,7 +163,7 @@ export interface CostModel {
 }
 
 const dynamoWrites = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"]);
-const price = (prices: Prices, name: string) => {
+export const price = (prices: Prices, name: string) => {
   const found = prices.aws[name] ?? prices.alternatives[name];
   if (!found) throw new Error(`bench/prices.json has no ${name}`);
   return found.value;

@@ -5,7 +5,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import type { ColdStartReport, StorageReport } from "./claw-system.ts";
-import { type CostModel, lambdaDurationModel, type Prices } from "./cost-model.ts";
+import { type CostModel, lambdaDurationModel, type Prices, price } from "./cost-model.ts";
 import { type IdleCost, idleCostMarkdown } from "./idle-cost.ts";
 import type { PhaseResult } from "./load.ts";
 import type { SequentialRoundTrips } from "./round-trips.ts";
@@ -51,6 +51,8 @@ export interface BenchResults {
   readonly storage: StorageReport;
   readonly coldStart: readonly ColdStartReport[];
   readonly cost: CostModel;
+  /** A chord of `settings.workflowChildren` echo tasks and its body, priced per child (issue 17). */
+  readonly chordCost?: CostModel;
   /** Each stage's monthly cost with no tasks (bench/idle-cost.ts). */
   readonly idleCost?: readonly IdleCost[];
   readonly prices: Prices;
@@ -322,12 +324,67 @@ export function renderMarkdown(results: BenchResults): string {
   out.push("");
 
   out.push(...delayedSection(results.delayed));
+  if (results.chordCost) out.push(...chordSection(results.chordCost, cost, results.prices));
   if (results.idleCost) {
     out.push("## 6. Idle cost per stage on AWS (no tasks, per month)", "");
     out.push("From each stage's template (bench/idle-cost.ts); free tiers not subtracted.", "");
     out.push(...idleCostMarkdown(results.idleCost));
   }
   return out.join("\n");
+}
+
+/**
+ * Step Functions Standard for the same shape, a stated model: one Map state
+ * running a Task state per child, then the body's Task state; each state
+ * entered is a transition (the execution's start, the Map state, each
+ * child's Task state, the body's), so N children take N + 3 transitions.
+ */
+function stepFunctionsPerChild(children: number, prices: Prices): number {
+  const transitions = children + 3;
+  return (transitions / children) * price(prices, "stepFunctionsStandardPerMillionStateTransitions");
+}
+
+function chordSection(chord: CostModel, independent: CostModel, prices: Prices): string[] {
+  const children = chord.tasks;
+  const writeUnits = (model: CostModel) =>
+    model.lines.find((line) => line.item === "DynamoDB writes")?.perTask ?? 0;
+  const extraWrites = writeUnits(chord) - writeUnits(independent);
+  const rows = chord.lines.map((line) => {
+    const other = independent.lines.find((candidate) => candidate.item === line.item);
+    return `| ${line.item} | ${fixed(line.perTask, 4)} ${line.unit} | ${usd(line.perMillionTasks)} | ${usd(other?.perMillionTasks ?? 0)} |`;
+  });
+  return [
+    `## 7. A chord of ${children}: what a workflow adds per child`,
+    "",
+    `Counted from the request log like section 4: one \`POST /v1/workflows\` with a chord of ${children} \`echo\` tasks ` +
+      "and a body that receives their results, every AWS request from the submit until the functions were idle " +
+      "after the body ran (the stream's workflow function included), divided by the number of children (the body's " +
+      "own cost is spread over them). Beside it, section 4's independent tasks.",
+    "",
+    `| item | chord, per child | chord, per million children | independent, per million tasks |`,
+    "|---|---:|---:|---:|",
+    ...rows,
+    `| **total** | | **${usd(chord.perMillionTasks)}** | **${usd(independent.perMillionTasks)}** |`,
+    "",
+    `DynamoDB writes: ${fixed(writeUnits(chord), 2)} WRU per child against ${fixed(writeUnits(independent), 2)} per ` +
+      `independent task: the workflow adds **${fixed(extraWrites, 2)} WRU per child** (target: at most ~4; ` +
+      `${extraWrites <= 4 ? "met" : "**not met**"}).`,
+    "",
+    `AWS Step Functions Standard for the same shape (orchestration alone, a stated model: a Map state with one Task ` +
+      `state per child, then the body's Task state, ${children + 3} state transitions): ` +
+      `**${usd(stepFunctionsPerChild(children, prices))} per million children**, before the Lambda invocations that do ` +
+      "the work and with the header's results limited to its 256 KB state.",
+    "",
+    "AWS requests per child:",
+    "",
+    "| sender | service | operation | per child |",
+    "|---|---|---|---:|",
+    ...chord.requests.map(
+      (request) =>
+        `| ${request.source} | ${request.service} | ${request.operation} | ${fixed(request.perTask, 3)} |`,
+    ),
+    "",
+  ];
 }
 
 function delayedSection(delayed: DelayedTaskResult): string[] {

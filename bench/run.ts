@@ -76,6 +76,8 @@ const settings = {
   shortDelaySeconds: 3,
   longDelaySeconds: 9,
   coldStartSamples: quick ? 2 : 5,
+  /** The chord whose cost per child is set beside independent tasks (issue 17). */
+  workflowChildren: 100,
   maxPhaseSeconds: 180,
 };
 
@@ -118,8 +120,9 @@ async function warmUp(target: Target): Promise<void> {
   await awaitCompletions(target, run.submitted, { maxSeconds: 60 });
 }
 
+/** Every function's invocations: workers, and the stream's counters and workflow functions too. */
 const totalInvocations = (functions: readonly FunctionReport[]) =>
-  functions.filter((fn) => fn.lane).reduce((sum, fn) => sum + fn.invocations, 0);
+  functions.reduce((sum, fn) => sum + fn.invocations, 0);
 
 function usageSince(before: readonly FunctionReport[], after: readonly FunctionReport[]): FunctionReport[] {
   return after.map((fn) => {
@@ -230,6 +233,46 @@ async function delayedTaskRequests(
   }
   const workerInvocations = usage.filter((fn) => fn.lane).reduce((sum, fn) => sum + fn.invocations, 0);
   return { delaySeconds, requests: records.length, byOperation, workerInvocations };
+}
+
+/**
+ * A chord of `workflowChildren` echo tasks and its body, submitted as one
+ * workflow: every AWS request from its submit until the functions are idle
+ * after the body ran (nothing reads it back until then), priced like the
+ * cost window, per child.
+ */
+async function chordWindow(claw: ChildSystem<ClawSystemInfo>, target: Target, requestLog: string) {
+  await untilIdle(claw, 7_000);
+  const before = await claw.request<FunctionReport[]>("usage");
+  const offset = (await stat(requestLog)).size;
+  const children = settings.workflowChildren;
+  const response = await fetch(`${target.url}/v1/workflows`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      workflow: {
+        chord: {
+          header: Array.from({ length: children }, (_, index) => ({ type: "echo", input: { value: index } })),
+          body: { type: "echo", input: {}, resultInto: "value" },
+        },
+      },
+    }),
+  });
+  const { id } = (await response.json()) as { id: string };
+  if (response.status !== 202) throw new Error(`workflow submit answered ${response.status}`);
+  // Idle: the header ran, the stream moved the workflow on, the body ran, the stream counted it.
+  const usage = usageSince(before, await untilIdle(claw, 7_000));
+  const records = await requestsSince(requestLog, offset);
+  const final = (await (
+    await fetch(`${target.url}/v1/workflows/${id}`, { headers: { authorization: `Bearer ${target.apiKey}` } })
+  ).json()) as { status: string; result?: unknown };
+  const expected = Array.from({ length: children }, (_, index) => index);
+  if (final.status !== "succeeded" || JSON.stringify(final.result) !== JSON.stringify(expected)) {
+    warnings.push(
+      `chord of ${children}: ended ${final.status}, not with its header's values; its cost is off`,
+    );
+  }
+  return { children, records, usage };
 }
 
 async function roundTrips(
@@ -407,6 +450,12 @@ try {
     `delayed task: ${fixedCount(short.requests)} requests at ${short.delaySeconds} s, ${fixedCount(long.requests)} at ${long.delaySeconds} s; ` +
       `${perHop.toFixed(2)} per hop; 365 days on AWS: ${delayed.requestsFor365DaysOnAws.toFixed(0)}`,
   );
+  log(`counting the requests of a chord of ${settings.workflowChildren} ...`);
+  const chord = await chordWindow(instrumented, instrumentedTarget, requestLog);
+  const chordCost = costModel(chord.records, chord.usage, chord.children, prices, storage);
+  log(
+    `chord: $${chordCost.perMillionTasks.toFixed(2)} per million children (independent tasks: $${cost.perMillionTasks.toFixed(2)} per million)`,
+  );
   await instrumented.stop();
   children.length = 0;
 
@@ -436,6 +485,7 @@ try {
     storage,
     coldStart,
     cost,
+    chordCost,
     idleCost: idleCostOfStages(prices),
     prices,
     warnings,
