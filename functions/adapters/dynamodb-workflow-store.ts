@@ -56,6 +56,8 @@ export interface DynamoWorkflowStoreOptions {
 }
 
 const batchGetLimit = 100;
+/** Meta and node items a store keeps in memory (they never change), oldest out first. */
+const rememberedItems = 20_000;
 /** Item writes of a new workflow in flight at once. */
 const parallelPuts = 25;
 
@@ -100,6 +102,22 @@ export function createDynamoWorkflowStore(
     return Item;
   }
 
+  // Meta and nodes are written once and never change: a warm function reads each once.
+  const written = new Map<string, WorkflowMeta | StoredNode>();
+  function remember<T extends WorkflowMeta | StoredNode>(key: string, value: T): T {
+    if (written.size >= rememberedItems) written.delete(written.keys().next().value!);
+    written.set(key, value);
+    return value;
+  }
+
+  async function readMeta(id: string): Promise<WorkflowMeta | undefined> {
+    const known = written.get(`meta ${id}`);
+    if (known) return known as WorkflowMeta;
+    const item = await getItem(keys.meta(id));
+    if (!item) return undefined;
+    return remember(`meta ${id}`, JSON.parse(item.metaJson as string) as WorkflowMeta);
+  }
+
   async function readState(id: string): Promise<WorkflowState | undefined> {
     const item = await getItem(keys.state(id));
     return item ? stateOf(item) : undefined;
@@ -141,10 +159,7 @@ export function createDynamoWorkflowStore(
       }
     },
 
-    async meta(id) {
-      const item = await getItem(keys.meta(id));
-      return item ? (JSON.parse(item.metaJson as string) as WorkflowMeta) : undefined;
-    },
+    meta: readMeta,
 
     state: readState,
 
@@ -173,8 +188,11 @@ export function createDynamoWorkflowStore(
     },
 
     async node(id, index) {
+      const known = written.get(`node ${id} ${index}`);
+      if (known) return known as StoredNode;
       const item = await getItem(keys.node(id, index));
-      return item ? (JSON.parse(item.nodeJson as string) as StoredNode) : undefined;
+      if (!item) return undefined;
+      return remember(`node ${id} ${index}`, JSON.parse(item.nodeJson as string) as StoredNode);
     },
 
     async nodeTasks(id, nodeIds) {
@@ -324,6 +342,43 @@ export function createDynamoWorkflowStore(
       } catch (failure) {
         if ((failure as { name?: string }).name === "ConditionalCheckFailedException") return false;
         throw failure;
+      }
+    },
+
+    async restart(id, seen, state, now) {
+      const meta = await readMeta(id);
+      if (!meta) return false;
+      const expires = Math.floor(Date.parse(meta.createdAt) / 1000) + horizonDays * 86_400;
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.state(id),
+              id,
+              status: "running",
+              nodeCount: meta.nodeCount,
+              // DynamoDB keeps no empty set: an empty one is left out.
+              ...(state.settled.size > 0 ? { settled: new Set(state.settled) } : {}),
+              ...(state.created.size > 0 ? { created: new Set(state.created) } : {}),
+              waiting: Object.fromEntries(
+                Object.entries(state.waiting).map(([key, value]) => [String(key), value]),
+              ),
+              counts: state.counts,
+              failures: 0,
+              createdAt: meta.createdAt,
+              updatedAt: now.toISOString(),
+              [ttlAttribute]: expires,
+            },
+            ConditionExpression: "#status = :status AND updatedAt = :updatedAt",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":status": seen.status, ":updatedAt": seen.updatedAt },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+        throw error;
       }
     },
 

@@ -234,6 +234,16 @@ export const apiRoutes = [
   },
   {
     method: "POST",
+    path: "/v1/workflows/{id}/retry",
+    scope: "submit",
+    operationId: "retryWorkflow",
+    summary:
+      "Retry the failed part of a failed or cancelled workflow: what succeeded stays, the other nodes run again.",
+    responses: { 202: { description: "Running again.", schema: workflowViewSchema } },
+    errors: [404, 409],
+  },
+  {
+    method: "POST",
     path: "/v1/tasks/{id}/retry",
     scope: "submit",
     operationId: "retryTask",

@@ -8,6 +8,7 @@ import { submitterOf } from "../core/api-keys.ts";
 import { InvalidCursor } from "../core/ports.ts";
 import {
   cancelWorkflow,
+  retryWorkflow,
   submitWorkflow,
   type WorkflowDeps,
   workflowNodesPage,
@@ -84,6 +85,9 @@ export function workflowRoutes(deps: ApiDeps): RouteHandlers {
         ),
       );
     },
+
+    "POST /v1/workflows/{id}/retry": async (request) =>
+      json(202, await retryWorkflow(pathParameter(request.event, "id"), depsOf(request))),
 
     "POST /v1/workflows/{id}/cancel": async (request) =>
       json(200, await cancelWorkflow(pathParameter(request.event, "id"), depsOf(request))),

@@ -206,12 +206,21 @@ export async function advanceWorkflow(task: Task, deps: WorkflowDeps): Promise<v
   const ref = task.workflow;
   if (!ref || !isTerminal(task.status)) return;
   if (ref.node === onErrorNodeId) return;
-  const [meta, node] = await Promise.all([
+  const [meta, node, current] = await Promise.all([
     deps.workflows.meta(ref.id),
     deps.workflows.node(ref.id, ref.index),
+    deps.store.get(task.id),
   ]);
   if (!meta || !node) {
     deps.log("workflow node ended, but its workflow is not there", { taskId: task.id, workflowId: ref.id });
+    return;
+  }
+  // An end the task has moved on from (queued again by a retry of the workflow) is not this run's.
+  if (current && current.updatedAt !== task.updatedAt) {
+    deps.log("workflow node's end skipped: its task has changed since", {
+      taskId: task.id,
+      status: current.status,
+    });
     return;
   }
   await settleAndFollow(meta, node, outcomeOf(task), task, deps);
@@ -240,7 +249,7 @@ async function settleAndFollow(
       (next) => startWaitingNode(meta, next, deps),
     );
   }
-  await finishIfDone(meta, deps);
+  await finishIfDone(meta, deps, state);
 }
 
 /** Under wait_all: what runs after a failed node never runs; each such node counts as skipped. */
@@ -305,8 +314,10 @@ async function startWaitingNode(meta: WorkflowMeta, index: number, deps: Workflo
 }
 
 /** Ends a workflow whose nodes have all been counted; tells the nodes of an ended one to stop. */
-async function finishIfDone(meta: WorkflowMeta, deps: WorkflowDeps): Promise<void> {
-  let state = await deps.workflows.state(meta.id);
+async function finishIfDone(meta: WorkflowMeta, deps: WorkflowDeps, settled: WorkflowState): Promise<void> {
+  // The state as this node's settle left it; read again only when something else may have changed it.
+  const changedSince = settled.status === "running" && settled.failures > 0;
+  let state = changedSince ? await deps.workflows.state(meta.id) : settled;
   if (!state) return;
   if (state.status === "running" && state.settled.size >= state.nodeCount) {
     const failed = state.failures > toleratedFailures(meta.failurePolicy, meta.nodeCount);
@@ -378,6 +389,69 @@ export async function cancelWorkflow(id: string, deps: WorkflowDeps): Promise<Wo
   }
   const state = await deps.workflows.state(id);
   if (state) await stopEverything(meta, state, deps);
+  return workflowView(id, deps);
+}
+
+/**
+ * Retries the failed part of an ended (failed or cancelled) workflow: what
+ * succeeded stays, every other node runs again (a node task that ended
+ * unsuccessfully is queued again under its id; a node never created is
+ * started once what it waits for has succeeded). 409 while a node task has
+ * not ended yet (a cancelled workflow's running nodes are still stopping).
+ */
+export async function retryWorkflow(id: string, deps: WorkflowDeps): Promise<WorkflowView> {
+  const [meta, state] = await Promise.all([deps.workflows.meta(id), deps.workflows.state(id)]);
+  if (!meta || !state) throw notFound(`workflow ${id}`);
+  if (state.status !== "failed" && state.status !== "cancelled") {
+    throw conflict(`workflow ${id} is ${state.status}; only failed or cancelled workflows can be retried`, {
+      status: state.status,
+    });
+  }
+  const nodes = await allNodes(meta, deps);
+  const tasks = await deps.workflows.nodeTasks(
+    id,
+    nodes.map((node) => node.id),
+  );
+  const stillActive = nodes.filter((node) => {
+    const task = tasks.get(node.id);
+    return task !== undefined && !isTerminal(task.status);
+  });
+  if (stillActive.length > 0) {
+    throw conflict(
+      `workflow ${id} still has ${stillActive.length} node(s) that have not ended; retry once they have`,
+      {
+        nodes: stillActive.map((node) => node.id),
+      },
+    );
+  }
+  const kept = new Set(
+    nodes.filter((node) => tasks.get(node.id)?.status === "succeeded").map((node) => node.index),
+  );
+  const waiting = Object.fromEntries(
+    nodes
+      .filter((node) => node.after.length > 0 && !kept.has(node.index))
+      .map((node) => [node.index, node.after.filter((after) => !kept.has(after)).length]),
+  );
+  const created = new Set(
+    nodes.filter((node) => node.after.length > 0 && tasks.has(node.id)).map((node) => node.index),
+  );
+  const restarted = await deps.workflows.restart(
+    id,
+    state,
+    { settled: kept, created, waiting, counts: { succeeded: kept.size } },
+    deps.now(),
+  );
+  if (!restarted) throw conflict(`workflow ${id} changed while it was being retried; try again`);
+  const again = nodes.filter((node) => !kept.has(node.index));
+  await inBatches(again, async (node) => {
+    const task = tasks.get(node.id);
+    if (task) {
+      const requeued = await deps.store.requeue(task.id, deps.now());
+      if (requeued.task) await deps.queue.send(envelopeOf(requeued.task));
+    } else if (node.after.length > 0 && waiting[node.index] === 0) {
+      await startWaitingNode(meta, node.index, deps);
+    }
+  });
   return workflowView(id, deps);
 }
 

@@ -108,6 +108,16 @@ export interface WorkflowStore {
     now: Date,
     error?: WorkflowError,
   ): Promise<boolean>;
+  /**
+   * Sets an ended workflow running again with the given state (retry of the
+   * failed part); false when its state changed since `seen` was read.
+   */
+  restart(
+    id: string,
+    seen: Pick<WorkflowState, "status" | "updatedAt">,
+    state: Pick<WorkflowState, "settled" | "created" | "waiting" | "counts">,
+    now: Date,
+  ): Promise<boolean>;
   /** Notes that every node of the ended workflow has been told to stop. */
   markCascaded(id: string): Promise<void>;
   /** Workflow ids, newest first. */

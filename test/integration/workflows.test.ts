@@ -145,6 +145,42 @@ describe("workflows", () => {
     expect((onError.input as { value: { nodeId: string } }).value.nodeId).toBe("n1");
   });
 
+  it("retries the failed part: what succeeded stays, the cancelled node runs again, the join fires", async () => {
+    const submitted = await submitWorkflow({
+      workflow: {
+        chord: {
+          header: [echo(1), echo(2, { input: { value: 2, sleepMs: 2_500 } }), echo(3)],
+          body: { type: "echo", input: {}, resultInto: "value" },
+        },
+      },
+    });
+    // The quick children succeed; the slow one is cancelled while it runs.
+    await eventually(
+      () => allNodes(submitted.id),
+      (nodes) =>
+        nodes[0]!.status === "succeeded" &&
+        nodes[2]!.status === "succeeded" &&
+        nodes[1]!.status === "running",
+    );
+    expect((await api("POST", `/v1/workflows/${submitted.id}/cancel`)).status).toBe(200);
+    const stopped = await eventually(
+      () => allNodes(submitted.id),
+      (nodes) => nodes[1]!.status === "cancelled",
+    );
+    const retried = await api<WorkflowView>("POST", `/v1/workflows/${submitted.id}/retry`);
+    expect(retried.status).toBe(202);
+    expect(retried.body.status).toBe("running");
+    const done = await waitForWorkflow(submitted.id);
+    expect(done.status).toBe("succeeded");
+    expect(done.result).toEqual([1, 2, 3]);
+    // The children that had succeeded did not run again.
+    for (const index of [0, 2]) {
+      const task = await api<{ attempts: number }>("GET", `/v1/tasks/${stopped[index]!.taskId}`);
+      expect(task.body.attempts).toBe(1);
+    }
+    expect((await api("POST", `/v1/workflows/${submitted.id}/retry`)).status).toBe(409);
+  });
+
   it("wait_all: the other branches run to their end, then the workflow fails", async () => {
     const submitted = await submitWorkflow({
       workflow: {

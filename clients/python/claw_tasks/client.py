@@ -177,6 +177,10 @@ class Client:
         path = f"/v1/workflows/{urllib.parse.quote(workflow_id, safe='')}/nodes"
         return self.request("GET", path + (f"?{query}" if query else ""))
 
+    def retry_workflow(self, workflow_id):
+        """Runs the failed part of a failed or cancelled workflow again (what succeeded stays)."""
+        return self.request("POST", f"/v1/workflows/{urllib.parse.quote(workflow_id, safe='')}/retry")
+
     def cancel_workflow(self, workflow_id):
         """Cancels the workflow and every node of it; None when it had already ended (409)."""
         try:

@@ -237,6 +237,11 @@ class WorkflowResult:
         self._client.cancel_workflow(self.id)
         self._workflow = None
 
+    def retry(self):
+        """Runs the failed part again (Celery has no such call for a canvas; what succeeded stays)."""
+        self._client.retry_workflow(self.id)
+        self._workflow = None
+
     def forget(self):
         self._workflow = None
 

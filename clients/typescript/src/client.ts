@@ -441,6 +441,11 @@ export class ClawTasksClient {
     return this.request("POST", `/v1/workflows/${encodeURIComponent(id)}/cancel`);
   }
 
+  /** Retries the failed part of a failed or cancelled workflow: what succeeded stays, the rest runs again. */
+  retryWorkflow(id: string): Promise<Workflow> {
+    return this.request("POST", `/v1/workflows/${encodeURIComponent(id)}/retry`);
+  }
+
   /** Reads the workflow until it has ended and resolves with it, whatever its outcome. */
   async waitForWorkflow(id: string, options: WorkflowWaitOptions = {}): Promise<Workflow> {
     const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
