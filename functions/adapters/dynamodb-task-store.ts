@@ -255,6 +255,38 @@ export function createDynamoTaskStore(
     }
   }
 
+  /**
+   * The one conditional write that starts an attempt (the claim, or the
+   * deferred claim's write of a whole attempt): the record after it, or the
+   * record that refused it.
+   */
+  async function startAttempt(
+    id: string,
+    builder: ExpressionBuilder,
+    condition: string,
+  ): Promise<{ ok: true; task: Task } | { ok: false; current: Task | undefined }> {
+    try {
+      const { Attributes } = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keyOf(id),
+          UpdateExpression: builder.updateExpression(),
+          ConditionExpression: condition,
+          ...builder.attributes(),
+          ReturnValues: "ALL_NEW",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return { ok: true, task: toTask(Attributes!) };
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        const current = currentOf(error);
+        return { ok: false, current: current ? toTask(current) : undefined };
+      }
+      throw error;
+    }
+  }
+
   async function getItem(id: string): Promise<Item | undefined> {
     const { Item } = await client.send(
       new GetCommand({ TableName: tableName, Key: keyOf(id), ConsistentRead: true }),
@@ -427,26 +459,10 @@ export function createDynamoTaskStore(
         .remove("nextAttemptAt")
         .remove("progress");
       const condition = startFromEnvelope(builder, envelope, at, [{ status: "running", at }], priorAttempts);
-      try {
-        const { Attributes } = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keyOf(envelope.id),
-            UpdateExpression: builder.updateExpression(),
-            ConditionExpression: condition,
-            ...builder.attributes(),
-            ReturnValues: "ALL_NEW",
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          }),
-        );
-        return { claimed: true, task: toTask(Attributes!) };
-      } catch (error) {
-        if (isConditionFailure(error)) {
-          const current = currentOf(error);
-          return { claimed: false, current: current ? toTask(current) : undefined };
-        }
-        throw error;
-      }
+      const started = await startAttempt(envelope.id, builder, condition);
+      return started.ok
+        ? { claimed: true, task: started.task }
+        : { claimed: false, current: started.current };
     },
 
     async recordAttempt(envelope, priorAttempts, startedAt, outcome, now): Promise<RecordAttemptResult> {
@@ -472,26 +488,10 @@ export function createDynamoTaskStore(
       // The same from-states as the claim's (task.ts checks them against the transition table).
       if (!statusChanges.recordAttempt.to.includes(status)) throw new Error(`no attempt ends ${status}`);
       const condition = startFromEnvelope(builder, envelope, at, entries, priorAttempts);
-      try {
-        const { Attributes } = await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keyOf(envelope.id),
-            UpdateExpression: builder.updateExpression(),
-            ConditionExpression: condition,
-            ...builder.attributes(),
-            ReturnValues: "ALL_NEW",
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          }),
-        );
-        return { recorded: true, task: toTask(Attributes!) };
-      } catch (error) {
-        if (isConditionFailure(error)) {
-          const current = currentOf(error);
-          return { recorded: false, current: current ? toTask(current) : undefined };
-        }
-        throw error;
-      }
+      const started = await startAttempt(envelope.id, builder, condition);
+      return started.ok
+        ? { recorded: true, task: started.task }
+        : { recorded: false, current: started.current };
     },
 
     async finishAttempt(id, attempt, outcome: AttemptOutcome, now) {

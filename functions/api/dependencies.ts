@@ -24,6 +24,7 @@ import {
 import { lazyPort, onFirstUse } from "../adapters/lazy-port.ts";
 import { logInfo } from "../adapters/logger.ts";
 import { publishTaskMetrics } from "../adapters/task-metrics.ts";
+import { taskStoreIn, workflowStoreIn } from "../adapters/task-table-stores.ts";
 import { vectorIndexFromEnv } from "../adapters/vector-index.ts";
 import { cachedKeyLookup } from "../core/authenticate.ts";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
@@ -75,11 +76,8 @@ export interface ApiDeps {
 export function createApiDeps(): ApiDeps {
   const tableName = requireEnv("TASK_TABLE_NAME");
   const resultTtlSeconds = numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400;
-  const storeIn = (namespace: string) =>
-    lazyPort(async () => {
-      const { createDynamoTaskStore } = await import("../adapters/dynamodb-task-store.ts");
-      return createDynamoTaskStore(await dynamoDocumentClient(), { tableName, resultTtlSeconds, namespace });
-    });
+  const storeIn = taskStoreIn({ tableName, resultTtlSeconds });
+  const workflowsIn = workflowStoreIn({ tableName, resultTtlSeconds });
   const urls = laneQueueUrlsFromEnv(laneNames, true);
   const payloadBucket = requireEnv("PAYLOAD_BUCKET_NAME");
   const delaySettings = delayedDeliverySettingsFromEnv(laneNames);
@@ -152,14 +150,7 @@ export function createApiDeps(): ApiDeps {
           return createDynamoConversationStore(await dynamoDocumentClient(), conversationTable, namespace);
         }),
         knowledge: { vectors: vectors.inNamespace(namespace), embeddings },
-        workflows: lazyPort(async () => {
-          const { createDynamoWorkflowStore } = await import("../adapters/dynamodb-workflow-store.ts");
-          return createDynamoWorkflowStore(await dynamoDocumentClient(), {
-            tableName,
-            resultTtlSeconds,
-            namespace,
-          });
-        }),
+        workflows: workflowsIn(namespace),
       };
     }),
     lanes,

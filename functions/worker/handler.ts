@@ -20,6 +20,7 @@ import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
 import { deliveryMeasurement, TaskMetricsBatch } from "../adapters/task-metrics.ts";
+import { taskStoreIn } from "../adapters/task-table-stores.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
@@ -41,11 +42,7 @@ const tableName = requireEnv("TASK_TABLE_NAME");
 const resultTtlSeconds = numberFromEnv("RESULT_TTL_DAYS", 7) * 86_400;
 // Every port loads its adapter and SDK client on first use (lazy-port.ts): module init stays small.
 // A task's record lives in its namespace (the envelope names it): each delivery uses that namespace's store.
-const storeIn = (namespace: string) =>
-  lazyPort(async () => {
-    const { createDynamoTaskStore } = await import("../adapters/dynamodb-task-store.ts");
-    return createDynamoTaskStore(await dynamoDocumentClient(), { tableName, resultTtlSeconds, namespace });
-  });
+const storeIn = taskStoreIn({ tableName, resultTtlSeconds });
 // Its own lane (hops, retries) and the notification lane (completion callbacks); every lane and
 // its DLQ when its task types repair and inspect lanes (check_task_health).
 const urls = uses.has("laneQueues")

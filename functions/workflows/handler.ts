@@ -9,12 +9,13 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import middy from "@middy/core";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { dynamoDocumentClient, s3Client, sqsClient } from "../adapters/aws-clients.ts";
+import { s3Client, sqsClient } from "../adapters/aws-clients.ts";
 import { numberFromEnv, requireEnv } from "../adapters/environment.ts";
 import { laneQueueUrlsFromEnv } from "../adapters/lane-environment.ts";
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { taskPartitionPrefix, toTask } from "../adapters/task-item-layout.ts";
+import { taskStoreIn, workflowStoreIn } from "../adapters/task-table-stores.ts";
 import { perNamespace } from "../core/namespaces.ts";
 import { advanceWorkflow, type WorkflowDeps } from "../core/run-workflow.ts";
 import type { Task } from "../core/task.ts";
@@ -35,21 +36,14 @@ const payloads = lazyPort(async () => {
   return createS3PayloadStore(await s3Client(), payloadBucket);
 });
 
+const storeIn = taskStoreIn({ tableName, resultTtlSeconds });
+const workflowsIn = workflowStoreIn({ tableName, resultTtlSeconds });
+
 const depsIn = perNamespace(
   (namespace): WorkflowDeps => ({
     namespace,
-    workflows: lazyPort(async () => {
-      const { createDynamoWorkflowStore } = await import("../adapters/dynamodb-workflow-store.ts");
-      return createDynamoWorkflowStore(await dynamoDocumentClient(), {
-        tableName,
-        resultTtlSeconds,
-        namespace,
-      });
-    }),
-    store: lazyPort(async () => {
-      const { createDynamoTaskStore } = await import("../adapters/dynamodb-task-store.ts");
-      return createDynamoTaskStore(await dynamoDocumentClient(), { tableName, resultTtlSeconds, namespace });
-    }),
+    workflows: workflowsIn(namespace),
+    store: storeIn(namespace),
     queue,
     payloads,
     now: () => new Date(),
