@@ -12,7 +12,7 @@
  *   retrying statuses, one query per shard of the task table's month bucket
  *   its window covers, and every lane's queue depths; cleanup_expired_results:
  *   the terminal statuses likewise), its log lines
- *   and the custom metrics its outcome publishes;
+ *   and the custom metrics its record changes publish (from the table's stream);
  * - Secrets Manager secrets; point-in-time recovery (per GB of data: zero
  *   with empty tables);
  * - AWS WAF web ACLs and their rules (the edge's per-IP rate limit;
@@ -58,8 +58,11 @@ const perRun = {
   lambdaSeconds: 0.3,
   /** Lambda's START/END/REPORT lines and the worker's own structured lines. */
   logBytes: 1_500,
-  /** The outcome's EMF metrics (count, duration, queue wait) per task type: custom metrics with data. */
-  customMetrics: 3,
+  /**
+   * The EMF metrics the counters function publishes from the task's record changes, per task type:
+   * submitted, the outcome's count, duration and queue wait; custom metrics with data.
+   */
+  customMetrics: 4,
 };
 
 /**

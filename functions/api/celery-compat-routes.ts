@@ -184,7 +184,6 @@ export function celeryCompatRouteHandlers(deps: ApiDeps): RouteHandlers {
       taskId === undefined ? undefined : { scope: request.caller.keyHash, key: taskId },
       submitterOf(request.caller),
     );
-    if (!replayed) deps.recordSubmitted(task);
     return json(200, {
       task_id: task.id,
       name: task.type,

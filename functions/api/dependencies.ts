@@ -23,7 +23,6 @@ import {
 } from "../adapters/lane-environment.ts";
 import { lazyPort, onFirstUse } from "../adapters/lazy-port.ts";
 import { logInfo } from "../adapters/logger.ts";
-import { publishTaskMetrics } from "../adapters/task-metrics.ts";
 import { taskStoreIn, workflowStoreIn } from "../adapters/task-table-stores.ts";
 import { vectorIndexFromEnv } from "../adapters/vector-index.ts";
 import { cachedKeyLookup } from "../core/authenticate.ts";
@@ -35,7 +34,6 @@ import type { ManageTaskDeps } from "../core/manage-task.ts";
 import type { WorkerDeps } from "../core/manage-workers.ts";
 import { perNamespace } from "../core/namespaces.ts";
 import type { ApiKeyStore, LaneQueues, RateLimitSettings, TaskStore } from "../core/ports.ts";
-import type { Task } from "../core/task.ts";
 import { newTaskId } from "../core/task-ids.ts";
 import type { ConversationStore, EmbeddingModel, VectorIndex } from "../core/task-ports.ts";
 import type { WorkflowStore } from "../core/workflow-ports.ts";
@@ -65,8 +63,6 @@ export interface ApiDeps {
   readonly workers: WorkerDeps;
   readonly now: () => Date;
   readonly log: (message: string, details: Record<string, unknown>) => void;
-  /** Counts a newly submitted task (metrics); not called for idempotent replays. */
-  readonly recordSubmitted: (task: Task) => void;
   /** The ports of one namespace, built once per process and namespace (adapters and clients load on first use). */
   inNamespace(namespace: string): NamespaceDeps;
   /** The stage allows echo's destructive diagnostics (stage setting `echoDiagnostics`, env ECHO_DIAGNOSTICS). */
@@ -185,8 +181,6 @@ export function createApiDeps(): ApiDeps {
         return reserved ? Number(reserved) : undefined;
       },
     },
-    recordSubmitted: (task) =>
-      publishTaskMetrics({ lane: task.lane, type: task.type, taskId: task.id, counts: ["submitted"] }),
     echoDiagnostics,
   };
 }

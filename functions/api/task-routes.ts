@@ -56,7 +56,6 @@ export function taskRoutes(deps: ApiDeps): RouteHandlers {
       idempotencyOf(request.event, request.caller.keyHash),
       submitterOf(request.caller),
     );
-    if (!replayed) deps.recordSubmitted(task);
     const response = json(202, taskView(task));
     if (replayed) response.headers = { ...response.headers, "idempotent-replayed": "true" };
     return response;

@@ -38,6 +38,7 @@ import type {
 import { isTerminal, type Task, type TaskProgress, type TaskTimeLimits } from "./task.ts";
 import { describeFailure, failureLogDetails, TaskFailure } from "./task-failure.ts";
 import type { TaskContext, TaskHandlers, UntypedTaskHandler } from "./task-handler.ts";
+import { queueWaitMs } from "./task-times.ts";
 
 /** Extra lease time past the hard limit, for recording the outcome. */
 export const leaseMarginSeconds = 30;
@@ -62,25 +63,6 @@ export interface DeliveryReport {
     readonly queueWaitMs?: number;
   };
 }
-
-/**
- * How long a just-claimed task waited to start: from when it became due
- * (queued, or its runAt) to the claim. Undefined for retries and for crashed
- * attempts claimed again, whose wait is mostly their chosen backoff or lease.
- */
-export function queueWaitMs(claimed: Task, startedAt: Date): number | undefined {
-  // The attempt's start is the last `running` entry (an attempt recorded in one write has its end after it).
-  const start = claimed.history.findLastIndex((entry) => entry.status === "running");
-  const previous = start > 0 ? claimed.history[start - 1] : undefined;
-  if (!previous || (previous.status !== "queued" && previous.status !== "scheduled")) {
-    // A record the claim itself created (its submit write was lost) waited since it was created.
-    return start === 0 ? Math.max(0, startedAt.getTime() - dueOf(claimed, claimed.createdAt)) : undefined;
-  }
-  return Math.max(0, startedAt.getTime() - dueOf(claimed, previous.at));
-}
-
-const dueOf = (task: Task, waitingSince: string) =>
-  Math.max(Date.parse(waitingSince), task.runAt ? Date.parse(task.runAt) : 0);
 
 export interface RunTaskDeps extends DeliveryDeps {
   readonly store: TaskStore;

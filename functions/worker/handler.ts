@@ -19,7 +19,7 @@ import { delayedDeliverySettingsFromEnv, laneQueueUrlsFromEnv } from "../adapter
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
-import { deliveryMeasurement, TaskMetricsBatch } from "../adapters/task-metrics.ts";
+import { TaskMetricsBatch } from "../adapters/task-metrics.ts";
 import { taskStoreIn } from "../adapters/task-table-stores.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
@@ -183,11 +183,13 @@ async function processRecord(record: SQSRecord, metrics: TaskMetricsBatch): Prom
           }
         : {}),
     };
-    // A plain success is already in the batch's metrics line (task-metrics.ts names its task ids):
-    // a line of its own is DEBUG. Every other outcome stays an INFO line.
+    // A plain success is in the counters function's metrics line, from the table's stream
+    // (task-metrics.ts names its task ids): a line of its own is DEBUG. Every other outcome stays INFO.
     if (report.outcome === "succeeded") log.debug("delivery handled", details);
     else log.info("delivery handled", details);
-    metrics.add(deliveryMeasurement(lane, envelope.type, envelope.id, report));
+    // The stream measures every recorded outcome; a rate-limit wait changes no record, so it is measured here.
+    if (report.outcome === "rate_limited")
+      metrics.add({ lane, type: envelope.type, taskId: envelope.id, counts: ["rateLimited"] });
   } catch (error) {
     log.error("delivery failed; the message will be delivered again", {
       error: error as Error,
@@ -197,9 +199,6 @@ async function processRecord(record: SQSRecord, metrics: TaskMetricsBatch): Prom
       const message = `message failed ${receiveCount} deliveries and went to the ${lane} dead-letter queue: ${(error as Error).message}`;
       await depsIn(ref.namespace)
         .store.markDeadLettered(taskId, { type: "dead_lettered", message, retryable: true }, new Date())
-        .then(() => {
-          if (envelope) metrics.add({ lane, type: envelope.type, taskId, counts: ["failed"] });
-        })
         .catch((markError: unknown) =>
           log.error("could not record dead letter", { error: markError as Error }),
         );

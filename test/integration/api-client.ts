@@ -141,8 +141,8 @@ export interface FunctionLogEntry {
 /**
  * The functions' log entries about one task (its `taskId`, or among a
  * metrics line's `taskIds`), oldest first: what the workers did with each
- * delivery (`delivery handled` with its outcome, and the batch's metrics
- * line). Local runtime only.
+ * delivery (`delivery handled` with its outcome), and the counters
+ * function's metrics lines from the table's stream. Local runtime only.
  */
 export function functionLogOf(taskId: string): FunctionLogEntry[] {
   const text = readFileSync(localRuntime().functionLog, "utf8");
@@ -165,34 +165,25 @@ export function functionLogOf(taskId: string): FunctionLogEntry[] {
 }
 
 /**
- * The outcomes of the deliveries of one task's messages the workers logged,
- * oldest first; local runtime only. A plain success has no INFO line of its
- * own (DEBUG): the worker batch's metrics line counts it and names the task.
+ * The outcomes of the deliveries of one task's messages, oldest first; local
+ * runtime only. Every outcome but a plain success has an INFO line in the
+ * workers' log (`delivery handled`); a plain success's is DEBUG, and the task
+ * can succeed only once: it is read from the record (its `finishedAt`).
  */
-export function deliveryOutcomesOf(taskId: string): { outcome: string; at: string }[] {
-  const outcomes: { outcome: string; at: string }[] = [];
-  // Measured outcomes with an INFO line of their own, since the last metrics line naming the task.
-  let explained = 0;
-  for (const entry of functionLogOf(taskId)) {
-    if (entry.message === "delivery handled") {
-      outcomes.push({ outcome: entry.outcome as string, at: entry.timestamp });
-      if (measuredOutcomes.has(entry.outcome as string)) explained += 1;
-      continue;
-    }
-    const metrics = entry._aws as { Timestamp: number } | undefined;
-    if (!metrics || typeof entry.taskIds !== "string") continue;
-    // The batch's line names each measured delivery once; those no INFO line explains succeeded.
-    const named = entry.taskIds.split(" ").filter((id) => id === taskId).length;
-    const succeeded = entry.TasksSucceeded === undefined ? 0 : Math.max(0, named - explained);
-    for (let index = 0; index < succeeded; index++)
-      outcomes.push({ outcome: "succeeded", at: new Date(metrics.Timestamp).toISOString() });
-    explained = 0;
-  }
-  return outcomes;
+export async function deliveryOutcomesOf(taskId: string): Promise<{ outcome: string; at: string }[]> {
+  const outcomes = functionLogOf(taskId)
+    .filter((entry) => entry.message === "delivery handled")
+    .map((entry) => ({ outcome: entry.outcome as string, at: entry.timestamp }));
+  const record = await api<Task>("GET", `/v1/tasks/${encodeURIComponent(taskId)}`);
+  const task = record.status === 200 ? record.body : undefined;
+  if (
+    task?.status === "succeeded" &&
+    task.finishedAt &&
+    !outcomes.some((entry) => entry.outcome === "succeeded")
+  )
+    outcomes.push({ outcome: "succeeded", at: task.finishedAt });
+  return outcomes.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
-
-/** Outcomes the worker's metrics count, besides success (task-metrics.ts): each has an INFO line too. */
-const measuredOutcomes = new Set(["failed", "retrying", "cancelled", "expired", "rate_limited"]);
 
 /** How many calls each fault rule naming `part` has failed so far; local runtime only. */
 export async function faultsFired(service: "sqs" | "dynamodb", part: string): Promise<number> {

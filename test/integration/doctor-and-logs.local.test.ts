@@ -15,7 +15,6 @@ import {
   UpdateScheduleCommand,
 } from "@aws-sdk/client-scheduler";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Task } from "../../functions/core/task.ts";
 import { laneNames } from "../../functions/tasks/lanes.ts";
 import { staticSchedules } from "../../functions/tasks/static-schedules.ts";
 import { projectRoot } from "../../local/synthesize.ts";
@@ -162,45 +161,65 @@ describe("claw-tasks logs", () => {
       output += chunk.toString("utf8");
     });
     try {
-      // Submitted before the follow began: read from the log's past.
+      // Submitted before the follow began: read from the log's past. Task metrics come from the
+      // table's stream, in the counters function's line (up to its 5 s batching window later).
       await eventually(
         async () => output,
-        (text) => /METRIC ApiHandler TasksSubmitted=1 taskId=\S+/.test(text),
-        10_000,
+        (text) => /METRIC CountersHandler .*TasksSubmitted=\d+.* taskIds=\S+/.test(text),
+        15_000,
       );
       expect(output).not.toContain("LaneDefaultWorker");
-      // The end of the attempt arrives while the follow runs: a success is in the worker batch's metrics line.
+      // The end of the attempt arrives while the follow runs, in the stream batch's metrics line that
+      // names the task (one line per batch: published at or after the record's finishedAt).
+      const ended = await waitForStatus(task.id, ["succeeded"], 20_000);
+      const finishedClock = ended.finishedAt!.slice(11, 23);
+      const successLine = (text: string) =>
+        text
+          .split("\n")
+          .find(
+            (line) =>
+              /METRIC CountersHandler .*TasksSucceeded=\d+.*TaskDuration=/.test(line) &&
+              line.slice(0, 12) >= finishedClock,
+          );
       await eventually(
         async () => output,
-        (text) => /METRIC LaneDefaultWorker .*TasksSucceeded=1/.test(text),
+        (text) => successLine(text) !== undefined,
         20_000,
       );
       expect(follower.exitCode).toBeNull();
-      const ended = (await api<Task>("GET", `/v1/tasks/${task.id}`)).body;
-      expect(ended.status).toBe("succeeded");
       const lines = output.trim().split("\n");
       for (const line of lines) expect(line).toContain(task.id);
-      expect(output).toMatch(new RegExp(`METRIC LaneDefaultWorker .*TasksSucceeded=1.* taskIds=${task.id}`));
+      expect(successLine(output)).toMatch(new RegExp(`taskIds="?[^=]*${task.id}`));
     } finally {
       follower.kill();
     }
   });
 
   it("filters by lane and prints raw records with --json", async () => {
-    const task = await submit({ type: "echo", input: { value: "json" } });
-    await waitForStatus(task.id, ["succeeded"]);
+    // A failed attempt has an INFO line in the worker's log (a plain success's is DEBUG).
+    const task = await submit({ type: "echo", input: { value: "json", failTimes: 1 } });
     const run = await eventually(
       () => cli(["logs", "--lane", "default", "--json", "--since", "5m", "--file", logFile]),
-      (result) => result.stdout.includes(task.id),
+      (result) =>
+        result.stdout.split("\n").some((line) => line.includes(task.id) && line.includes('"retrying"')),
     );
     expect(run.code).toBe(0);
     const records = run.stdout
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line) as { function: string; taskIds?: string });
+      .map((line) => JSON.parse(line) as { function: string; taskId?: string; outcome?: string });
     expect(records.every((record) => /LaneDefaultWorker/.test(record.function))).toBe(true);
-    // A plain success's record is the worker batch's metrics line, which names its tasks.
-    expect(records.some((record) => record.taskIds?.split(" ").includes(task.id))).toBe(true);
+    expect(records).toContainEqual(expect.objectContaining({ taskId: task.id, outcome: "retrying" }));
+    // The task's metrics line is the counters function's (from the table's stream): not the lane's.
+    const metrics = await eventually(
+      () => cli(["logs", "--function", "Counters", "--json", "--since", "5m", "--file", logFile]),
+      (result) => result.stdout.includes(task.id),
+    );
+    const metricsRecords = metrics.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { function: string; taskIds?: string });
+    expect(metricsRecords.some((record) => record.taskIds?.split(" ").includes(task.id))).toBe(true);
 
     const unknown = await cli(["logs", "--lane", "nope", "--file", logFile]);
     expect(unknown.code).toBe(2);

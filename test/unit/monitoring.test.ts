@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { Script } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { queueWaitMs } from "../../functions/core/run-task.ts";
 import type { Task, TaskTransition } from "../../functions/core/task.ts";
+import { queueWaitMs } from "../../functions/core/task-times.ts";
 import { contentSecurityPolicyFor } from "../../functions/monitor/content-security-policy.ts";
 import { formatLogLine, functionLabel } from "../../local/log-format.ts";
 
