@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes, routeKeyOf } from "../../functions/api/routes.ts";
 import type { Task } from "../../functions/core/task.ts";
 import { lanes } from "../../functions/tasks/lanes.ts";
-import { type ApiResponse, api, submit, waitForStatus } from "./api-client.ts";
+import { type ApiResponse, api, eventually, submit, waitForStatus } from "./api-client.ts";
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -324,6 +324,55 @@ describe("the original Celery service's routes (/api/v1) answer as documented", 
     const unknown = { values: { queue: "nope" } };
     expect((await call("POST", "/api/v1/tasks/workers/{queue}/pause", unknown)).status).toBe(404);
     expect((await call("POST", "/api/v1/tasks/workers/{queue}/resume", unknown)).status).toBe(404);
+  });
+});
+
+describe("workflows", () => {
+  it("submit, list, read, nodes, cancel and retry, and their errors", async () => {
+    const body = {
+      workflow: {
+        chain: [
+          { type: "echo", input: { value: 1, sleepMs: 20_000 } },
+          { type: "echo", input: {}, resultInto: "value" },
+        ],
+      },
+    };
+    const submitted = await call<{ id: string }>("POST", "/v1/workflows", { body });
+    expect(submitted.status).toBe(202);
+    const id = submitted.body.id;
+    expect((await call("POST", "/v1/workflows", { body: { workflow: { chain: [] } } })).status).toBe(400);
+    expect((await call("GET", "/v1/workflows", { query: "?limit=5" })).status).toBe(200);
+    expect((await call("GET", "/v1/workflows", { query: "?cursor=not-ours" })).status).toBe(400);
+    expect((await call("GET", "/v1/workflows/{id}", { values: { id } })).status).toBe(200);
+    expect(
+      (await call("GET", "/v1/workflows/{id}", { values: { id: "01ARZ3NDEKTSV4RRFFQ69G5FAV" } })).status,
+    ).toBe(404);
+    expect(
+      (await call("GET", "/v1/workflows/{id}/nodes", { values: { id }, query: "?limit=1" })).status,
+    ).toBe(200);
+    expect(
+      (await call("GET", "/v1/workflows/{id}/nodes", { values: { id }, query: "?cursor=x" })).status,
+    ).toBe(400);
+    // Not ended yet: nothing to retry.
+    expect((await call("POST", "/v1/workflows/{id}/retry", { values: { id } })).status).toBe(409);
+    expect((await call("POST", "/v1/workflows/{id}/cancel", { values: { id } })).status).toBe(200);
+    expect((await call("POST", "/v1/workflows/{id}/cancel", { values: { id } })).status).toBe(409);
+    expect(
+      (await call("POST", "/v1/workflows/{id}/cancel", { values: { id: "01ARZ3NDEKTSV4RRFFQ69G5FAV" } }))
+        .status,
+    ).toBe(404);
+    await waitForStatus(`${id}.n0`, ["cancelled"]);
+    // Once the cancelled node's end is counted, the failed part runs again.
+    const retried = await eventually(
+      () => call("POST", "/v1/workflows/{id}/retry", { values: { id } }),
+      (response) => response.status === 202,
+    );
+    expect(retried.status).toBe(202);
+    expect(
+      (await call("POST", "/v1/workflows/{id}/retry", { values: { id: "01ARZ3NDEKTSV4RRFFQ69G5FAV" } }))
+        .status,
+    ).toBe(404);
+    await call("POST", "/v1/workflows/{id}/cancel", { values: { id } });
   });
 });
 
