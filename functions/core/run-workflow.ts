@@ -23,7 +23,7 @@
  */
 import { conflict, notFound } from "./api-error.ts";
 import { envelopeOf } from "./envelope.ts";
-import { offloadIfLarge, payloadKeys, resolvePayload } from "./payload.ts";
+import { offloadIfLarge, type PayloadLocation, payloadKeys, resolvePayload } from "./payload.ts";
 import type { IdempotencyClaim, PayloadStore, TaskQueue, TaskStore } from "./ports.ts";
 import type { Submission } from "./submission.ts";
 import { type IdempotencyRequest, idempotencyWindowSeconds, newTask } from "./submit-task.ts";
@@ -94,6 +94,28 @@ async function startTask(task: Task, deps: WorkflowDeps): Promise<void> {
   await deps.queue.send(envelopeOf(task));
 }
 
+/** Where a node's own input is kept when large (its task's input, with the upstream value, is its own key). */
+const ownInputKey = (workflowId: string, nodeId: string) =>
+  payloadKeys.input(`${nodeTaskId(workflowId, nodeId)}.own`);
+
+/** The node with a large input of its own moved to S3 (a placeholder in its submission, `inputPayload` set). */
+async function withInputKept<T extends { readonly submission: Submission }>(
+  node: T,
+  key: string,
+  deps: Pick<WorkflowDeps, "payloads">,
+): Promise<T & { readonly inputPayload?: PayloadLocation }> {
+  const kept = await offloadIfLarge(node.submission.input, key, deps.payloads);
+  return kept.payload
+    ? { ...node, submission: { ...node.submission, input: kept.value }, inputPayload: kept.payload }
+    : node;
+}
+
+/** A node's own input, read back from S3 when it was kept there. */
+const ownInputOf = (
+  node: { readonly submission: Submission; readonly inputPayload?: PayloadLocation },
+  deps: Pick<WorkflowDeps, "payloads">,
+) => resolvePayload(node.submission.input, node.inputPayload, deps.payloads);
+
 export interface SubmittedWorkflow {
   readonly id: string;
   readonly replayed: boolean;
@@ -151,10 +173,14 @@ async function submitWorkflowUnder(
     result: compiled.result,
     ...(compiled.onError
       ? {
-          onError: {
-            submission: compiled.onError.submission,
-            ...(compiled.onError.resultInto ? { resultInto: compiled.onError.resultInto } : {}),
-          },
+          onError: await withInputKept(
+            {
+              submission: compiled.onError.submission,
+              ...(compiled.onError.resultInto ? { resultInto: compiled.onError.resultInto } : {}),
+            },
+            ownInputKey(id, onErrorNodeId),
+            deps,
+          ),
         }
       : {}),
     ...(compiled.tags ? { tags: compiled.tags } : {}),
@@ -164,14 +190,17 @@ async function submitWorkflowUnder(
   const waiting = Object.fromEntries(
     compiled.nodes.filter((node) => node.after.length > 0).map((node) => [node.index, node.after.length]),
   );
-  await deps.workflows.create(meta, compiled.nodes, waiting);
-  const roots = compiled.nodes.filter((node) => node.after.length === 0);
+  // Large inputs go to S3 first: node items and the nodes' tasks keep a placeholder and a reference.
+  const nodes = await Promise.all(
+    compiled.nodes.map((node) => withInputKept(node, ownInputKey(id, node.id), deps)),
+  );
+  await deps.workflows.create(meta, nodes, waiting);
+  const roots = nodes.filter((node) => node.after.length === 0);
   await inBatches(roots, async (node) => {
-    const input = await offloadIfLarge(
-      node.submission.input,
-      payloadKeys.input(nodeTaskId(id, node.id)),
-      deps.payloads,
-    );
+    const input = {
+      value: node.submission.input,
+      ...(node.inputPayload ? { payload: node.inputPayload } : {}),
+    };
     await startTask(nodeTask(meta, node, input, now), deps);
   });
   return { id, replayed: false };
@@ -305,7 +334,8 @@ async function startWaitingNode(meta: WorkflowMeta, index: number, deps: Workflo
   if (!wrapped && [...values.values()].some((value) => !value.ok)) return;
   const value = assembleValue(node.from, (after) => values.get(after)!, wrapped);
   const taskId = nodeTaskId(meta.id, node.id);
-  const input = await offloadIfLarge(nodeInput(node, value), payloadKeys.input(taskId), deps.payloads);
+  const own = { ...node, submission: { ...node.submission, input: await ownInputOf(node, deps) } };
+  const input = await offloadIfLarge(nodeInput(own, value), payloadKeys.input(taskId), deps.payloads);
   const task = nodeTask(meta, node, input, deps.now());
   const start = await deps.workflows.startNode(meta.id, index, task);
   if (start.outcome === "created" || (start.outcome === "exists" && start.task.status === "queued")) {
@@ -343,9 +373,10 @@ async function stopEverything(meta: WorkflowMeta, state: WorkflowState, deps: Wo
   if (state.status === "failed" && meta.onError) {
     const submission = meta.onError.submission;
     const error = state.error ?? state.firstFailure;
+    const own = await ownInputOf(meta.onError, deps);
     const input = meta.onError.resultInto
-      ? { ...(submission.input as Record<string, unknown>), [meta.onError.resultInto]: error ?? null }
-      : submission.input;
+      ? { ...(own as Record<string, unknown>), [meta.onError.resultInto]: error ?? null }
+      : own;
     const taskId = nodeTaskId(meta.id, onErrorNodeId);
     const kept = await offloadIfLarge(input, payloadKeys.input(taskId), deps.payloads);
     await startTask(
@@ -424,6 +455,14 @@ export async function retryWorkflow(id: string, deps: WorkflowDeps): Promise<Wor
       },
     );
   }
+  // Every node's end must be counted first: an end counted after the restart would count for the new run.
+  const uncounted = nodes.filter((node) => tasks.has(node.id) && !state.settled.has(node.index));
+  if (uncounted.length > 0) {
+    throw conflict(
+      `workflow ${id} is still counting the end of ${uncounted.length} node(s); retry in a moment`,
+      { nodes: uncounted.map((node) => node.id) },
+    );
+  }
   const kept = new Set(
     nodes.filter((node) => tasks.get(node.id)?.status === "succeeded").map((node) => node.index),
   );
@@ -435,6 +474,17 @@ export async function retryWorkflow(id: string, deps: WorkflowDeps): Promise<Wor
   const created = new Set(
     nodes.filter((node) => node.after.length > 0 && tasks.has(node.id)).map((node) => node.index),
   );
+  const again = nodes.filter((node) => !kept.has(node.index));
+  // Queued again first, sent only after the restart: a repeated stream record of an old end then finds
+  // its task changed and is skipped, and no new end can reach the old state. (A crash before the sends
+  // leaves them queued without a message, which check_task_health sends again.)
+  const requeued: Task[] = [];
+  await inBatches(again, async (node) => {
+    const task = tasks.get(node.id);
+    if (!task) return;
+    const result = await deps.store.requeue(task.id, deps.now());
+    if (result.task) requeued.push(result.task);
+  });
   const restarted = await deps.workflows.restart(
     id,
     state,
@@ -442,16 +492,11 @@ export async function retryWorkflow(id: string, deps: WorkflowDeps): Promise<Wor
     deps.now(),
   );
   if (!restarted) throw conflict(`workflow ${id} changed while it was being retried; try again`);
-  const again = nodes.filter((node) => !kept.has(node.index));
-  await inBatches(again, async (node) => {
-    const task = tasks.get(node.id);
-    if (task) {
-      const requeued = await deps.store.requeue(task.id, deps.now());
-      if (requeued.task) await deps.queue.send(envelopeOf(requeued.task));
-    } else if (node.after.length > 0 && waiting[node.index] === 0) {
-      await startWaitingNode(meta, node.index, deps);
-    }
-  });
+  await inBatches(requeued, (task) => deps.queue.send(envelopeOf(task)));
+  await inBatches(
+    again.filter((node) => !tasks.has(node.id) && node.after.length > 0 && waiting[node.index] === 0),
+    (node) => startWaitingNode(meta, node.index, deps),
+  );
   return workflowView(id, deps);
 }
 

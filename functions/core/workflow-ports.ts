@@ -4,6 +4,7 @@
  * written once), its nodes (written once), and its state, the one item every
  * node's end updates with a single conditional write.
  */
+import type { PayloadLocation } from "./payload.ts";
 import type { Submission } from "./submission.ts";
 import type { Task, TaskSubmitter } from "./task.ts";
 import type {
@@ -15,8 +16,12 @@ import type {
   WorkflowStatus,
 } from "./workflow.ts";
 
-/** A node as stored: its compiled form (workflow.ts). */
-export type StoredNode = WorkflowNode;
+/**
+ * A node as stored: its compiled form (workflow.ts); a large input of its
+ * own is kept in S3 (`inputPayload`) with a placeholder in its submission,
+ * so a node item stays small whatever its input.
+ */
+export type StoredNode = WorkflowNode & { readonly inputPayload?: PayloadLocation };
 
 /** What a workflow was asked to do; written once. */
 export interface WorkflowMeta {
@@ -26,7 +31,11 @@ export interface WorkflowMeta {
   readonly nodeCount: number;
   /** The workflow's value: read from its nodes' results when asked for. */
   readonly result: ValueSource;
-  readonly onError?: { readonly submission: Submission; readonly resultInto?: string };
+  readonly onError?: {
+    readonly submission: Submission;
+    readonly resultInto?: string;
+    readonly inputPayload?: PayloadLocation;
+  };
   readonly tags?: Readonly<Record<string, string>>;
   readonly submittedBy?: TaskSubmitter;
   readonly createdAt: string;
