@@ -66,7 +66,7 @@ export function workflowRoutes(deps: ApiDeps): RouteHandlers {
           throw validationError([{ path: "cursor", message: error.message }]);
         throw error;
       });
-      const items = await Promise.all(page.ids.map((id) => workflowView(id, workflowDeps)));
+      const items = await Promise.all(page.ids.map((id) => workflowView(id, workflowDeps, false)));
       return json(200, { items, nextCursor: page.nextCursor });
     },
 

@@ -36,10 +36,10 @@ import {
   type NodeValue,
   nodeInput,
   nodeOutcomes,
+  nodesOf,
   nodeTaskId,
   onErrorNodeId,
   toleratedFailures,
-  type ValueSource,
   type WorkflowError,
   type WorkflowNodeView,
   type WorkflowView,
@@ -262,7 +262,7 @@ async function settleAndFollow(
   task: Task | undefined,
   deps: WorkflowDeps,
 ): Promise<void> {
-  const failed = isFailure(outcome) && outcome !== "skipped";
+  const failed = isFailure(outcome);
   const failure = failed ? failureOf(node, nodeTaskId(meta.id, node.id), task, outcome) : undefined;
   const { state } = await deps.workflows.settle(meta.id, node, outcome, failure, deps.now());
   const tolerated = state.failures <= toleratedFailures(meta.failurePolicy, meta.nodeCount);
@@ -517,13 +517,17 @@ function countsOf(meta: WorkflowMeta, state: WorkflowState): WorkflowView["count
     : { waiting: 0, active, ...ended, skipped: ended.skipped + Math.max(0, unsettled) };
 }
 
-/** A workflow as the API shows it; its result is read from its nodes when it succeeded. */
-export async function workflowView(id: string, deps: WorkflowDeps): Promise<WorkflowView> {
+/**
+ * A workflow as the API shows it; its result is read from its nodes when it
+ * succeeded, unless `withResult` is false (the listing: a page of workflows
+ * would otherwise read every one's result tasks and S3 payloads).
+ */
+export async function workflowView(id: string, deps: WorkflowDeps, withResult = true): Promise<WorkflowView> {
   const [meta, state] = await Promise.all([deps.workflows.meta(id), deps.workflows.state(id)]);
   if (!meta || !state) throw notFound(`workflow ${id}`);
   let result: unknown;
-  if (state.status === "succeeded") {
-    const sources = nodesIn(meta.result);
+  if (state.status === "succeeded" && withResult) {
+    const sources = nodesOf(meta.result);
     const nodes = (await Promise.all(sources.map((index) => deps.workflows.node(id, index)))).filter(
       (node) => node !== undefined,
     );
@@ -544,14 +548,11 @@ export async function workflowView(id: string, deps: WorkflowDeps): Promise<Work
     createdAt: meta.createdAt,
     updatedAt: state.updatedAt,
     ...(state.finishedAt ? { finishedAt: state.finishedAt } : {}),
-    ...(state.status === "succeeded" ? { result } : {}),
+    ...(state.status === "succeeded" && withResult ? { result } : {}),
     ...(state.error ? { error: state.error } : {}),
     ...(meta.tags ? { tags: meta.tags } : {}),
   };
 }
-
-const nodesIn = (source: ValueSource): number[] =>
-  "node" in source ? [source.node] : [...new Set(source.list.flatMap(nodesIn))];
 
 /** A page of a workflow's nodes in canvas order, each with its task's status. */
 export async function workflowNodesPage(

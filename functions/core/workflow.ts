@@ -390,7 +390,8 @@ export function toleratedFailures(policy: FailurePolicy, nodeCount: number): num
   return Number.isFinite(tolerated) ? tolerated : nodeCount;
 }
 
-export const isFailure = (outcome: NodeOutcome): boolean => outcome !== "succeeded";
+/** Whether an outcome counts against the failure policy: a task that ended otherwise than `succeeded` (a skip does not). */
+export const isFailure = (outcome: NodeOutcome): boolean => outcome !== "succeeded" && outcome !== "skipped";
 
 /** What one node's value is, as its downstream nodes receive it. */
 export type NodeValue =
@@ -444,7 +445,10 @@ export const workflowViewSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.string().optional(),
-    result: z.unknown().optional().describe("When succeeded: the top-level canvas's value."),
+    result: z
+      .unknown()
+      .optional()
+      .describe("When succeeded: the top-level canvas's value (left out of listings: read the workflow)."),
     error: workflowErrorSchema.optional().describe("When failed: the node that failed it, and why."),
     tags: z.record(z.string(), z.string()).optional(),
   })
