@@ -6,6 +6,7 @@ export class ExpressionBuilder {
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
   private readonly sets: string[] = [];
+  private readonly lastSets: string[] = [];
   private readonly removes: string[] = [];
   private readonly adds: string[] = [];
   private counter = 0;
@@ -26,6 +27,17 @@ export class ExpressionBuilder {
 
   set(attribute: string, value: unknown): this {
     this.sets.push(`${this.name(attribute)} = ${this.value(value)}`);
+    return this;
+  }
+
+  /**
+   * `set`, applied after every other action of the update. DynamoDB applies
+   * an update at once; moto (the second emulator CI runs on) applies the
+   * actions one by one while it serves reads, so a status set last is never
+   * read before the fields that go with it (a task `succeeded` without its result).
+   */
+  setLast(attribute: string, value: unknown): this {
+    this.lastSets.push(`${this.name(attribute)} = ${this.value(value)}`);
     return this;
   }
 
@@ -65,10 +77,12 @@ export class ExpressionBuilder {
   }
 
   updateExpression(): string {
+    const sets = [...this.sets, ...this.lastSets];
+    // SET last, so that setLast's actions are the update's last (moto applies them in this order).
     return [
-      this.sets.length > 0 ? `SET ${this.sets.join(", ")}` : "",
       this.removes.length > 0 ? `REMOVE ${this.removes.join(", ")}` : "",
       this.adds.length > 0 ? `ADD ${this.adds.join(", ")}` : "",
+      sets.length > 0 ? `SET ${sets.join(", ")}` : "",
     ]
       .filter(Boolean)
       .join(" ");

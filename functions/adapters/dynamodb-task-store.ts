@@ -223,10 +223,12 @@ export function createDynamoTaskStore(
       ...(spec.finishes ? { finishedAt: at, [ttlAttribute]: expiryEpoch(spec.now) } : {}),
       ...spec.set,
     };
-    for (const [attribute, value] of Object.entries(set)) builder.set(attribute, value);
+    for (const [attribute, value] of Object.entries(set))
+      if (attribute !== "status") builder.set(attribute, value);
     if (spec.history) builder.set("history", [...spec.history, entry]);
     else builder.append("history", [entry]);
     for (const attribute of spec.remove ?? []) builder.remove(attribute);
+    builder.setLast("status", spec.to);
     const conditions = [`attribute_exists(pk)`, builder.isOneOf("status", spec.from)];
     if (spec.condition) conditions.push(spec.condition(builder));
     try {
@@ -448,7 +450,7 @@ export function createDynamoTaskStore(
       const at = now.toISOString();
       const builder = new ExpressionBuilder();
       builder
-        .set("status", "running")
+        .setLast("status", "running")
         .setExpression(
           "attempts",
           `if_not_exists(${builder.name("attempts")}, ${builder.value(0)}) + ${builder.value(1)}`,
@@ -471,7 +473,7 @@ export function createDynamoTaskStore(
       const { status } = outcome;
       const builder = new ExpressionBuilder();
       builder
-        .set("status", status)
+        .setLast("status", status)
         .set("attempts", attempt)
         .set("startedAt", startedAt.toISOString())
         .set("updatedAt", at)

@@ -322,7 +322,8 @@ export function createDynamoWorkflowStore(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.state(id),
-            UpdateExpression: `SET #status = :status, finishedAt = :now, updatedAt = :now, #ttl = :ttl${error ? ", #error = :error" : ""}`,
+            // Status last: moto applies actions one by one while serving reads (ExpressionBuilder.setLast).
+            UpdateExpression: `SET finishedAt = :now, updatedAt = :now, #ttl = :ttl${error ? ", #error = :error" : ""}, #status = :status`,
             ConditionExpression: "#status = :running",
             ExpressionAttributeNames: {
               "#status": "status",

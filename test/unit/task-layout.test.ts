@@ -5,6 +5,7 @@
  */
 import type { DynamoDBRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { ExpressionBuilder } from "../../functions/adapters/dynamodb-expressions.ts";
 import { countDeltas, type TaskRecordChange } from "../../functions/adapters/dynamodb-task-counters.ts";
 import {
   bucketsBetween,
@@ -71,6 +72,26 @@ describe("month buckets", () => {
       "2025-12",
       "2026-01",
     ]);
+  });
+});
+
+describe("update expressions", () => {
+  it("apply setLast after every other action, so no reader of moto sees a status before its fields", () => {
+    const builder = new ExpressionBuilder()
+      .setLast("status", "succeeded")
+      .set("resultJson", "1")
+      .remove("error")
+      .add("count", 1)
+      .append("history", [{ status: "succeeded" }]);
+    const expression = builder.updateExpression();
+    const status = Object.keys(builder.names).find((name) => builder.names[name] === "status");
+    const actions = expression
+      .split(/\b(?:SET|REMOVE|ADD)\b|,/)
+      .map((part) => part.trim())
+      .filter(Boolean);
+    expect(actions.at(-1)).toMatch(new RegExp(`^${status} = :v\\d+$`));
+    expect(expression.indexOf("SET")).toBeGreaterThan(expression.indexOf("REMOVE"));
+    expect(expression.indexOf("SET")).toBeGreaterThan(expression.indexOf("ADD"));
   });
 });
 
