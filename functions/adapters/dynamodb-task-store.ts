@@ -576,10 +576,12 @@ export function createDynamoTaskStore(
       return task ? { outcome: "terminal", task } : { outcome: "not_found" };
     },
 
-    async requeue(id, now) {
+    async requeue(id, now, options) {
       // Retry by id may repeat without end: keep the newest history entries and count what is dropped.
       const current = await getItem(id);
       if (!current) return {};
+      // The workflow reference is written once with the task, so this read decides it.
+      if (options?.outsideWorkflows && current.workflow !== undefined) return { current: toTask(current) };
       const history = (current.history as TaskTransition[] | undefined) ?? [];
       const keep = history.slice(-(historyLimit - 1));
       const dropped = history.length - keep.length;

@@ -4,7 +4,10 @@
  * (docs/cold-start.md). The API, the worker and the workflow function build
  * theirs here, so the table's name and the result TTL reach them one way.
  */
+import { perNamespace } from "../core/namespaces.ts";
 import type { TaskStore } from "../core/ports.ts";
+import type { WorkflowDeps } from "../core/run-workflow.ts";
+import { newTaskId } from "../core/task-ids.ts";
 import type { WorkflowStore } from "../core/workflow-ports.ts";
 import { dynamoDocumentClient } from "./aws-clients.ts";
 import { lazyPort } from "./lazy-port.ts";
@@ -32,3 +35,25 @@ export const workflowStoreIn =
       const { createDynamoWorkflowStore } = await import("./dynamodb-workflow-store.ts");
       return createDynamoWorkflowStore(await dynamoDocumentClient(), { ...settings, namespace });
     });
+
+/**
+ * The ports of the workflow use cases, per namespace (built once each): the
+ * workflow function moves workflows on with them, check_task_health repairs.
+ */
+export function workflowDepsIn(
+  settings: TaskTableSettings,
+  shared: Pick<WorkflowDeps, "queue" | "payloads" | "log">,
+): (namespace: string) => WorkflowDeps {
+  const storeIn = taskStoreIn(settings);
+  const workflowsIn = workflowStoreIn(settings);
+  return perNamespace(
+    (namespace): WorkflowDeps => ({
+      ...shared,
+      namespace,
+      workflows: workflowsIn(namespace),
+      store: storeIn(namespace),
+      now: () => new Date(),
+      newId: () => newTaskId(),
+    }),
+  );
+}

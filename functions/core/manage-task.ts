@@ -53,11 +53,22 @@ async function dropPendingDelivery(task: Task, deps: ManageTaskDeps): Promise<vo
   );
 }
 
-/** Queues a failed, cancelled or expired task again under its id, its history kept. Other states: 409. */
+/**
+ * Queues a failed, cancelled or expired task again under its id, its history
+ * kept. Other states: 409; so is a workflow's node task, whose retry is its
+ * workflow's (its end was counted once; run again alone, it would move nothing).
+ */
 export async function retryTask(id: string, deps: ManageTaskDeps): Promise<Task> {
-  const result = await deps.store.requeue(id, deps.now());
+  const result = await deps.store.requeue(id, deps.now(), { outsideWorkflows: true });
   if (!result.task) {
     if (!result.current) throw notFound(`task ${id}`);
+    const workflow = result.current.workflow;
+    if (workflow) {
+      throw conflict(
+        `task ${id} is node ${workflow.node} of workflow ${workflow.id}; retry the workflow (POST /v1/workflows/${workflow.id}/retry)`,
+        { workflowId: workflow.id, node: workflow.node },
+      );
+    }
     throw conflict(
       `task ${id} is ${result.current.status}; only failed, cancelled or expired tasks can be retried`,
       {

@@ -141,8 +141,16 @@ export interface TaskStore {
   expire(id: string, now: Date): Promise<boolean>;
   /** Cancels a waiting task at once, or asks a running one to stop. */
   cancel(id: string, now: Date): Promise<CancelResult>;
-  /** Queues a failed, cancelled or expired task again under its id, keeping its history. */
-  requeue(id: string, now: Date): Promise<{ readonly task?: Task; readonly current?: Task }>;
+  /**
+   * Queues a failed, cancelled or expired task again under its id, keeping
+   * its history. With `outsideWorkflows`, a workflow's node task is left as
+   * it is and returned as `current` (only its workflow's retry requeues it).
+   */
+  requeue(
+    id: string,
+    now: Date,
+    options?: { readonly outsideWorkflows?: boolean },
+  ): Promise<{ readonly task?: Task; readonly current?: Task }>;
   /** Records that the task's message went to the dead-letter queue, unless the task already ended. */
   markDeadLettered(id: string, error: TaskErrorInfo, now: Date): Promise<void>;
   /** Saves a running attempt's progress; tells whether a cancel was requested. */

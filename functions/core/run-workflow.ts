@@ -28,6 +28,7 @@ import type { IdempotencyClaim, PayloadStore, TaskQueue, TaskStore } from "./por
 import type { Submission } from "./submission.ts";
 import { type IdempotencyRequest, idempotencyWindowSeconds, newTask } from "./submit-task.ts";
 import { isTerminal, type Task, type TaskSubmitter, type TaskWorkflowRef } from "./task.ts";
+import { timeOfTaskId } from "./task-ids.ts";
 import {
   assembleValue,
   type CompiledWorkflow,
@@ -401,6 +402,121 @@ async function stopEverything(meta: WorkflowMeta, state: WorkflowState, deps: Wo
     });
   }
   await deps.workflows.markCascaded(meta.id);
+}
+
+/** What `repairWorkflow` found missing and did. */
+export interface WorkflowRepair {
+  /** Ended node tasks whose end had not been counted. */
+  readonly counted: number;
+  /** Nodes whose upstream had ended but whose task had not been written. */
+  readonly started: number;
+  /** Whether the workflow was ended (or its nodes told to stop) by the repair. */
+  readonly ended: boolean;
+}
+
+/**
+ * Finishes what the stream left undone for one workflow: the stream retries
+ * a failing record, but not for ever, and a record it gives up on leaves the
+ * workflow `running` with a node's end never counted (or counted, and what
+ * follows never started). Every ended node task not counted is counted now
+ * (`advanceWorkflow`, in canvas order, as the stream would), a node whose
+ * upstream is all counted but that was never written is started, under
+ * wait_all the skipping after a failed node is walked again, and a workflow
+ * whose nodes are all counted is ended; an ended one is told to stop if that
+ * was not noted. The same idempotent steps as the stream's: safe beside it.
+ */
+export async function repairWorkflow(id: string, deps: WorkflowDeps): Promise<WorkflowRepair> {
+  const [meta, first] = await Promise.all([deps.workflows.meta(id), deps.workflows.state(id)]);
+  if (!meta || !first) return { counted: 0, started: 0, ended: false };
+  if (first.status !== "running") {
+    if (first.cascaded) return { counted: 0, started: 0, ended: false };
+    await stopEverything(meta, first, deps);
+    return { counted: 0, started: 0, ended: true };
+  }
+  const nodes = await allNodes(meta, deps);
+  const tasks = await deps.workflows.nodeTasks(
+    id,
+    nodes.map((node) => node.id),
+  );
+  const uncounted = nodes.flatMap((node) => {
+    const task = tasks.get(node.id);
+    return task && isTerminal(task.status) && !first.settled.has(node.index) ? [task] : [];
+  });
+  for (const task of uncounted) await advanceWorkflow(task, deps);
+  const state = uncounted.length > 0 ? await deps.workflows.state(id) : first;
+  if (state?.status === "running") {
+    if (meta.failurePolicy.mode === "wait_all") {
+      // A walk that skipped what follows a failed node may have stopped halfway.
+      const failedNodes = nodes.filter((node) => {
+        const task = tasks.get(node.id);
+        return task !== undefined && state.settled.has(node.index) && isFailure(outcomeOf(task));
+      });
+      await inBatches(failedNodes, (node) => skipAfter(meta, node, deps));
+    }
+    // A node written whose message never went out is an unsent queued task: the health check's
+    // unsent repair sends it (after unsentAfterSeconds), as for any task; not twice from here.
+    const ready = nodes.filter(
+      (node) =>
+        node.after.length > 0 &&
+        state.waiting[node.index] === 0 &&
+        !state.settled.has(node.index) &&
+        !state.created.has(node.index),
+    );
+    await inBatches(ready, (node) => startWaitingNode(meta, node.index, deps));
+    const after = await deps.workflows.state(id);
+    if (after) await finishIfDone(meta, deps, after);
+  }
+  const last = await deps.workflows.state(id);
+  const started = (last?.created.size ?? 0) - first.created.size;
+  const ended = last?.status !== "running";
+  const repair = { counted: uncounted.length, started, ended };
+  if (isRepair(repair)) deps.log("workflow repaired", { workflowId: id, ...repair });
+  return repair;
+}
+
+/** Whether a repair changed anything. */
+function isRepair(repair: WorkflowRepair): boolean {
+  return repair.counted + repair.started > 0 || repair.ended;
+}
+
+/** What `repairStalledWorkflows` looked at and mended. */
+export interface StalledWorkflows {
+  /** Running workflows whose state had not changed for the quiet period. */
+  readonly checked: number;
+  /** Of those, the ones a repair changed (at most 50 ids listed). */
+  readonly repaired: readonly string[];
+  readonly repairedCount: number;
+}
+
+/**
+ * Repairs the running workflows of one namespace submitted since `since`
+ * (newest first, at most `limit` looked at) whose state has not changed
+ * since `quietSince`: a workflow whose nodes are merely long is read and
+ * left as it is. check_task_health runs it for every namespace.
+ */
+export async function repairStalledWorkflows(
+  options: { readonly since: Date; readonly quietSince: Date; readonly limit: number },
+  deps: WorkflowDeps,
+): Promise<StalledWorkflows> {
+  const quietSince = options.quietSince.toISOString();
+  const repaired: string[] = [];
+  let checked = 0;
+  let looked = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await deps.workflows.list(Math.min(100, options.limit - looked), cursor);
+    const inWindow = page.ids.filter((id) => (timeOfTaskId(id) ?? options.since) >= options.since);
+    looked += page.ids.length;
+    for (const id of inWindow) {
+      const state = await deps.workflows.state(id);
+      if (state?.status !== "running" || state.updatedAt >= quietSince) continue;
+      checked += 1;
+      if (isRepair(await repairWorkflow(id, deps))) repaired.push(id);
+    }
+    if (inWindow.length < page.ids.length || !page.nextCursor || looked >= options.limit) break;
+    cursor = page.nextCursor;
+  }
+  return { checked, repaired: repaired.slice(0, 50), repairedCount: repaired.length };
 }
 
 async function allNodes(meta: WorkflowMeta, deps: WorkflowDeps): Promise<StoredNode[]> {

@@ -9,7 +9,10 @@
  * store has no status index: it reads the records of that window. Both get their envelope sent again: the claim takes a task with
  * an expired lease, turns a run past maxAttempts into `attempts_exhausted`,
  * and acknowledges a duplicate without running it. DLQ depths are read and
- * reported. Metrics go out for each count.
+ * reported. Running workflows of the same window whose state has not
+ * changed for the grace period are repaired (`repairStalledWorkflows`: a
+ * node's end the stream gave up on is counted, what follows it started).
+ * Metrics go out for each count.
  *
  * cleanup_expired_results: deletes finished records past their expiry in
  * bounded batches (DynamoDB TTL deletes them too, but up to 48 h late);
@@ -22,6 +25,7 @@
 import { laneNames } from "../tasks/lanes.ts";
 import { envelopeOf } from "./envelope.ts";
 import type { LaneDepth, LaneQueues, StoredTask, TaskQueue, TaskStore } from "./ports.ts";
+import { repairStalledWorkflows, type StalledWorkflows, type WorkflowDeps } from "./run-workflow.ts";
 import type { Task } from "./task.ts";
 import type { MetricSink } from "./task-ports.ts";
 
@@ -34,6 +38,8 @@ export interface HealthDeps {
   readonly lanes: LaneQueues;
   readonly metrics: MetricSink;
   readonly now: () => Date;
+  /** The workflow ports of each namespace, where the worker can repair workflows (catalog `workflowRepair`). */
+  readonly workflowsIn?: (namespace: string) => WorkflowDeps;
 }
 
 export interface HealthOptions {
@@ -58,6 +64,7 @@ export interface HealthReport {
   readonly stuckRunning: RepairGroup;
   readonly unsentQueued: RepairGroup;
   readonly overdueRetrying: RepairGroup;
+  readonly stalledWorkflows: StalledWorkflows;
   readonly lanes: Readonly<Record<string, LaneDepth>>;
   readonly deadLetters: number;
 }
@@ -69,6 +76,7 @@ export const healthMetricNames = {
   stuckRequeued: "StuckTasksRequeued",
   unsentRequeued: "UnsentTasksRequeued",
   deadLetters: "DeadLetterMessages",
+  workflowsRepaired: "StalledWorkflowsRepaired",
 } as const;
 
 async function requeue(tasks: readonly Task[], queue: TaskQueue): Promise<RepairGroup> {
@@ -94,6 +102,7 @@ export async function checkTaskHealth(
   const stuck: Task[] = [];
   const queued: Task[] = [];
   const retrying: Task[] = [];
+  const stalled = { checked: 0, repaired: [] as string[], repairedCount: 0 };
   for (const namespace of await deps.store.namespaces()) {
     const store = deps.storeIn(namespace);
     // The message sent again names the task's namespace, also for a record written before namespaces.
@@ -119,6 +128,16 @@ export async function checkTaskHealth(
         .map(inNamespace),
     );
     signal.throwIfAborted();
+    if (deps.workflowsIn) {
+      const found = await repairStalledWorkflows(
+        { since: windowStart, quietSince: ago(options.stuckGraceSeconds), limit: options.scanLimit },
+        deps.workflowsIn(namespace),
+      );
+      stalled.checked += found.checked;
+      stalled.repaired.push(...found.repaired);
+      stalled.repairedCount += found.repairedCount;
+      signal.throwIfAborted();
+    }
   }
 
   const stuckRunning = await requeue(stuck, deps.queue);
@@ -131,15 +150,23 @@ export async function checkTaskHealth(
 
   deps.metrics(healthMetricNames.stuckRequeued, stuckRunning.found);
   deps.metrics(healthMetricNames.unsentRequeued, unsentQueued.found + overdueRetrying.found);
+  deps.metrics(healthMetricNames.workflowsRepaired, stalled.repairedCount);
   for (const [lane, depth] of Object.entries(lanes))
     deps.metrics(healthMetricNames.deadLetters, depth.deadLetters, { lane });
 
   return {
     checkedAt: now.toISOString(),
-    healthy: stuckRunning.found + unsentQueued.found + overdueRetrying.found + deadLetters === 0,
+    healthy:
+      stuckRunning.found +
+        unsentQueued.found +
+        overdueRetrying.found +
+        stalled.repairedCount +
+        deadLetters ===
+      0,
     stuckRunning,
     unsentQueued,
     overdueRetrying,
+    stalledWorkflows: { ...stalled, repaired: stalled.repaired.slice(0, listedIds) },
     lanes,
     deadLetters,
   };

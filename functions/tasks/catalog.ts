@@ -42,6 +42,7 @@ export const taskCapabilities = [
   "notificationTopics",
   "taskRecordDeletion",
   "laneQueues",
+  "workflowRepair",
 ] as const;
 export type TaskCapability = (typeof taskCapabilities)[number];
 
@@ -239,9 +240,9 @@ const taskDefinitions = {
   },
   check_task_health: {
     lane: "default",
-    uses: ["laneQueues"],
+    uses: ["laneQueues", "workflowRepair"],
     description:
-      "Check lanes and records: stuck tasks, unsent tasks, DLQ depth; repair what can be repaired. Submitted over the API by admin keys only.",
+      "Check lanes and records: stuck tasks, unsent tasks, stalled workflows, DLQ depth; repair what can be repaired. Submitted over the API by admin keys only.",
     input: z.strictObject({
       /** A running task whose lease ran out this long ago is stuck. */
       stuckGraceSeconds: z.int().min(0).max(86_400).default(300),

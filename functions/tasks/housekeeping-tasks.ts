@@ -15,6 +15,10 @@ export function createCleanupExpiredResults(services: TaskServices): TaskHandler
 }
 
 export function createCheckTaskHealth(services: TaskServices): TaskHandler<"check_task_health"> {
-  const deps = { ...services, lanes: required(services.lanes, "lane inspector") };
+  const deps = {
+    ...services,
+    lanes: required(services.lanes, "lane inspector"),
+    workflowsIn: required(services.workflowsIn, "workflow repair"),
+  };
   return (input, context) => checkTaskHealth(input, deps, context.signal);
 }

@@ -8,6 +8,7 @@
  */
 
 import type { LaneQueues, TaskQueue, TaskStore } from "../core/ports.ts";
+import type { WorkflowDeps } from "../core/run-workflow.ts";
 import type { WebhookSigningSecrets } from "../core/send-notification.ts";
 import type {
   ChatModel,
@@ -45,6 +46,8 @@ export interface TaskServices {
   };
   readonly topics?: TopicPublisher;
   readonly lanes?: LaneQueues;
+  /** The workflow ports of any namespace (check_task_health repairs stalled workflows). */
+  readonly workflowsIn?: (namespace: string) => WorkflowDeps;
 }
 
 export function required<T>(port: T | undefined, name: string): T {

@@ -20,7 +20,7 @@ import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { coldStartMetric } from "../adapters/metrics.ts";
 import { TaskMetricsBatch } from "../adapters/task-metrics.ts";
-import { taskStoreIn } from "../adapters/task-table-stores.ts";
+import { taskStoreIn, workflowDepsIn } from "../adapters/task-table-stores.ts";
 import { tracingMiddleware } from "../adapters/tracing.ts";
 import { maxQueueDelaySeconds } from "../core/backoff.ts";
 import { queueCallback } from "../core/callbacks.ts";
@@ -98,6 +98,9 @@ const servicesIn = buildTaskServices(uses, {
         const { createSqsLaneQueues } = await import("../adapters/sqs-task-queue.ts");
         return createSqsLaneQueues(await sqsClient(), urls);
       })
+    : undefined,
+  workflowsIn: uses.has("workflowRepair")
+    ? workflowDepsIn({ tableName, resultTtlSeconds }, { queue, payloads: sharedDeps.payloads, log: logInfo })
     : undefined,
   log: logInfo,
 });

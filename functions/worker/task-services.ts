@@ -14,6 +14,7 @@ import { readSecret } from "../adapters/secrets.ts";
 import { vectorIndexFromEnv } from "../adapters/vector-index.ts";
 import { parseAllowedPorts, parseAllowList } from "../core/network-guard.ts";
 import type { LaneQueues, TaskQueue, TaskStore } from "../core/ports.ts";
+import type { WorkflowDeps } from "../core/run-workflow.ts";
 import type { TaskCapability } from "../tasks/catalog.ts";
 import type { TaskServices } from "../tasks/services.ts";
 
@@ -23,6 +24,8 @@ export interface CoreServices {
   readonly queue: TaskQueue;
   /** Built by the worker when the lane `uses` laneQueues. */
   readonly lanes: LaneQueues | undefined;
+  /** Built by the worker when the lane `uses` workflowRepair. */
+  readonly workflowsIn: ((namespace: string) => WorkflowDeps) | undefined;
   readonly log: (message: string, details: Record<string, unknown>) => void;
 }
 
@@ -95,6 +98,7 @@ export function buildTaskServices(
         }
       : {}),
     ...(core.lanes ? { lanes: core.lanes } : {}),
+    ...(core.workflowsIn ? { workflowsIn: core.workflowsIn } : {}),
   };
   return (namespace) => ({
     ...shared,

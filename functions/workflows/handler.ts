@@ -15,11 +15,9 @@ import { laneQueueUrlsFromEnv } from "../adapters/lane-environment.ts";
 import { lazyPort } from "../adapters/lazy-port.ts";
 import { logger, logInfo } from "../adapters/logger.ts";
 import { taskPartitionPrefix, toTask } from "../adapters/task-item-layout.ts";
-import { taskStoreIn, workflowStoreIn } from "../adapters/task-table-stores.ts";
-import { perNamespace } from "../core/namespaces.ts";
-import { advanceWorkflow, type WorkflowDeps } from "../core/run-workflow.ts";
+import { workflowDepsIn } from "../adapters/task-table-stores.ts";
+import { advanceWorkflow } from "../core/run-workflow.ts";
 import type { Task } from "../core/task.ts";
-import { newTaskId } from "../core/task-ids.ts";
 import { laneNames } from "../tasks/lanes.ts";
 
 const tableName = requireEnv("TASK_TABLE_NAME");
@@ -36,21 +34,7 @@ const payloads = lazyPort(async () => {
   return createS3PayloadStore(await s3Client(), payloadBucket);
 });
 
-const storeIn = taskStoreIn({ tableName, resultTtlSeconds });
-const workflowsIn = workflowStoreIn({ tableName, resultTtlSeconds });
-
-const depsIn = perNamespace(
-  (namespace): WorkflowDeps => ({
-    namespace,
-    workflows: workflowsIn(namespace),
-    store: storeIn(namespace),
-    queue,
-    payloads,
-    now: () => new Date(),
-    newId: () => newTaskId(),
-    log: logInfo,
-  }),
-);
+const depsIn = workflowDepsIn({ tableName, resultTtlSeconds }, { queue, payloads, log: logInfo });
 
 /** The ended task a stream record shows, and its namespace; undefined for anything else. */
 export function endedNodeOf(record: DynamoDBRecord): { task: Task; namespace: string } | undefined {

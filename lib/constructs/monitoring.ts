@@ -269,15 +269,16 @@ export class Monitoring extends Construct {
     alarm("HealthCheckFailed", {
       alarmName: `claw-tasks-${stage.stage}-health-check-failed`,
       alarmDescription:
-        "check_task_health failed, or found stuck, unsent or overdue tasks and re-sent them; its task result says which.",
+        "check_task_health failed, or found stuck, unsent or overdue tasks and re-sent them, or repaired stalled workflows; its task result says which.",
       metric: new MathExpression({
-        expression: "FILL(failed, 0) + FILL(stuck, 0) + FILL(unsent, 0)",
+        expression: "FILL(failed, 0) + FILL(stuck, 0) + FILL(unsent, 0) + FILL(workflows, 0)",
         usingMetrics: {
           failed: taskMetric(healthType, taskCountMetrics.failed, "Sum").with({ period: healthWindow }),
           stuck: healthMetric(healthMetricNames.stuckRequeued),
           unsent: healthMetric(healthMetricNames.unsentRequeued),
+          workflows: healthMetric(healthMetricNames.workflowsRepaired),
         },
-        label: "failed health checks and repaired tasks",
+        label: "failed health checks, repaired tasks and workflows",
         period: healthWindow,
       }),
       threshold: alarmThresholds.failedHealthChecks,

@@ -59,8 +59,9 @@ export class TaskTables extends Construct {
   }
 
   /**
-   * Lets `fn` read a workflow's node tasks in batches (GET /v1/workflows),
-   * beside bindTaskRecords' actions. No BatchWriteItem: it can delete.
+   * Lets `fn` read a workflow's node tasks in batches (GET /v1/workflows,
+   * check_task_health's workflow repair), beside bindTaskRecords' actions.
+   * No BatchWriteItem: it can delete.
    */
   bindWorkflowRecords(fn: IFunction): void {
     this.taskTable.grant(fn, "dynamodb:BatchGetItem");

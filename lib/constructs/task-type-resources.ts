@@ -125,6 +125,7 @@ export class TaskTypeResources extends Construct {
       }
     }
     if (uses.has("taskRecordDeletion")) this.tables.bindTaskRecordDeletion(fn);
+    if (uses.has("workflowRepair")) this.tables.bindWorkflowRecords(fn);
     if (uses.has("laneQueues")) {
       for (const lane of lanes) {
         lane.bindSender(fn);

@@ -244,7 +244,7 @@ describe("alarms", () => {
       };
     }[];
     expect(metrics.find((metric) => metric.Expression)?.Expression).toBe(
-      "FILL(failed, 0) + FILL(stuck, 0) + FILL(unsent, 0)",
+      "FILL(failed, 0) + FILL(stuck, 0) + FILL(unsent, 0) + FILL(workflows, 0)",
     );
     const byId = Object.fromEntries(metrics.map((metric) => [metric.Id, metric.MetricStat]));
     expect(byId.failed).toMatchObject({
@@ -257,6 +257,7 @@ describe("alarms", () => {
     });
     expect(byId.stuck?.Metric.MetricName).toBe(healthMetricNames.stuckRequeued);
     expect(byId.unsent?.Metric.MetricName).toBe(healthMetricNames.unsentRequeued);
+    expect(byId.workflows?.Metric.MetricName).toBe(healthMetricNames.workflowsRepaired);
   });
 
   it("reach an e-mail address only when the stage names one", () => {

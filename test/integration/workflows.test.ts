@@ -191,6 +191,10 @@ describe("workflows", () => {
       () => allNodes(submitted.id),
       (nodes) => nodes[1]!.status === "cancelled",
     );
+    // A node task is retried through its workflow, not alone (its end was counted once).
+    const alone = await api<{ error: { message: string } }>("POST", `/v1/tasks/${stopped[1]!.taskId}/retry`);
+    expect(alone.status).toBe(409);
+    expect(alone.body.error.message).toContain(`/v1/workflows/${submitted.id}/retry`);
     // 409 until the workflow has counted the cancelled node's end (the stream takes a moment).
     const retried = await eventually(
       () => api<WorkflowView>("POST", `/v1/workflows/${submitted.id}/retry`),

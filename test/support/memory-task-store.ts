@@ -336,7 +336,9 @@ export function createMemoryTaskStore(
       return { outcome: "requested", task: copy(record.task) };
     },
 
-    async requeue(id, now) {
+    async requeue(id, now, options) {
+      const existing = tasks.get(id);
+      if (options?.outsideWorkflows && existing?.task.workflow) return { current: copy(existing.task) };
       const result = transition(id, {
         from: statusChanges.requeue.from,
         to: "queued",

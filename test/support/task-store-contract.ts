@@ -665,6 +665,21 @@ export function describeTaskStoreContract(name: string, makeStore: TaskStoreFact
         expect((await store.get(done.id))?.result).toBe("kept");
         expect(await store.requeue(randomUUID(), clock.now())).toEqual({});
       });
+
+      it("leaves a workflow's node task to its workflow when asked to, and requeues it otherwise", async () => {
+        const { store, clock } = await setUp();
+        const node: Task = {
+          ...newTaskAt(submissionOf({}), clock.now()),
+          workflow: { id: "01WORKFLOW", node: "n0", index: 0 },
+        };
+        expect(await store.create(node)).toEqual({ created: true });
+        await store.cancel(node.id, clock.now());
+        const refused = await store.requeue(node.id, clock.advance(1), { outsideWorkflows: true });
+        expect(refused).toEqual({ current: expect.objectContaining({ status: "cancelled" }) });
+        expect(refused.task).toBeUndefined();
+        expect((await store.get(node.id))?.status).toBe("cancelled");
+        expect((await store.requeue(node.id, clock.advance(1))).task?.status).toBe("queued");
+      });
     });
 
     describe("markDeadLettered and failUnsent", () => {
