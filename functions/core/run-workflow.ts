@@ -433,11 +433,7 @@ export async function repairWorkflow(id: string, deps: WorkflowDeps): Promise<Wo
     await stopEverything(meta, first, deps);
     return { counted: 0, started: 0, ended: true };
   }
-  const nodes = await allNodes(meta, deps);
-  const tasks = await deps.workflows.nodeTasks(
-    id,
-    nodes.map((node) => node.id),
-  );
+  const { nodes, tasks } = await nodesWithTasks(meta, deps);
   const uncounted = nodes.flatMap((node) => {
     const task = tasks.get(node.id);
     return task && isTerminal(task.status) && !first.settled.has(node.index) ? [task] : [];
@@ -523,6 +519,16 @@ async function allNodes(meta: WorkflowMeta, deps: WorkflowDeps): Promise<StoredN
   return deps.workflows.nodes(meta.id, 0, meta.nodeCount);
 }
 
+/** Every node of a workflow, and the tasks of those that have one (batched reads). */
+async function nodesWithTasks(meta: WorkflowMeta, deps: WorkflowDeps) {
+  const nodes = await allNodes(meta, deps);
+  const tasks = await deps.workflows.nodeTasks(
+    meta.id,
+    nodes.map((node) => node.id),
+  );
+  return { nodes, tasks };
+}
+
 /** Cancels a running workflow and every node of it; an ended one is a 409. */
 export async function cancelWorkflow(id: string, deps: WorkflowDeps): Promise<WorkflowView> {
   const meta = await deps.workflows.meta(id);
@@ -554,11 +560,7 @@ export async function retryWorkflow(id: string, deps: WorkflowDeps): Promise<Wor
       status: state.status,
     });
   }
-  const nodes = await allNodes(meta, deps);
-  const tasks = await deps.workflows.nodeTasks(
-    id,
-    nodes.map((node) => node.id),
-  );
+  const { nodes, tasks } = await nodesWithTasks(meta, deps);
   const stillActive = nodes.filter((node) => {
     const task = tasks.get(node.id);
     return task !== undefined && !isTerminal(task.status);
