@@ -10,9 +10,11 @@
  *   and out of the default lane, a worker invocation, a task record written
  *   and updated, its reads (check_task_health: the running, queued and
  *   retrying statuses, one query per shard of the task table's month bucket
- *   its window covers, and every lane's queue depths; cleanup_expired_results:
- *   the terminal statuses likewise), its log lines
- *   and the custom metrics its record changes publish (from the table's stream);
+ *   its window covers, one query of the workflow listing's month, and every
+ *   lane's queue depths; cleanup_expired_results: the terminal statuses
+ *   likewise), its log lines and the custom metrics its record changes
+ *   publish (from the table's stream), and check_task_health's own (each
+ *   of `healthMetricNames`, dead letters once per lane);
  * - Secrets Manager secrets; point-in-time recovery (per GB of data: zero
  *   with empty tables);
  * - AWS WAF web ACLs and their rules (the edge's per-IP rate limit;
@@ -28,6 +30,8 @@ import { App } from "aws-cdk-lib";
 import { taskShards } from "../functions/adapters/task-item-layout.ts";
 import { nextFireTimes, parseScheduleExpression } from "../functions/core/schedule-expression.ts";
 import { terminalStatuses } from "../functions/core/task.ts";
+import { healthMetricNames } from "../functions/core/task-health.ts";
+import { laneNames } from "../functions/tasks/lanes.ts";
 import { ClawTasksStack } from "../lib/claw-tasks-stack.ts";
 import { builtInStages, stackNameOf, stageConfig } from "../lib/stage-config.ts";
 import { resourcesOfType, type Template } from "../local/template.ts";
@@ -68,10 +72,11 @@ const perRun = {
 /**
  * Reads each run makes, by task type: one query per shard of the (idle: one)
  * month bucket its window covers, per status; the health check also reads
- * the depth of every lane queue (each priority's or the shared one, and the DLQ).
+ * the workflow listing's month (one query, empty) and the depth of every
+ * lane queue (each priority's or the shared one, and the DLQ).
  */
 function readQueriesOf(type: string, laneQueues: number): { queries: number; sqs: number } {
-  if (type === "check_task_health") return { queries: 3 * taskShards, sqs: laneQueues };
+  if (type === "check_task_health") return { queries: 3 * taskShards + 1, sqs: laneQueues };
   if (type === "cleanup_expired_results") return { queries: terminalStatuses.length * taskShards, sqs: 0 };
   return { queries: 0, sqs: 0 };
 }
@@ -155,10 +160,14 @@ export function idleCost(stage: string, template: Template, prices: Prices): Idl
       quantity: `${expression}: ${runs} runs; each ${perRun.sqsRequests + reads.sqs} SQS requests, ${reads.queries} task-table queries, ${perRun.writeUnits} write units, one ${perRun.lambdaSeconds} s invocation`,
       monthlyUsd: runs * perRunUsd,
     });
+    // check_task_health publishes its counts every run, zeros included: each has data all month.
+    const customMetrics =
+      perRun.customMetrics +
+      (type === "check_task_health" ? Object.keys(healthMetricNames).length - 1 + laneNames.length : 0);
     lines.push({
       item: `Custom metrics of ${type}`,
-      quantity: `${perRun.customMetrics} EMF metrics with data all month`,
-      monthlyUsd: perRun.customMetrics * price("cloudwatchCustomMetricPerMonth"),
+      quantity: `${customMetrics} EMF metrics with data all month`,
+      monthlyUsd: customMetrics * price("cloudwatchCustomMetricPerMonth"),
     });
   }
 

@@ -396,8 +396,12 @@ export function createDynamoWorkflowStore(
       );
     },
 
-    async list(limit, cursor): Promise<WorkflowPage> {
-      const buckets = bucketsNewestFirst(new Date(), horizonDays).filter((bucket) => bucket !== "undated");
+    async list(limit, cursor, since): Promise<WorkflowPage> {
+      // Newest first, so the months from `since` on are a prefix: a cursor's bucket index holds either way.
+      const firstMonth = since ? monthOf(since) : "";
+      const buckets = bucketsNewestFirst(new Date(), horizonDays).filter(
+        (bucket) => bucket !== "undated" && bucket >= firstMonth,
+      );
       let position: { bucket: number; after?: Record<string, unknown> } = { bucket: 0 };
       if (cursor !== undefined) {
         try {

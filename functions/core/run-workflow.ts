@@ -500,7 +500,7 @@ export async function repairStalledWorkflows(
   let looked = 0;
   let cursor: string | undefined;
   for (;;) {
-    const page = await deps.workflows.list(Math.min(100, options.limit - looked), cursor);
+    const page = await deps.workflows.list(Math.min(100, options.limit - looked), cursor, options.since);
     const inWindow = page.ids.filter((id) => (timeOfTaskId(id) ?? options.since) >= options.since);
     looked += page.ids.length;
     for (const id of inWindow) {

@@ -129,6 +129,9 @@ export interface WorkflowStore {
   ): Promise<boolean>;
   /** Notes that every node of the ended workflow has been told to stop. */
   markCascaded(id: string): Promise<void>;
-  /** Workflow ids, newest first. */
-  list(limit: number, cursor: string | undefined): Promise<WorkflowPage>;
+  /**
+   * Workflow ids, newest first. With `since`, only the month partitions from
+   * its month on are read (the ids of that month may still be older).
+   */
+  list(limit: number, cursor: string | undefined, since?: Date): Promise<WorkflowPage>;
 }

@@ -356,6 +356,10 @@ describe("a workflow the stream gave up on", () => {
     const later = await repairStalledWorkflows({ since: quietNow, quietSince: quietNow, limit: 100 }, h.deps);
     expect(later.checked).toBe(0);
 
+    // The listing reads only the months from `since` on: none of next month's has these two.
+    const nextMonth = new Date(Date.now() + 32 * 86_400_000);
+    expect((await h.workflows.list(100, undefined, nextMonth)).ids).toEqual([]);
+    expect((await h.workflows.list(100, undefined, before)).ids).toEqual([moving.id, stalled.id]);
     // Both are quiet now; the one whose join fired is read and left as it is.
     const found = await repairStalledWorkflows({ since: before, quietSince: quietNow, limit: 100 }, h.deps);
     expect(found).toEqual({ checked: 2, repaired: [stalled.id], repairedCount: 1 });

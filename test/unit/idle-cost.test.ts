@@ -69,6 +69,12 @@ describe("idleCost", () => {
     expect(line("Secrets Manager").monthlyUsd).toBe(0.4);
   });
 
+  it("counts the health check's own metrics beside its record's: each count, dead letters once per lane", () => {
+    // 4 from its record (submitted, outcome, duration, queue wait); stuck, unsent, stalled workflows; 4 lanes.
+    expect(line("Custom metrics of check_task_health").quantity).toBe("11 EMF metrics with data all month");
+    expect(line("Custom metrics of check_task_health").monthlyUsd).toBeCloseTo(3.3, 5);
+  });
+
   it("runs a rate(5 minutes) schedule 8,640 times a month", () => {
     expect(line("Schedule check-task-health").quantity).toContain("8640 runs");
     expect(cost.totalMonthlyUsd).toBeCloseTo(
