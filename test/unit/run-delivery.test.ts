@@ -26,6 +26,17 @@ async function submitted(ports: CorePorts, extra: Partial<Submission> = {}): Pro
 
 const succeed = async (input: unknown, context: TaskContext) => ({ echoed: input, attempt: context.attempt });
 
+/** A handler that takes 20 ms and returns how many times it has run; `runs()` reads that count. */
+function slowCountingHandler() {
+  let count = 0;
+  const slow = async () => {
+    count += 1;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return count;
+  };
+  return { slow, runs: () => count };
+}
+
 describe("runDelivery", () => {
   it("claims and runs a queued task, and records its result", async () => {
     const ports = corePorts();
@@ -66,19 +77,14 @@ describe("runDelivery", () => {
   it("records one outcome when two deliveries of its message overlap within the claim threshold", async () => {
     const ports = corePorts();
     const envelope = await submitted(ports);
-    let runs = 0;
-    const slow = async () => {
-      runs += 1;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      return runs;
-    };
+    const { slow, runs } = slowCountingHandler();
     const reports = await Promise.all([
       runDelivery(envelope, ports.delivery(slow)),
       runDelivery(envelope, ports.delivery(slow)),
     ]);
     expect(reports.map((report) => report.outcome).sort()).toEqual(["skipped", "succeeded"]);
     // Both handlers ran (idempotent handlers only: claimAfterMs 0 otherwise); one outcome is recorded.
-    expect(runs).toBe(2);
+    expect(runs()).toBe(2);
     const task = await ports.store.get(envelope.id);
     expect(task).toMatchObject({ status: "succeeded", attempts: 1 });
     expect(task?.history.map((entry) => entry.status)).toEqual(["queued", "running", "succeeded"]);
@@ -87,19 +93,14 @@ describe("runDelivery", () => {
   it("runs a task once when two deliveries of its message overlap and its type claims first", async () => {
     const ports = corePorts();
     const envelope = await submitted(ports);
-    let runs = 0;
-    const slow = async () => {
-      runs += 1;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      return runs;
-    };
+    const { slow, runs } = slowCountingHandler();
     const claimFirst = { claimAfterMsOf: () => 0 };
     const reports = await Promise.all([
       runDelivery(envelope, ports.delivery(slow, claimFirst)),
       runDelivery(envelope, ports.delivery(slow, claimFirst)),
     ]);
     expect(reports.map((report) => report.outcome).sort()).toEqual(["skipped", "succeeded"]);
-    expect(runs).toBe(1);
+    expect(runs()).toBe(1);
   });
 
   it("writes once for an attempt that ends within its threshold: from queued straight to the outcome", async () => {
